@@ -1,0 +1,106 @@
+// Error classes with stable codes: the UI and CLI map each code to a message and, where there is one, a way out.
+
+export type MonoscopeErrorCode =
+  | 'SAFETENSORS_FORMAT'
+  | 'MODEL_CONFIG'
+  | 'MODEL_WEIGHTS'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_NETWORK'
+  | 'SOURCE_SPEC'
+  | 'TOKENIZER'
+  | 'HOOK_NAME'
+  | 'INVALID_ARGUMENT'
+  | 'BACKEND'
+  | 'CANCELLED'
+
+export class MonoscopeError extends Error {
+  readonly code: MonoscopeErrorCode
+
+  constructor(code: MonoscopeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+export class SafetensorsFormatError extends MonoscopeError {
+  constructor(message: string) {
+    super('SAFETENSORS_FORMAT', message)
+  }
+}
+
+export class ModelConfigError extends MonoscopeError {
+  constructor(message: string) {
+    super('MODEL_CONFIG', message)
+  }
+}
+
+export class ModelWeightsError extends MonoscopeError {
+  constructor(message: string) {
+    super('MODEL_WEIGHTS', message)
+  }
+}
+
+export class SourceNotFoundError extends MonoscopeError {
+  constructor(message: string) {
+    super('SOURCE_NOT_FOUND', message)
+  }
+}
+
+export class SourceNetworkError extends MonoscopeError {
+  constructor(message: string, cause?: unknown) {
+    super('SOURCE_NETWORK', message, { cause })
+  }
+}
+
+export class SourceSpecError extends MonoscopeError {
+  constructor(message: string) {
+    super('SOURCE_SPEC', message)
+  }
+}
+
+export class TokenizerError extends MonoscopeError {
+  constructor(message: string) {
+    super('TOKENIZER', message)
+  }
+}
+
+export class HookNameError extends MonoscopeError {
+  constructor(message: string) {
+    super('HOOK_NAME', message)
+  }
+}
+
+export class InvalidArgumentError extends MonoscopeError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message)
+  }
+}
+
+export class BackendError extends MonoscopeError {
+  constructor(message: string) {
+    super('BACKEND', message)
+  }
+}
+
+export class CancelledError extends MonoscopeError {
+  constructor(message = 'Cancelled') {
+    super('CANCELLED', message)
+  }
+}
+
+/** Plain-data form of an error, safe to post between workers and threads. */
+export interface SerializedError {
+  code: MonoscopeErrorCode | 'UNKNOWN'
+  message: string
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof MonoscopeError) return { code: err.code, message: err.message }
+  if (err instanceof Error) return { code: 'UNKNOWN', message: err.message }
+  return { code: 'UNKNOWN', message: String(err) }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`)
+}
