@@ -1,0 +1,56 @@
+// The `monoscope` command line over src/core: dispatches subcommands and maps errors to exit codes.
+import { MonoscopeError } from '../core/errors.ts'
+import { generateCommand, generateUsage } from './commands/generate.ts'
+import { runCommand, runUsage } from './commands/run.ts'
+import { worldSampleCli, worldSampleUsage } from './commands/worldSampleCli.ts'
+
+interface Command {
+  usage: string
+  run: (argv: string[]) => Promise<void>
+}
+
+const commands: Readonly<Record<string, Command>> = Object.freeze({
+  run: { usage: runUsage, run: runCommand },
+  generate: { usage: generateUsage, run: generateCommand },
+  'world-sample': { usage: worldSampleUsage, run: worldSampleCli },
+})
+
+const help = (): string =>
+  `Monoscope: sparse-autoencoder interpretability on a hooked GPT-2.\n\nUsage:\n${Object.values(commands)
+    .map((c) => `  ${c.usage.split('\n').join('\n  ')}`)
+    .join('\n\n')}\n\nSRC is a local folder, a base URL, or hf:owner/name[@revision]; without --model the embedded TinyWorld model is used.\n`
+
+/** Runs the CLI; returns the process exit code (0 ok, 1 unexpected failure, 2 bad input or data). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help())
+    return name === undefined ? 2 : 0
+  }
+  const command = commands[name]
+  if (!command) {
+    process.stderr.write(`monoscope: unknown command "${name}"\n\n${help()}`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`)
+    return 0
+  }
+  try {
+    await command.run(rest)
+    return 0
+  } catch (err) {
+    if (err instanceof MonoscopeError) {
+      process.stderr.write(`monoscope ${name}: ${err.message} [${err.code}]\n`)
+      return 2
+    }
+    // node:util parseArgs reports unknown or malformed flags with these codes.
+    const code = (err as { code?: string }).code
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`monoscope ${name}: ${(err as Error).message}\n\n${command.usage}\n`)
+      return 2
+    }
+    process.stderr.write(`monoscope ${name}: unexpected error: ${(err as Error).stack ?? String(err)}\n`)
+    return 1
+  }
+}
