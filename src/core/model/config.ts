@@ -1,0 +1,133 @@
+// Reads a Hugging Face GPT-2 `config.json` into the engine's camelCase config, and writes one back.
+import { z } from 'zod'
+import { ModelConfigError } from '../errors.ts'
+
+export type Gpt2Activation = 'gelu_new' | 'gelu' | 'relu'
+
+export interface Gpt2Config {
+  vocabSize: number
+  nCtx: number
+  dModel: number
+  nLayers: number
+  nHeads: number
+  dMlp: number
+  layerNormEps: number
+  activation: Gpt2Activation
+  bosTokenId: number | null
+  eosTokenId: number | null
+}
+
+const positiveInt = z.number().int().positive()
+const tokenId = z.number().int().nonnegative().nullable().optional()
+
+// Hugging Face spells the same tanh approximation three ways; they are one function.
+const ACTIVATION_ALIASES: Record<string, Gpt2Activation> = {
+  gelu_new: 'gelu_new',
+  gelu_pytorch_tanh: 'gelu_new',
+  gelu_fast: 'gelu_new',
+  gelu: 'gelu',
+  relu: 'relu',
+}
+
+const hfGpt2ConfigSchema = z.looseObject({
+  model_type: z.literal('gpt2'),
+  vocab_size: positiveInt,
+  n_positions: positiveInt.optional(),
+  n_ctx: positiveInt.optional(),
+  n_embd: positiveInt,
+  n_layer: positiveInt,
+  n_head: positiveInt,
+  n_inner: positiveInt.nullable().optional(), // null: 4 * n_embd, GPT-2's own ratio
+  layer_norm_epsilon: z.number().positive().optional(), // default 1e-5: GPT-2's value
+  activation_function: z.string().optional(), // default gelu_new: GPT-2's value
+  bos_token_id: tokenId,
+  eos_token_id: tokenId,
+  // Variants this engine does not implement: refuse them instead of computing something else.
+  scale_attn_by_inverse_layer_idx: z.boolean().optional(),
+  reorder_and_upcast_attn: z.boolean().optional(),
+  add_cross_attention: z.boolean().optional(),
+})
+
+function describeValue(json: unknown, path: PropertyKey[]): string {
+  let v: unknown = json
+  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined
+  return v === undefined ? 'missing' : `got ${JSON.stringify(v)}`
+}
+
+/** Parses a GPT-2 `config.json` object; throws ModelConfigError naming the offending field. */
+export function parseGpt2Config(json: unknown): Gpt2Config {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ModelConfigError('config.json must be a JSON object')
+  }
+  const parsed = hfGpt2ConfigSchema.safeParse(json)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const field = issue.path.join('.') || '(root)'
+      if (field === 'model_type') return `model_type must be "gpt2" (${describeValue(json, issue.path)}); only GPT-2-architecture models are supported`
+      return `${field}: ${issue.message.replace(/^Invalid input: /, '')} (${describeValue(json, issue.path)})`
+    })
+    throw new ModelConfigError(`Invalid config.json: ${problems.join('; ')}`)
+  }
+  const c = parsed.data
+  const nCtx = c.n_positions ?? c.n_ctx
+  if (nCtx === undefined) throw new ModelConfigError('Invalid config.json: n_positions (or n_ctx) is missing')
+  if (c.n_embd % c.n_head !== 0) {
+    throw new ModelConfigError(`Invalid config.json: n_embd (${c.n_embd}) must be divisible by n_head (${c.n_head})`)
+  }
+  const activationName = c.activation_function ?? 'gelu_new'
+  const activation = ACTIVATION_ALIASES[activationName]
+  if (activation === undefined) {
+    throw new ModelConfigError(`Invalid config.json: activation_function "${activationName}" is not supported; use gelu_new, gelu or relu`)
+  }
+  for (const flag of ['scale_attn_by_inverse_layer_idx', 'reorder_and_upcast_attn', 'add_cross_attention'] as const) {
+    if (c[flag] === true) throw new ModelConfigError(`Invalid config.json: ${flag}=true is not supported by this GPT-2 engine`)
+  }
+  const bosTokenId = c.bos_token_id ?? null
+  const eosTokenId = c.eos_token_id ?? null
+  for (const [field, id] of [['bos_token_id', bosTokenId], ['eos_token_id', eosTokenId]] as const) {
+    if (id !== null && id >= c.vocab_size) {
+      throw new ModelConfigError(`Invalid config.json: ${field} (${id}) must be below vocab_size (${c.vocab_size})`)
+    }
+  }
+  return {
+    vocabSize: c.vocab_size,
+    nCtx,
+    dModel: c.n_embd,
+    nLayers: c.n_layer,
+    nHeads: c.n_head,
+    dMlp: c.n_inner ?? 4 * c.n_embd,
+    layerNormEps: c.layer_norm_epsilon ?? 1e-5,
+    activation,
+    bosTokenId,
+    eosTokenId,
+  }
+}
+
+/**
+ * The `config.json` Hugging Face writes for this config (what `parseGpt2Config` reads back).
+ * Pass `tiedLmHead: false` when the weights carry their own `lm_head.weight`: Hugging Face ignores it otherwise.
+ */
+export function gpt2ConfigToJson(config: Gpt2Config, opts: { tiedLmHead?: boolean } = {}): Record<string, unknown> {
+  return {
+    architectures: ['GPT2LMHeadModel'],
+    model_type: 'gpt2',
+    vocab_size: config.vocabSize,
+    n_positions: config.nCtx,
+    n_ctx: config.nCtx,
+    n_embd: config.dModel,
+    n_layer: config.nLayers,
+    n_head: config.nHeads,
+    n_inner: config.dMlp === 4 * config.dModel ? null : config.dMlp,
+    activation_function: config.activation,
+    layer_norm_epsilon: config.layerNormEps,
+    bos_token_id: config.bosTokenId,
+    eos_token_id: config.eosTokenId,
+    tie_word_embeddings: opts.tiedLmHead ?? true,
+    resid_pdrop: 0,
+    embd_pdrop: 0,
+    attn_pdrop: 0,
+  }
+}
+
+/** Size of one attention head. */
+export const headDim = (config: Gpt2Config): number => config.dModel / config.nHeads

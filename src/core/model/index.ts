@@ -1,0 +1,10 @@
+// Public surface of the GPT-2 engine.
+export { parseGpt2Config, gpt2ConfigToJson, headDim, type Gpt2Config, type Gpt2Activation } from './config.ts'
+export { HookedGpt2, type ForwardOptions } from './gpt2.ts'
+export { allHookNames, hookLayer, hookName, parseHookName, type HookName, type BlockHookName, type GlobalHookName } from './hookNames.ts'
+export { mergeHooks, validateHookNames, type HookContext, type HookFn, type Hooks } from './hooks.ts'
+export { initGpt2Tensors, type InitOptions } from './init.ts'
+export { KvCache } from './kvCache.ts'
+export { bmm, embed, linear, unembed } from './linear.ts'
+export { loadModel, type LoadedModel } from './load.ts'
+export { gpt2ParameterShapes, mapGpt2Weights, type Gpt2Weights } from './weights.ts'
