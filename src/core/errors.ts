@@ -12,6 +12,8 @@ export type MonoscopeErrorCode =
   | 'INVALID_ARGUMENT'
   | 'BACKEND'
   | 'CANCELLED'
+  | 'SAE_FORMAT'
+  | 'TRAINING_DIVERGED'
 
 export class MonoscopeError extends Error {
   readonly code: MonoscopeErrorCode
@@ -86,6 +88,23 @@ export class BackendError extends MonoscopeError {
 export class CancelledError extends MonoscopeError {
   constructor(message = 'Cancelled') {
     super('CANCELLED', message)
+  }
+}
+
+/** An SAE folder (SAELens cfg.json, sae_weights.safetensors, sparsity.safetensors) is malformed or unsupported. */
+export class SaeFormatError extends MonoscopeError {
+  constructor(message: string) {
+    super('SAE_FORMAT', message)
+  }
+}
+
+/** Training produced NaN or infinity; subclasses carry the last good checkpoint. */
+export class TrainingDivergedError extends MonoscopeError {
+  readonly step: number
+
+  constructor(message: string, step: number) {
+    super('TRAINING_DIVERGED', message)
+    this.step = step
   }
 }
 

@@ -1,0 +1,234 @@
+// Fused, hand-derived loss and gradients for one SAE training step, per architecture. tfjs autodiff runs these
+// products through matMul's transpose flags, which tfjs-wasm runs ~40× slower; here every product is a plain
+// matMul with explicit (small) transposes, column sums are ones-row matMuls (tfjs reduces non-last axes by
+// transposing), and W_dec is held as W_decᵀ [dIn, dSae] so no [n, dSae] matrix is ever transposed.
+//
+// Shared forward:  xc = x − b_dec (if applyBDecToInput)   pre = xc·W_enc + b_enc   f = act(pre)
+//                  x̂ = f·W_dec + b_dec   r = x̂ − x   MSE = Σ r² / n  (sum over d_in, mean over the batch)
+// Shared backward: g = 2r/n   dW_decᵀ = gᵀ·f   dF = g·W_decᵀ (+ sparsity)   gPre = dF ⊙ act′
+//                  dW_enc = xcᵀ·gPre   db_enc = Σₙ gPre   db_dec = Σₙ g − W_enc·db_enc
+// Checked against tf autodiff in gradients.test.ts.
+import * as tf from '@tensorflow/tfjs'
+import { atLeast, batchTopKMask, rowTopKMask } from './activation.ts'
+import type { ParamName, TrainParams } from './trainParams.ts'
+import { matMulBias } from './ops.ts'
+
+/** Per-step numbers, packed into one tensor so the trainer reads them with one sync. */
+export const STAT_NAMES = ['loss', 'mse', 'sparsity', 'aux', 'sse', 'sst'] as const
+export type StatName = (typeof STAT_NAMES)[number]
+
+export interface LossAndGrads {
+  grads: Partial<Record<ParamName, tf.Tensor>>
+  /** [STAT_NAMES.length]: total loss, MSE, sparsity term, auxiliary loss, Σ‖x − x̂‖², Σ‖x − x̄‖². */
+  stats: tf.Tensor1D
+  /** How many inputs each latent fired on [dSae]. */
+  fireCounts: tf.Tensor1D
+  /** BatchTopK: the smallest selected (decoder-scaled) activation, +∞ when none; SAELens's threshold tracks it. */
+  minSelected?: tf.Scalar
+}
+
+export interface StandardStepOptions {
+  /** λ of λ Σᵢ fᵢ‖W_dec,i‖ (already scheduled). */
+  l1: number
+  applyBDecToInput: boolean
+}
+
+export interface TopKStepOptions {
+  /** 'row': k per input (TopK); 'batch': k·n over the batch (BatchTopK). */
+  mode: 'row' | 'batch'
+  k: number
+  applyBDecToInput: boolean
+  /** 0/1 [dSae]: latents dead for AuxK; null or no dead latents: no auxiliary loss. */
+  dead: tf.Tensor1D | null
+  /** How many of them are dead (known to the caller, which keeps the counters). */
+  deadCount: number
+  kAux: number
+  auxCoefficient: number
+}
+
+export interface JumpReluStepOptions {
+  /** λ of λ·L0 (already scheduled). */
+  l0: number
+  /** ε of the rectangle kernel in the pseudo-derivatives (SAELens's jumprelu_bandwidth). */
+  bandwidth: number
+  applyBDecToInput: boolean
+}
+
+/** Σ over rows of t [n, m] → [m], as ones[1, n]·t. */
+function colSum(ones: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(ones, t), [t.shape[1]]) as tf.Tensor1D
+}
+
+interface Forward {
+  n: number
+  ones: tf.Tensor2D // [1, n]
+  xc: tf.Tensor2D // [n, dIn]
+  wDec: tf.Tensor2D // [dSae, dIn]
+}
+
+function prepare(p: TrainParams, x: tf.Tensor2D, applyBDec: boolean): Forward {
+  const n = x.shape[0]
+  return {
+    n,
+    ones: tf.ones([1, n]) as tf.Tensor2D,
+    xc: applyBDec ? (tf.sub(x, p.b_dec) as tf.Tensor2D) : x, // [n, dIn]
+    wDec: tf.transpose(p.W_dec_T) as tf.Tensor2D, // [dSae, dIn]: the one big transpose per step (dSae·dIn)
+  }
+}
+
+/** ‖W_dec,i‖ [dSae]: column norms of W_decᵀ. */
+function decoderNorms(p: TrainParams): tf.Tensor1D {
+  const dIn = p.W_dec_T.shape[0]
+  return tf.sqrt(colSum(tf.ones([1, dIn]) as tf.Tensor2D, tf.square(p.W_dec_T) as tf.Tensor2D)) as tf.Tensor1D
+}
+
+/** Σ‖x − x̄‖² over the batch (the FVU denominator). */
+function totalVariance(x: tf.Tensor2D, ones: tf.Tensor2D, n: number): tf.Scalar {
+  const mean = tf.div(tf.matMul(ones, x), n) // [1, dIn]
+  return tf.sum(tf.square(tf.sub(x, mean))) as tf.Scalar
+}
+
+/**
+ * aᵀ·b for a [n, m], b [n, dSae], and the column sums of b from the same product (a ones row appended to aᵀ):
+ * tfjs-wasm repacks b for every product, so a separate ones·b costs nearly as much as the packing.
+ */
+function transposedProductAndColSum(a: tf.Tensor2D, b: tf.Tensor2D, ones: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
+  const m = a.shape[1]
+  const cols = b.shape[1]
+  const product = tf.matMul(tf.concat([tf.transpose(a), ones], 0) as tf.Tensor2D, b) // [m + 1, cols]
+  return [tf.slice(product, [0, 0], [m, cols]) as tf.Tensor2D, tf.reshape(tf.slice(product, [m, 0], [1, cols]), [cols]) as tf.Tensor1D]
+}
+
+/** Encoder-side gradients from gPre [n, dSae] and the decoder-bias gradient. */
+function encoderGrads(p: TrainParams, f: Forward, gPre: tf.Tensor2D, gOut: tf.Tensor2D, applyBDec: boolean) {
+  const [dWEnc, dBEnc] = transposedProductAndColSum(f.xc, gPre, f.ones) // [dIn, dSae], [dSae]
+  let dBDec = colSum(f.ones, gOut) // [dIn]
+  if (applyBDec) dBDec = tf.sub(dBDec, tf.reshape(tf.matMul(p.W_enc, tf.reshape(dBEnc, [-1, 1])), [-1])) as tf.Tensor1D
+  return { W_enc: dWEnc, b_enc: dBEnc, b_dec: dBDec }
+}
+
+function packStats(mse: tf.Scalar, sparsity: tf.Scalar, aux: tf.Scalar, sse: tf.Scalar, sst: tf.Scalar): tf.Tensor1D {
+  const loss = tf.addN([mse, sparsity, aux])
+  return tf.stack([loss, mse, sparsity, aux, sse, sst]) as tf.Tensor1D
+}
+
+/**
+ * Standard (Scaling Monosemanticity): f = ReLU(pre), loss = MSE + λ Σᵢ fᵢ‖W_dec,i‖ (mean over the batch).
+ * Sparsity gradients: ∂/∂f = λ‖W_dec,i‖/n (a bias on dF), ∂/∂W_dec,i = λ (Σₙ fᵢ)/n · W_dec,i/‖W_dec,i‖.
+ * Call inside tf.tidy.
+ */
+export function standardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions): LossAndGrads {
+  const fw = prepare(p, x, o.applyBDecToInput)
+  const { n, ones } = fw
+  const f = matMulBias(fw.xc, p.W_enc, p.b_enc, 'relu') // [n, dSae]
+  const xHat = matMulBias(f, fw.wDec, p.b_dec) // [n, dIn]
+  const r = tf.sub(xHat, x) as tf.Tensor2D // [n, dIn]
+  const sse = tf.sum(tf.square(r)) as tf.Scalar
+  const norms = decoderNorms(p) // [dSae]
+  const gOut = tf.mul(r, 2 / n) as tf.Tensor2D // [n, dIn]
+  const [dWDecTRecon, fSum] = transposedProductAndColSum(gOut, f, ones) // [dIn, dSae], [dSae]
+  const sparsity = tf.mul(tf.sum(tf.mul(fSum, norms)), o.l1 / n) as tf.Scalar
+  const active = tf.step(f) as tf.Tensor2D // [n, dSae] 1 where f > 0
+  const dF = matMulBias(gOut, p.W_dec_T, tf.mul(norms, o.l1 / n)) // [n, dSae]
+  const gPre = tf.mul(dF, active) as tf.Tensor2D // [n, dSae]
+  const l1Dec = tf.mul(tf.div(fSum, norms), o.l1 / n) // [dSae]
+  const dWDecT = tf.add(dWDecTRecon, tf.mul(p.W_dec_T, l1Dec)) // [dIn, dSae]
+  return {
+    grads: { ...encoderGrads(p, fw, gPre, gOut, o.applyBDecToInput), W_dec_T: dWDecT },
+    stats: packStats(tf.div(sse, n), sparsity, tf.scalar(0), sse, totalVariance(x, ones, n)),
+    fireCounts: colSum(ones, active),
+  }
+}
+
+/** 0/1 [n, dSae]: each row's top `kAux` dead latents by score, negatives included (EleutherAI's and SAELens's AuxK). */
+function auxMask(score: tf.Tensor2D, dead: tf.Tensor1D, kAux: number): tf.Tensor2D {
+  const penalty = tf.mul(tf.sub(dead, 1), 1e30) // [dSae]: 0 for dead latents, −1e30 for live ones
+  const auxScore = tf.add(score, penalty) as tf.Tensor2D // [n, dSae]
+  const kth = tf.min(tf.topk(auxScore, kAux, false).values, 1, true) // [n, 1]
+  return tf.mul(atLeast(auxScore, kth), dead) as tf.Tensor2D // [n, dSae]
+}
+
+/**
+ * TopK / BatchTopK (OpenAI; SAELens's training form): latents are ranked by pre·‖W_dec,i‖ (SAELens's
+ * rescale_acts_by_decoder_norm, so decoder norms cannot drift the choice) and f = pre on the chosen ones,
+ * i.e. relu(pre·‖W_dec‖)/‖W_dec‖ as SAELens decodes, whose gradient through the norms is zero.
+ * AuxK (OpenAI): the top kAux dead latents by score reconstruct the detached residual e = x − x̂,
+ * aux = c·min(dead/kAux, 1)·Σ‖e − z·W_dec‖²/n with z = pre on those latents (no decoder bias, as OpenAI).
+ * Call inside tf.tidy.
+ */
+export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOptions): LossAndGrads {
+  const fw = prepare(p, x, o.applyBDecToInput)
+  const { n, ones } = fw
+  const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
+  const norms = decoderNorms(p) // [dSae]
+  const score = tf.mul(pre, norms) as tf.Tensor2D // [n, dSae]
+  let mask: tf.Tensor2D
+  let minSelected: tf.Scalar | undefined
+  if (o.mode === 'row') mask = rowTopKMask(score, o.k)
+  else ({ mask, minSelected } = batchTopKMask(score, o.k * n))
+  const f = tf.mul(pre, mask) as tf.Tensor2D // [n, dSae]
+  const xHat = matMulBias(f, fw.wDec, p.b_dec) // [n, dIn]
+  const r = tf.sub(xHat, x) as tf.Tensor2D // [n, dIn]
+  const sse = tf.sum(tf.square(r)) as tf.Scalar
+  const gOut = tf.mul(r, 2 / n) as tf.Tensor2D // [n, dIn]
+  let gPre = tf.mul(tf.matMul(gOut, p.W_dec_T), mask) as tf.Tensor2D // [n, dSae]
+  let dWDecT = tf.matMul(tf.transpose(gOut), f) // [dIn, dSae]
+
+  let aux: tf.Scalar = tf.scalar(0)
+  const kAux = Math.min(o.kAux, o.deadCount)
+  if (o.dead && kAux > 0 && o.auxCoefficient > 0) {
+    const zMask = auxMask(score, o.dead, kAux) // [n, dSae]
+    const z = tf.mul(pre, zMask) as tf.Tensor2D // [n, dSae]
+    const rAux = tf.add(tf.matMul(z, fw.wDec), r) as tf.Tensor2D // [n, dIn]: ê − e with e = −r
+    const c = o.auxCoefficient * Math.min(o.deadCount / o.kAux, 1)
+    aux = tf.mul(tf.sum(tf.square(rAux)), c / n) as tf.Scalar
+    const gAux = tf.mul(rAux, (2 * c) / n) as tf.Tensor2D // [n, dIn]
+    gPre = tf.add(gPre, tf.mul(tf.matMul(gAux, p.W_dec_T), zMask)) as tf.Tensor2D
+    dWDecT = tf.add(dWDecT, tf.matMul(tf.transpose(gAux), z))
+  }
+  return {
+    grads: { ...encoderGrads(p, fw, gPre, gOut, o.applyBDecToInput), W_dec_T: dWDecT },
+    stats: packStats(tf.div(sse, n), tf.scalar(0), aux, sse, totalVariance(x, ones, n)),
+    fireCounts: colSum(ones, mask),
+    ...(minSelected ? { minSelected } : {}),
+  }
+}
+
+/**
+ * JumpReLU (Gemma Scope; SAELens's "step" L0 mode): f = pre·H(pre − θ), θ = exp(log_threshold),
+ * loss = MSE + λ Σᵢ H(preᵢ − θᵢ) / n. Straight-through pseudo-derivatives with the rectangle kernel
+ * K(u) = 1[|u| < ½]: ∂f/∂θ = −(θ/ε)K((pre − θ)/ε), ∂H/∂θ = −(1/ε)K(…), no gradient from H into pre.
+ * Call inside tf.tidy.
+ */
+export function jumpReluLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions): LossAndGrads {
+  if (!p.log_threshold) throw new Error('jumpReluLossAndGrads: log_threshold is missing')
+  const fw = prepare(p, x, o.applyBDecToInput)
+  const { n, ones } = fw
+  const eps = o.bandwidth
+  const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
+  const theta = tf.exp(p.log_threshold) as tf.Tensor1D // [dSae]
+  const diff = tf.sub(pre, theta) as tf.Tensor2D // [n, dSae]
+  const active = tf.step(diff) as tf.Tensor2D // [n, dSae] 1 where pre > θ
+  const f = tf.mul(pre, active) as tf.Tensor2D // [n, dSae]
+  const xHat = matMulBias(f, fw.wDec, p.b_dec) // [n, dIn]
+  const r = tf.sub(xHat, x) as tf.Tensor2D // [n, dIn]
+  const sse = tf.sum(tf.square(r)) as tf.Scalar
+  const fireCounts = colSum(ones, active) // [dSae]
+  const sparsity = tf.mul(tf.sum(fireCounts), o.l0 / n) as tf.Scalar
+  const gOut = tf.mul(r, 2 / n) as tf.Tensor2D // [n, dIn]
+  const dF = tf.matMul(gOut, p.W_dec_T) as tf.Tensor2D // [n, dSae]
+  const gPre = tf.mul(dF, active) as tf.Tensor2D // [n, dSae]
+  const rect = tf.step(tf.sub(eps / 2, tf.abs(diff))) as tf.Tensor2D // [n, dSae] 1 where |pre − θ| < ε/2
+  const dThetaRecon = tf.mul(colSum(ones, tf.mul(rect, dF) as tf.Tensor2D), tf.div(theta, -eps)) // [dSae]
+  const dThetaL0 = tf.mul(colSum(ones, rect), -o.l0 / (n * eps)) // [dSae]
+  const dLogTheta = tf.mul(tf.add(dThetaRecon, dThetaL0), theta) // [dSae]: θ = exp(log θ)
+  return {
+    grads: {
+      ...encoderGrads(p, fw, gPre, gOut, o.applyBDecToInput),
+      W_dec_T: tf.matMul(tf.transpose(gOut), f),
+      log_threshold: dLogTheta,
+    },
+    stats: packStats(tf.div(sse, n), sparsity, tf.scalar(0), sse, totalVariance(x, ones, n)),
+    fireCounts,
+  }
+}

@@ -1,0 +1,330 @@
+// The SAE trainer: the Scaling Monosemanticity recipe (and TopK/AuxK, BatchTopK, JumpReLU) over batches from a
+// callback, with logging, checkpoints to plain data, bit-identical resume, and a stop on NaN/∞ that keeps the
+// last good state. Pure tfjs, no fs: runs unchanged in Node and in a Web Worker.
+import * as tf from '@tensorflow/tfjs'
+import { CancelledError, InvalidArgumentError, TrainingDivergedError } from '../errors.ts'
+import { adamUpdate, clipScale } from './adam.ts'
+import { emptyWindow, trainedParamNames, validateCheckpoint, CHECKPOINT_FORMAT, type SaeCheckpoint, type TrainerState } from './checkpoint.ts'
+import { exportTrainedSae, type ExportedSae } from './export.ts'
+import { jumpReluLossAndGrads, standardLossAndGrads, STAT_NAMES, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
+import { tidyObject } from './ops.ts'
+import { Sae } from './sae.ts'
+import { logEntry, type TrainLogEntry } from './trainLog.ts'
+import { learningRateAt, sparsityCoefficientAt } from './schedule.ts'
+import { initParamArrays, paramShapes, paramsFromArrays, type ParamName, type TrainParams } from './trainParams.ts'
+import { MAX_DEAD_WINDOW_TOKENS, resolveTrainerConfig, type SaeTrainerConfig, type SaeTrainerOptions } from './trainerConfig.ts'
+import type { SaeMetadata } from './types.ts'
+
+export type { TrainLogEntry } from './trainLog.ts'
+
+export interface TrainStepResult {
+  /** Steps completed, this one included. */
+  step: number
+  loss: number
+  mse: number
+  sparsity: number
+  aux: number
+  gradNorm: number
+}
+
+export interface SaeTrainerCallbacks {
+  onLog?: (entry: TrainLogEntry) => void
+}
+
+export type BatchSource = () => tf.Tensor2D | Promise<tf.Tensor2D>
+
+export interface RunOptions {
+  /** Stop after this many steps (default: until totalSteps). */
+  steps?: number
+  /** Checked between steps; aborting rejects with CancelledError, leaving the trainer usable. */
+  signal?: AbortSignal
+}
+
+/** NaN or ∞ in the loss or gradients: training stopped before applying the step. */
+export class SaeTrainingDivergedError extends TrainingDivergedError {
+  /** The state before the failing step when it is finite, else the last periodic checkpoint (null if none). */
+  readonly checkpoint: SaeCheckpoint | null
+
+  constructor(message: string, step: number, checkpoint: SaeCheckpoint | null) {
+    super(message, step)
+    this.checkpoint = checkpoint
+  }
+}
+
+/** Yield between steps this often, so a worker can handle messages (cancel, progress requests). */
+const YIELD_EVERY_MS = 50
+
+type Moments = Partial<Record<ParamName, tf.Tensor>>
+
+export class SaeTrainer {
+  readonly config: SaeTrainerConfig
+  onLog: ((entry: TrainLogEntry) => void) | undefined
+  private params: TrainParams
+  private m: Moments
+  private v: Moments
+  private tokensSinceFired: tf.Tensor1D // [dSae], float32 integers capped at MAX_DEAD_WINDOW_TOKENS
+  private windowFireCounts: tf.Tensor1D // [dSae]
+  private state: TrainerState
+  private lastGood: SaeCheckpoint | null = null
+  private disposed = false
+
+  private constructor(config: SaeTrainerConfig, arrays: Record<string, Float32Array>, state: TrainerState, callbacks: SaeTrainerCallbacks) {
+    this.config = config
+    this.onLog = callbacks.onLog
+    this.params = paramsFromArrays(arrays, config.dIn, config.dSae)
+    const shapes = paramShapes(config.dIn, config.dSae)
+    this.m = {}
+    this.v = {}
+    for (const name of trainedParamNames(config)) {
+      this.m[name] = arrays[`adam.m.${name}`] ? tf.tensor(arrays[`adam.m.${name}`]!, shapes[name]) : tf.zeros(shapes[name])
+      this.v[name] = arrays[`adam.v.${name}`] ? tf.tensor(arrays[`adam.v.${name}`]!, shapes[name]) : tf.zeros(shapes[name])
+    }
+    this.tokensSinceFired = arrays.tokens_since_fired ? tf.tensor1d(arrays.tokens_since_fired) : tf.zeros([config.dSae])
+    this.windowFireCounts = arrays.window_fire_counts ? tf.tensor1d(arrays.window_fire_counts) : tf.zeros([config.dSae])
+    this.state = structuredClone(state)
+  }
+
+  /** A fresh trainer with seeded initial weights. */
+  static create(options: SaeTrainerOptions, callbacks: SaeTrainerCallbacks = {}): SaeTrainer {
+    const config = resolveTrainerConfig(options)
+    const arrays = initParamArrays({
+      dIn: config.dIn,
+      dSae: config.dSae,
+      seed: config.seed,
+      decoderInitNorm: config.decoderInitNorm,
+      initThreshold: config.architecture === 'jumprelu' ? config.jumpReluInitThreshold : null,
+    }) as Record<string, Float32Array>
+    return new SaeTrainer(config, arrays, { step: 0, tokensSeen: 0, batchTopKThreshold: 0, window: emptyWindow() }, callbacks)
+  }
+
+  /** Resumes exactly where `checkpoint()` left off. */
+  static fromCheckpoint(checkpoint: SaeCheckpoint, callbacks: SaeTrainerCallbacks = {}): SaeTrainer {
+    const c = validateCheckpoint(checkpoint)
+    const arrays = Object.fromEntries(Object.entries(c.tensors).map(([name, t]) => [name, t.data]))
+    return new SaeTrainer(c.config, arrays, c.state, callbacks)
+  }
+
+  /** Steps completed. */
+  get step(): number {
+    return this.state.step
+  }
+
+  get tokensSeen(): number {
+    return this.state.tokensSeen
+  }
+
+  get done(): boolean {
+    return this.state.step >= this.config.totalSteps
+  }
+
+  /** The checkpoint kept every checkpointEvery steps (null before the first). */
+  get lastCheckpoint(): SaeCheckpoint | null {
+    return this.lastGood
+  }
+
+  /** One step on `batch` [n, dIn] (raw activations; inputScale is applied here). The caller keeps and disposes `batch`. */
+  trainStep(batch: tf.Tensor2D): TrainStepResult {
+    this.assertLive()
+    const c = this.config
+    if (batch.rank !== 2 || batch.shape[1] !== c.dIn || batch.shape[0] < 1) {
+      throw new InvalidArgumentError(`A training batch must be [n, ${c.dIn}], got [${batch.shape.join(', ')}]`)
+    }
+    if (this.done) throw new InvalidArgumentError(`Training already finished its ${c.totalSteps} steps`)
+    const n = batch.shape[0]
+    const t = this.state.step
+    const lr = learningRateAt(t, c.totalSteps, c.lr, c.lrDecayFraction)
+    const coefficient = this.sparsityCoefficient(t)
+
+    const { dead, deadCount } = this.deadLatents()
+    const out = tf.tidy(() => {
+      const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
+      const lg = this.lossAndGrads(x, coefficient, dead, deadCount)
+      const names = Object.keys(lg.grads) as ParamName[]
+      const { scale, norm } = clipScale(names.map((name) => lg.grads[name]!), c.maxGradNorm)
+      const extra = lg.minSelected ? [tf.reshape(lg.minSelected, [1])] : []
+      const readout = tf.concat([lg.stats, tf.reshape(norm, [1]), ...extra]) // one sync for every number
+      return { grads: lg.grads, scale, fireCounts: lg.fireCounts, readout }
+    })
+    dead?.dispose()
+    const values = out.readout.dataSync()
+    const stat = (name: (typeof STAT_NAMES)[number]) => values[STAT_NAMES.indexOf(name)]!
+    const gradNorm = values[STAT_NAMES.length]!
+    const minSelected = c.architecture === 'batchtopk' ? values[STAT_NAMES.length + 1]! : Infinity
+
+    if (!Number.isFinite(stat('loss')) || !Number.isFinite(gradNorm)) {
+      tf.dispose([out.readout, out.scale, out.fireCounts, ...Object.values(out.grads)])
+      throw this.diverged(t, stat('loss'), gradNorm)
+    }
+
+    this.applyAdam(out.grads, out.scale, lr, t + 1)
+    this.updateFiring(out.fireCounts, n)
+    tf.dispose([out.readout, out.scale, out.fireCounts])
+    if (c.architecture === 'batchtopk' && Number.isFinite(minSelected)) {
+      // SAELens's update_topk_threshold: an exponential moving average of the smallest selected activation.
+      const rate = c.batchTopKThresholdLr
+      this.state.batchTopKThreshold = (1 - rate) * this.state.batchTopKThreshold + rate * minSelected
+    }
+
+    const s = this.state
+    s.step += 1
+    s.tokensSeen += n
+    const w = s.window
+    w.steps += 1
+    w.tokens += n
+    w.loss += stat('loss')
+    w.mse += stat('mse')
+    w.sparsity += stat('sparsity')
+    w.aux += stat('aux')
+    w.sse += stat('sse')
+    w.sst += stat('sst')
+    w.gradNorm += gradNorm
+    if (s.step % c.logEvery === 0 || s.step === c.totalSteps) this.emitLog(lr, coefficient)
+    if (c.checkpointEvery > 0 && s.step % c.checkpointEvery === 0) this.lastGood = this.checkpoint()
+    return { step: s.step, loss: stat('loss'), mse: stat('mse'), sparsity: stat('sparsity'), aux: stat('aux'), gradNorm }
+  }
+
+  /** Trains on batches from `nextBatch` (each disposed after its step) until totalSteps or opts.steps. */
+  async run(nextBatch: BatchSource, opts: RunOptions = {}): Promise<void> {
+    const until = Math.min(this.config.totalSteps, this.state.step + (opts.steps ?? Infinity))
+    let lastYield = performance.now()
+    while (this.state.step < until) {
+      if (opts.signal?.aborted) throw new CancelledError('SAE training cancelled')
+      const batch = await nextBatch()
+      try {
+        this.trainStep(batch)
+      } finally {
+        batch.dispose()
+      }
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        lastYield = performance.now()
+      }
+    }
+  }
+
+  /** The whole training state as plain data. */
+  checkpoint(): SaeCheckpoint {
+    this.assertLive()
+    const tensors: SaeCheckpoint['tensors'] = {}
+    const put = (name: string, t: tf.Tensor) => {
+      tensors[name] = { shape: [...t.shape], data: (t.dataSync() as Float32Array).slice() }
+    }
+    for (const name of trainedParamNames(this.config)) {
+      put(name, this.params[name]!)
+      put(`adam.m.${name}`, this.m[name]!)
+      put(`adam.v.${name}`, this.v[name]!)
+    }
+    put('tokens_since_fired', this.tokensSinceFired)
+    put('window_fire_counts', this.windowFireCounts)
+    return { format: CHECKPOINT_FORMAT, version: 1, config: structuredClone(this.config), state: structuredClone(this.state), tensors }
+  }
+
+  /** The SAE in SAELens form, acting on raw activations (inputScale folded in; batchtopk as jumprelu). */
+  exportSae(metadata: Partial<SaeMetadata> = {}): ExportedSae {
+    return exportTrainedSae(this.checkpoint(), metadata)
+  }
+
+  /** exportSae as a runnable Sae (the caller disposes it). */
+  toSae(metadata: Partial<SaeMetadata> = {}): Sae {
+    const { config, arrays } = this.exportSae(metadata)
+    return Sae.fromArrays(config, arrays)
+  }
+
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    tf.dispose([...Object.values(this.params), ...Object.values(this.m), ...Object.values(this.v), this.tokensSinceFired, this.windowFireCounts] as tf.Tensor[])
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new InvalidArgumentError('This SAE trainer has been disposed')
+  }
+
+  private sparsityCoefficient(step: number): number {
+    const c = this.config
+    const base = c.architecture === 'standard' ? c.l1Coefficient : c.architecture === 'jumprelu' ? c.l0Coefficient : 0
+    return sparsityCoefficientAt(step, c.totalSteps, base, c.sparsityWarmupFraction)
+  }
+
+  /** topk/batchtopk with AuxK: the dead mask [dSae] and its count (one small sync). */
+  private deadLatents(): { dead: tf.Tensor1D | null; deadCount: number } {
+    const c = this.config
+    if ((c.architecture !== 'topk' && c.architecture !== 'batchtopk') || c.auxKCoefficient === 0) return { dead: null, deadCount: 0 }
+    const dead = tf.tidy(() => tf.cast(tf.greaterEqual(this.tokensSinceFired, c.deadWindowTokens), 'float32') as tf.Tensor1D)
+    const count = tf.tidy(() => tf.sum(dead))
+    const deadCount = count.dataSync()[0]!
+    count.dispose()
+    if (deadCount === 0) {
+      dead.dispose()
+      return { dead: null, deadCount: 0 }
+    }
+    return { dead, deadCount }
+  }
+
+  private lossAndGrads(x: tf.Tensor2D, coefficient: number, dead: tf.Tensor1D | null, deadCount: number): LossAndGrads {
+    const c = this.config
+    const applyBDecToInput = c.applyBDecToInput
+    switch (c.architecture) {
+      case 'standard':
+        return standardLossAndGrads(this.params, x, { l1: coefficient, applyBDecToInput })
+      case 'topk':
+      case 'batchtopk':
+        return topkLossAndGrads(this.params, x, {
+          mode: c.architecture === 'topk' ? 'row' : 'batch',
+          k: c.k,
+          applyBDecToInput,
+          dead,
+          deadCount,
+          kAux: c.kAux,
+          auxCoefficient: c.auxKCoefficient,
+        })
+      case 'jumprelu':
+        return jumpReluLossAndGrads(this.params, x, { l0: coefficient, bandwidth: c.jumpReluBandwidth, applyBDecToInput })
+    }
+  }
+
+  private applyAdam(grads: Partial<Record<ParamName, tf.Tensor>>, scale: tf.Scalar, lr: number, t: number): void {
+    const c = this.config
+    for (const name of trainedParamNames(c)) {
+      const grad = grads[name]!
+      const next = tidyObject(() => adamUpdate(this.params[name]!, grad, this.m[name]!, this.v[name]!, scale, lr, t, c))
+      tf.dispose([this.params[name]!, this.m[name]!, this.v[name]!, grad])
+      ;(this.params as unknown as Record<ParamName, tf.Tensor>)[name] = next.param
+      this.m[name] = next.m
+      this.v[name] = next.v
+    }
+  }
+
+  private updateFiring(fireCounts: tf.Tensor1D, n: number): void {
+    const [since, window] = tf.tidy(() => {
+      const fired = tf.greater(fireCounts, 0)
+      const aged = tf.minimum(tf.add(this.tokensSinceFired, n), MAX_DEAD_WINDOW_TOKENS)
+      return [tf.where(fired, tf.zerosLike(aged), aged) as tf.Tensor1D, tf.add(this.windowFireCounts, fireCounts) as tf.Tensor1D]
+    })
+    tf.dispose([this.tokensSinceFired, this.windowFireCounts])
+    this.tokensSinceFired = since!
+    this.windowFireCounts = window!
+  }
+
+  private emitLog(lr: number, coefficient: number): void {
+    const c = this.config
+    const entry = logEntry(c, this.state, this.windowFireCounts.dataSync(), this.tokensSinceFired.dataSync(), lr, coefficient)
+    this.state.window = emptyWindow()
+    this.windowFireCounts.dispose()
+    this.windowFireCounts = tf.zeros([c.dSae])
+    this.onLog?.(entry)
+  }
+
+  private diverged(step: number, loss: number, gradNorm: number): SaeTrainingDivergedError {
+    const finite = tf.tidy(() => tf.addN(trainedParamNames(this.config).map((name) => tf.sum(tf.abs(this.params[name]!)))))
+    const paramsFinite = Number.isFinite(finite.dataSync()[0]!)
+    finite.dispose()
+    const checkpoint = paramsFinite ? this.checkpoint() : this.lastGood
+    const kept = checkpoint ? `the last good state (after step ${checkpoint.state.step}) is in error.checkpoint` : 'no finite checkpoint is available'
+    return new SaeTrainingDivergedError(
+      `SAE training diverged at step ${step + 1}: loss ${loss}, gradient norm ${gradNorm}. Check the batch for NaN/∞ or lower the learning rate; ${kept}.`,
+      step,
+      checkpoint,
+    )
+  }
+}
