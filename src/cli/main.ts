@@ -1,5 +1,6 @@
 // The `monoscope` command line over src/core: dispatches subcommands and maps errors to exit codes.
 import { MonoscopeError } from '../core/errors.ts'
+import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { runCommand, runUsage } from './commands/run.ts'
 import { worldSampleCli, worldSampleUsage } from './commands/worldSampleCli.ts'
@@ -13,6 +14,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   run: { usage: runUsage, run: runCommand },
   generate: { usage: generateUsage, run: generateCommand },
   'world-sample': { usage: worldSampleUsage, run: worldSampleCli },
+  'build-world-model': { usage: buildWorldModelUsage, run: buildWorldModelCommand },
 })
 
 const help = (): string =>

@@ -1,0 +1,46 @@
+// The app shell end to end, once per backend project: load the default model in the worker, show the backend,
+// tokenize, stream a short generation, and stop a long one.
+import { expect, GENERATE_TIMEOUT, test } from './fixtures.ts'
+
+test('loads the default model in a worker and streams a generation', async ({ app, page, backend, expectedBackend }) => {
+  await app.open({ backend })
+  await app.loader.waitUntilReady()
+  await expect(app.shell.backend).toHaveText(expectedBackend)
+  await expect(app.loader.progress).toHaveAttribute('data-state', 'done')
+  // The page must be cross-origin isolated, or threaded WASM silently falls back to one thread.
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
+  test.info().annotations.push({ type: 'backend', description: (await app.shell.backendDetail.textContent()) ?? '' })
+  // The threaded WASM binary's workers run the factory's source text, which a minifier can break (vite.config.ts).
+  if (expectedBackend === 'wasm') await expect(app.shell.backendDetail).toContainText('threaded build')
+  if (expectedBackend === 'webgpu') await expect(app.shell.backendDetail).toContainText(/WebGPU/)
+
+  await app.prompt.setPrompt('The cat sat on the')
+  const promptTokens = await app.prompt.tokenChips.count()
+  expect(promptTokens).toBeGreaterThan(0)
+
+  // A short, complete generation: tokens stream into the output and the run ends by itself.
+  await app.prompt.setSampling({ maxTokens: 8, seed: 1 })
+  await app.prompt.generateButton.click()
+  await expect(app.prompt.outputTokens.first()).toBeVisible({ timeout: GENERATE_TIMEOUT })
+  const ended = await app.prompt.waitUntilFinished()
+  expect(['maxTokens', 'eos']).toContain(ended)
+  const generated = await app.prompt.outputTokens.count()
+  expect(generated).toBeGreaterThan(0)
+  expect(generated).toBeLessThanOrEqual(8)
+  if (ended === 'maxTokens') expect(generated).toBe(8)
+  await expect(app.prompt.output).toContainText('The cat sat on the')
+  const tensorsAfterFirst = await app.prompt.numTensors()
+
+  // A long generation, stopped by the Stop button once tokens flow: it ends as 'stopped', early.
+  const limit = await app.prompt.startLongGeneration(() => app.prompt.generateButton.click())
+  await app.prompt.stopButton.click()
+  await expect(app.prompt.output).toHaveAttribute('data-state', 'stopped', { timeout: GENERATE_TIMEOUT })
+  const stoppedAt = await app.prompt.outputTokens.count()
+  expect(stoppedAt).toBeLessThan(limit)
+  // Nothing arrives after the stop, and the worker holds no more tensors than after the first run.
+  await page.waitForTimeout(500)
+  expect(await app.prompt.outputTokens.count()).toBe(stoppedAt)
+  expect(await app.prompt.numTensors()).toBeLessThanOrEqual(tensorsAfterFirst)
+  await expect(app.prompt.generateButton).toBeEnabled()
+  await expect(app.shell.error).toHaveCount(0)
+})

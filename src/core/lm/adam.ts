@@ -1,0 +1,83 @@
+// Adam written out (rather than tf.train.adam) so its moments are plain named tensors: checkpoints save and
+// restore them exactly, the learning rate can change every step, and epsilon is the same on every backend.
+import * as tf from '@tensorflow/tfjs'
+import type { TensorEntry } from '../formats/safetensors.ts'
+
+export interface AdamOptions {
+  beta1: number
+  beta2: number
+  epsilon: number
+}
+
+export class Adam {
+  private readonly m = new Map<string, tf.Variable>()
+  private readonly v = new Map<string, tf.Variable>()
+  private t = 0
+
+  constructor(
+    private readonly params: Map<string, tf.Variable>,
+    private readonly opts: AdamOptions,
+  ) {
+    // Unnamed variables: tfjs names must be unique per process, and two trainers may coexist (resume tests).
+    const zeroVariable = (p: tf.Variable): tf.Variable => {
+      const zeros = tf.zerosLike(p)
+      const v = tf.variable(zeros, false)
+      zeros.dispose()
+      return v
+    }
+    for (const [name, p] of params) {
+      this.m.set(name, zeroVariable(p))
+      this.v.set(name, zeroVariable(p))
+    }
+  }
+
+  get stepCount(): number {
+    return this.t
+  }
+
+  /** One update with bias correction; `grads` keyed like the parameters. */
+  apply(grads: tf.NamedTensorMap, lr: number): void {
+    this.t++
+    const { beta1, beta2, epsilon } = this.opts
+    const c1 = 1 - beta1 ** this.t
+    const c2 = 1 - beta2 ** this.t
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads[name]
+        if (!g) continue
+        const m = this.m.get(name) as tf.Variable
+        const v = this.v.get(name) as tf.Variable
+        const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))
+        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))
+        m.assign(mNew)
+        v.assign(vNew)
+        const update = tf.div(tf.mul(mNew, lr / c1), tf.add(tf.sqrt(tf.div(vNew, c2)), epsilon))
+        p.assign(tf.sub(p, update))
+      }
+    })
+  }
+
+  /** Moments as named float32 entries plus the step count, for a checkpoint. */
+  async state(): Promise<{ tensors: Map<string, TensorEntry>; step: number }> {
+    const tensors = new Map<string, TensorEntry>()
+    for (const [prefix, table] of [['m', this.m], ['v', this.v]] as const) {
+      for (const [name, t] of table) tensors.set(`${prefix}.${name}`, { dtype: 'F32', shape: [...t.shape], data: (await t.data()) as Float32Array })
+    }
+    return { tensors, step: this.t }
+  }
+
+  restore(tensors: Map<string, TensorEntry>, step: number): void {
+    for (const [prefix, table] of [['m', this.m], ['v', this.v]] as const) {
+      for (const [name, t] of table) {
+        const entry = tensors.get(`${prefix}.${name}`)
+        if (!entry || entry.data.length !== t.size) throw new Error(`Optimizer checkpoint lacks or mis-sizes ${prefix}.${name}`)
+        t.assign(tf.tensor(entry.data, t.shape))
+      }
+    }
+    this.t = step
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose()
+  }
+}

@@ -1,0 +1,25 @@
+// The app's one store, assembled from slices; later panels (features, map, steer, train) add theirs here.
+import { createStore, type StoreApi } from 'zustand/vanilla'
+import { createErrorSlice, type ErrorSlice } from './errorSlice.ts'
+import { createGenerationSlice, type GenerationSlice } from './generationSlice.ts'
+import { createModelSlice, initialModelState, type ModelSlice } from './modelSlice.ts'
+import { createPromptSlice, initialPromptState, type PromptSlice } from './promptSlice.ts'
+import type { BackendPreference } from '../workers/protocol.ts'
+
+export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice
+export type AppStore = StoreApi<AppState>
+
+export interface AppStoreInit {
+  backendPreference?: BackendPreference
+  sourceInput?: string
+  prompt?: string
+}
+
+export function createAppStore(init: AppStoreInit = {}): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...createModelSlice(initialModelState(init.backendPreference, init.sourceInput))(...a),
+    ...createPromptSlice(initialPromptState(init.prompt))(...a),
+    ...createGenerationSlice(...a),
+    ...createErrorSlice(...a),
+  }))
+}

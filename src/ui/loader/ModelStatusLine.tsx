@@ -1,0 +1,20 @@
+// One line on the model in use: its shape and how long it took to load.
+import { sourceLabel } from '../../store/index.ts'
+import { useAppState } from '../appContext.tsx'
+
+export function ModelStatusLine() {
+  const loaded = useAppState((s) => s.model.loaded)
+  const status = useAppState((s) => s.model.status)
+  const loadingSource = useAppState((s) => s.model.loadingSource)
+  let text: string
+  if (status === 'loading') text = `Loading ${loadingSource ? sourceLabel(loadingSource) : ''}…${loaded ? ` (${sourceLabel(loaded.summary.source)} stays usable until then)` : ''}`
+  else if (loaded) {
+    const m = loaded.summary
+    text = `${sourceLabel(m.source)}: ${m.nLayers} layers · d_model ${m.dModel} · ${m.nHeads} heads · context ${m.nCtx} · vocabulary ${m.vocabSize} · loaded in ${(loaded.loadMs / 1000).toFixed(1)} s`
+  } else text = 'No model loaded.'
+  return (
+    <p className="status" data-testid="loader.status" data-status={status}>
+      {text}
+    </p>
+  )
+}

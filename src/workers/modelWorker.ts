@@ -1,0 +1,56 @@
+// The model worker: the only place in the browser that holds tensors. It reads requests, runs them on a
+// ModelSession and posts typed replies; every failure becomes an 'error' reply for its request.
+import { assertNever, serializeError } from '../core/errors.ts'
+import { describeBackend } from './backendInfo.ts'
+import { ModelSession } from './modelSession.ts'
+import type { WorkerRequest, WorkerResponse } from './protocol.ts'
+import { configureWasmPaths } from './wasmAssets.ts'
+
+declare const self: DedicatedWorkerGlobalScope
+
+/** A MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp: stop messages get in between tokens. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      channel.port1.close()
+      resolve()
+    }
+    channel.port2.postMessage(null)
+  })
+}
+
+const session = new ModelSession({ describeBackend, yieldToEvents })
+
+function post(response: WorkerResponse): void {
+  self.postMessage(response)
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerResponse> {
+  switch (request.type) {
+    case 'loadModel':
+      await configureWasmPaths() // 'auto' may fall back to WASM, so always
+      return session.load(request, post)
+    case 'tokenize':
+      return session.tokenize(request)
+    case 'generate':
+      return session.generate(request, post)
+    case 'stop':
+      return session.stop(request)
+    default:
+      return assertNever(request)
+  }
+}
+
+self.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data
+  handle(request).then(post, (err: unknown) => {
+    const { code, message } = serializeError(err)
+    if (code === 'UNKNOWN') console.error('[monoscope worker]', err) // keep the stack of unexpected errors
+    post({ type: 'error', requestId: request?.requestId ?? null, code, message })
+  })
+})
+
+self.addEventListener('messageerror', () => {
+  post({ type: 'error', requestId: null, code: 'WORKER', message: 'The worker could not read a message' })
+})
