@@ -19,7 +19,8 @@ export default defineConfig<TestOptions>({
   expect: { timeout: 30_000 },
   retries: 0,
   forbidOnly: !!process.env.CI,
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  // json feeds scripts/test-summary.mjs's closing line; html keeps the screenshots each test attaches.
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }], ['json', { outputFile: '.cache/playwright-report.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
     headless: true,

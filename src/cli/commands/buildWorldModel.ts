@@ -14,6 +14,7 @@ import { worldVocab } from '../../core/world/tokenizerJson.ts'
 import { EOT_ID } from '../../core/world/world.ts'
 import { sampleLabelled } from '../../core/world/generator.ts'
 import { writeWorldFiles } from '../../core/world/files.ts'
+import { InvalidArgumentError } from '../../core/errors.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadCheckpoint, saveCheckpoint } from '../checkpointFiles.ts'
 import { defaultModelSpec, repoRoot } from '../defaults.ts'
@@ -58,6 +59,8 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
       checkpoint: { type: 'string' },
       'checkpoint-every': { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      'export-only': { type: 'boolean', default: false },
+      'skip-report': { type: 'boolean', default: false },
     },
     strict: true,
   })
@@ -68,6 +71,7 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
 
   const vocab = worldVocab()
   const existing = values.fresh ? null : await loadCheckpoint<TrainState>(ckptDir)
+  if (values['export-only'] && !existing) throw new InvalidArgumentError(`--export-only needs a checkpoint, and ${ckptDir} has none`)
   let state: TrainState
   if (existing) {
     state = existing.state
@@ -118,7 +122,8 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
   const startedAt = performance.now()
   const elapsedBefore = state.elapsedS
   let lastPrint = 0
-  while (trainer.step < state.steps) {
+  // --export-only writes the checkpoint as it stands (an early stop), without training further.
+  while (!values['export-only'] && trainer.step < state.steps) {
     const batch = worldTrainBatch(state.seed, trainer.step, state.batch, config.nCtx)
     const r = trainer.trainStep(batch)
     state.elapsedS = elapsedBefore + (performance.now() - startedAt) / 1000
@@ -151,9 +156,11 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
     metadata: { monoscope: 'tinyworld', seed: String(state.seed) },
   })
   await writeWorldFiles(out) // tokenizer.json and catalogue.json
-  const report = await finishWorldModelReport(model, state, out)
-  await writeFile(path.join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
+  if (!values['skip-report']) {
+    const report = await finishWorldModelReport(model, state, out)
+    await writeFile(path.join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify(report.quality, null, 2)}\n`)
+  }
   process.stderr.write(`build-world-model: wrote ${out}\n`)
-  process.stdout.write(`${JSON.stringify(report.quality, null, 2)}\n`)
   model.dispose()
 }

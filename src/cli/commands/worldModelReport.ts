@@ -81,7 +81,8 @@ export async function finishWorldModelReport(model: HookedGpt2, state: TrainStat
     },
     training: {
       seed: state.seed,
-      steps: state.steps,
+      scheduledSteps: state.steps,
+      trainedSteps: state.history.at(-1)?.step ?? 0,
       batch: state.batch,
       contextTokens: model.config.nCtx,
       tokensSeen: totalTokens,

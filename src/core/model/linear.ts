@@ -73,6 +73,11 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor
 // about a million multiply-adds (measured: 2× on 128-token attention with 64-wide heads, 7× at 512
 // tokens) and lose on small ones (decoding: one query row), where the setup dominates.
 const PER_SLICE_MIN_MACS = 2 ** 20
+// But tfjs-wasm's Unpack (tf.unstack) copies at only ~20 M floats/s, so splitting a large input costs more than
+// the slow batched product it avoids: measured on [32, 256, 256] @ [32, 256, 32] (attention weights times
+// values in a training batch) per-slice took 232 ms against 45 ms batched, and made Unpack 55% of a TinyWorld
+// training step. Split only inputs this small (the decoding/prefill shapes where per-slice won).
+const PER_SLICE_MAX_INPUT_FLOATS = 600_000
 
 function batchedProduct(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const rank = a.shape.length
@@ -81,7 +86,10 @@ function batchedProduct(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const n = b.shape[rank - 1] as number
   const batchShape = a.shape.slice(0, -2)
   const batch = batchShape.reduce((x, y) => x * y, 1)
-  if (tf.getBackend() !== 'wasm' || batch === 1 || m * k * n < PER_SLICE_MIN_MACS) return tf.matMul(a, b)
+  const inputFloats = batch * (m * k + k * n)
+  if (tf.getBackend() !== 'wasm' || batch === 1 || m * k * n < PER_SLICE_MIN_MACS || inputFloats > PER_SLICE_MAX_INPUT_FLOATS) {
+    return tf.matMul(a, b)
+  }
   const as = tf.unstack(tf.reshape(a, [batch, m, k])) as tf.Tensor2D[]
   const bs = tf.unstack(tf.reshape(b, [batch, k, n])) as tf.Tensor2D[]
   return tf.reshape(tf.stack(as.map((ai, i) => tf.matMul(ai, bs[i] as tf.Tensor2D))), [...batchShape, m, n])
