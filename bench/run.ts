@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { recordSuite, rowsToMarkdown, type BenchRow } from './harness.ts'
 import * as forward from './suites/forward.ts'
+import * as saeTrain from './suites/saeTrain.ts'
 
 interface Suite {
   title: string
@@ -11,7 +12,7 @@ interface Suite {
   run: (opts: { quick: boolean }) => Promise<BenchRow[]>
 }
 
-const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward })
+const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, 'sae-train': saeTrain })
 
 const { values } = parseArgs({
   options: { suite: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false } },

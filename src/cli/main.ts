@@ -1,8 +1,11 @@
 // The `monoscope` command line over src/core: dispatches subcommands and maps errors to exit codes.
 import { MonoscopeError } from '../core/errors.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
+import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
+import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { runCommand, runUsage } from './commands/run.ts'
+import { trainSaeCommand, trainSaeUsage } from './commands/trainSae.ts'
 import { worldSampleCli, worldSampleUsage } from './commands/worldSampleCli.ts'
 
 interface Command {
@@ -15,6 +18,9 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   generate: { usage: generateUsage, run: generateCommand },
   'world-sample': { usage: worldSampleUsage, run: worldSampleCli },
   'build-world-model': { usage: buildWorldModelUsage, run: buildWorldModelCommand },
+  'train-sae': { usage: trainSaeUsage, run: trainSaeCommand },
+  features: { usage: featuresUsage, run: featuresCommand },
+  'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
 })
 
 const help = (): string =>

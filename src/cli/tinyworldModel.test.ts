@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
-import { BigramModel } from '../core/lm/bigram.ts'
+import { BigramModel, bigramCrossEntropyOnDocuments } from '../core/lm/bigram.ts'
 import { evaluateDocuments } from '../core/lm/evaluate.ts'
 import { worldTrainBatch } from '../core/lm/worldBatches.ts'
 import { loadModel, type LoadedModel } from '../core/model/load.ts'
@@ -49,14 +49,7 @@ describe('the committed TinyWorld model', () => {
     const ev = evaluateDocuments(model, docs)
     const bigram = new BigramModel(model.config.vocabSize)
     for (let step = 0; step < 100; step++) for (const row of worldTrainBatch(1, step, 8, model.config.nCtx)) bigram.fit(row)
-    let nats = 0
-    let count = 0
-    for (const doc of docs) {
-      const ids = doc.ids.slice(0, model.config.nCtx + 1)
-      nats += bigram.crossEntropy(ids) * (ids.length - 1)
-      count += ids.length - 1
-    }
-    const bigramCe = nats / count
+    const bigramCe = bigramCrossEntropyOnDocuments(bigram, docs, model.config.nCtx)
     expect(ev.forcedTokens).toBeGreaterThan(1000)
     expect(ev.forcedAccuracy).toBeGreaterThanOrEqual(QUALITY_GATES.minForcedAccuracy)
     expect(ev.crossEntropy).toBeLessThanOrEqual(QUALITY_GATES.maxCeRatioToBigram * bigramCe)

@@ -46,6 +46,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     }
     const stopTokenIds = model.config.eosTokenId === null ? [] : [model.config.eosTokenId]
     for await (const id of generate(model, promptIds, { maxTokens, temperature, topK, topP, seed, stopTokenIds })) {
+      if (stopTokenIds.includes(id)) break // the end-of-text token ends the text; it is not part of it
       generated.push(id)
       if (!values.json) process.stdout.write(decoder.push(id))
     }

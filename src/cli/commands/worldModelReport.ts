@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { currentBackend } from '../../core/backend/backend.ts'
 import { generate } from '../../core/generate/generate.ts'
-import { BigramModel } from '../../core/lm/bigram.ts'
+import { BigramModel, bigramCrossEntropyOnDocuments } from '../../core/lm/bigram.ts'
 import { evaluateDocuments } from '../../core/lm/evaluate.ts'
 import { renderCurvesSvg } from '../../core/lm/lossCurveSvg.ts'
 import { worldTrainBatch } from '../../core/lm/worldBatches.ts'
@@ -25,14 +25,7 @@ export async function finishWorldModelReport(model: HookedGpt2, state: TrainStat
   }
   const docs = heldOutDocuments(30_000)
   const evaluation = evaluateDocuments(model, docs)
-  let bigramNats = 0
-  let bigramCount = 0
-  for (const doc of docs) {
-    const ids = doc.ids.slice(0, model.config.nCtx + 1)
-    bigramNats += bigram.crossEntropy(ids) * (ids.length - 1)
-    bigramCount += ids.length - 1
-  }
-  const bigramCe = bigramNats / bigramCount
+  const bigramCe = bigramCrossEntropyOnDocuments(bigram, docs, model.config.nCtx)
   const ratio = evaluation.crossEntropy / bigramCe
 
   const vocab = worldVocab()

@@ -44,3 +44,16 @@ export class BigramModel {
     return ids.length > 1 ? sum / (ids.length - 1) : NaN
   }
 }
+
+/** Mean bigram cross-entropy over documents, each truncated to the context a model of `nCtx` would see. */
+export function bigramCrossEntropyOnDocuments(bigram: BigramModel, docs: ReadonlyArray<{ ids: number[] }>, nCtx: number): number {
+  let nats = 0
+  let count = 0
+  for (const doc of docs) {
+    const ids = doc.ids.slice(0, nCtx + 1)
+    if (ids.length < 2) continue
+    nats += bigram.crossEntropy(ids) * (ids.length - 1)
+    count += ids.length - 1
+  }
+  return nats / Math.max(1, count)
+}

@@ -1,0 +1,282 @@
+// `monoscope train-sae`: trains an SAE on one hook of a model over TinyWorld (or text lines) and writes an SAELens
+// folder (cfg.json, sae_weights.safetensors, sparsity.safetensors) plus training_log.json.
+import * as tf from '@tensorflow/tfjs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { InvalidArgumentError } from '../../core/errors.ts'
+import type { HookedGpt2 } from '../../core/model/gpt2.ts'
+import { parseHookName } from '../../core/model/hookNames.ts'
+import { ActivationStore, createTokenWindows, hookWidth, type ActivationCorpus } from '../../core/sae/activationStore.ts'
+import { checkpointToBytes } from '../../core/sae/checkpoint.ts'
+import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from '../../core/sae/metrics.ts'
+import { saeLensFiles } from '../../core/sae/saelens.ts'
+import { Sae } from '../../core/sae/sae.ts'
+import { spliceCrossEntropy, type SpliceCrossEntropy } from '../../core/sae/splice.ts'
+import { SaeTrainer, SaeTrainingDivergedError, type TrainLogEntry } from '../../core/sae/trainer.ts'
+import type { SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
+import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
+import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
+import { worldVocab } from '../../core/world/tokenizerJson.ts'
+import { EOT_ID } from '../../core/world/world.ts'
+import { parseFloatFlag, parseIntFlag } from '../args.ts'
+import { loadModelFromSpec } from '../loadModelFromSpec.ts'
+
+export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu] [--d-sae N] [--l1 λ | --k K]
+    [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
+    [--norm-rows N | --no-normalize] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
+  Trains an SAE on the hook's activations (TinyWorld's stream, or the lines of --text-file) and writes an SAELens
+  folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
+  --k is latents per input for topk and batchtopk (batchtopk is saved as jumprelu, as SAELens does).`
+
+/** A model speaks TinyWorld when its vocabulary is the world's, token for token where it has a tokenizer. */
+export function isTinyWorldModel(model: HookedGpt2, tokenizer: HfTextTokenizer | null): boolean {
+  const vocab = worldVocab()
+  if (model.config.vocabSize !== vocab.length) return false
+  return tokenizer === null || vocab.every((token, id) => tokenizer.idToToken(id) === token)
+}
+
+/** The BOS to put before every window: the model's, or TinyWorld's document separator. */
+export function bosTokenFor(model: HookedGpt2, tinyWorld: boolean): number | null {
+  return model.config.bosTokenId ?? (tinyWorld ? EOT_ID : null)
+}
+
+/** The corpus of --text-file, or TinyWorld's stream when the model speaks it. */
+export async function corpusFor(
+  model: HookedGpt2,
+  tokenizer: HfTextTokenizer | null,
+  textFile: string | undefined,
+  worldSeed: number,
+): Promise<{ corpus: ActivationCorpus; description: string; tinyWorld: boolean }> {
+  const tinyWorld = isTinyWorldModel(model, tokenizer)
+  if (textFile !== undefined) {
+    if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read --text-file')
+    const lines = (await readFile(textFile, 'utf8')).split('\n').filter((l) => l.trim().length > 0)
+    if (lines.length === 0) throw new InvalidArgumentError(`${textFile} has no non-empty lines`)
+    return { corpus: { kind: 'lines', lines, tokenizer: { encode: (t) => tokenizer.encode(t, { addSpecialTokens: false }) } }, description: path.resolve(textFile), tinyWorld }
+  }
+  if (!tinyWorld) throw new InvalidArgumentError("This model's vocabulary is not TinyWorld's: give a corpus with --text-file FILE (one text per line)")
+  return { corpus: { kind: 'world', seed: worldSeed }, description: `tinyworld:seed=${worldSeed}`, tinyWorld }
+}
+
+/** SAELens's model_name: the last part of a folder, URL or Hub repo id. */
+function modelNameOf(description: string): string {
+  const clean = description.replace(/^hf:/, '').replace(/@.*$/, '').replace(/\/+$/, '')
+  return clean.split('/').pop() || clean
+}
+
+/** A one-line progress bar with ETA on stderr: redrawn in place on a terminal, a line every 10% otherwise. */
+function progressBar(total: number): (done: number, detail: string) => void {
+  const tty = process.stderr.isTTY === true
+  const started = performance.now()
+  let lastDraw = 0
+  let lastDecile = -1
+  return (done, detail) => {
+    const now = performance.now()
+    const decile = Math.floor((10 * done) / total)
+    if (tty ? now - lastDraw < 200 && done < total : decile === lastDecile && done < total) return
+    lastDraw = now
+    lastDecile = decile
+    const elapsed = (now - started) / 1000
+    const eta = done > 0 ? (elapsed / done) * (total - done) : NaN
+    const etaText = Number.isFinite(eta) ? (eta >= 90 ? `${(eta / 60).toFixed(1)} min` : `${eta.toFixed(0)} s`) : '?'
+    const line = `  [${'#'.repeat(Math.round((30 * done) / total)).padEnd(30)}] ${done}/${total} ${detail} ETA ${etaText}`
+    process.stderr.write(tty ? `\r${line.padEnd(100)}${done === total ? '\n' : ''}` : `${line}\n`)
+  }
+}
+
+function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale: number): SaeTrainerOptions {
+  const arch = (values.arch as string | undefined) ?? 'standard'
+  if (!TRAIN_ARCHITECTURES.includes(arch as TrainArchitecture)) throw new InvalidArgumentError(`--arch must be one of ${TRAIN_ARCHITECTURES.join(', ')}, got "${arch}"`)
+  const architecture = arch as TrainArchitecture
+  const usesK = architecture === 'topk' || architecture === 'batchtopk'
+  if (usesK && values.l1 !== undefined) throw new InvalidArgumentError(`--l1 does not apply to ${architecture} (its sparsity is --k)`)
+  if (!usesK && values.k !== undefined) throw new InvalidArgumentError(`--k applies to topk and batchtopk, not ${architecture} (use --l1)`)
+  const steps = parseIntFlag('steps', values.steps as string | undefined, 2000, 1)
+  const opts: SaeTrainerOptions = {
+    architecture,
+    dIn,
+    dSae: parseIntFlag('d-sae', values['d-sae'] as string | undefined, 8 * dIn, 1), // 8×: enough for TinyWorld's concepts
+    totalSteps: steps,
+    seed: parseIntFlag('seed', values.seed as string | undefined, 0, 0),
+    inputScale,
+    logEvery: Math.max(1, Math.min(100, Math.ceil(steps / 50))), // ≥ 50 log entries even on short runs
+  }
+  if (values.lr !== undefined) opts.lr = parseFloatFlag('lr', values.lr as string, 0, 0)
+  if (values.k !== undefined) opts.k = parseFloatFlag('k', values.k as string, 0, 0)
+  if (values.l1 !== undefined) {
+    const l = parseFloatFlag('l1', values.l1 as string, 0, 0)
+    if (architecture === 'jumprelu') opts.l0Coefficient = l
+    else opts.l1Coefficient = l
+  }
+  return opts
+}
+
+export async function trainSaeCommand(argv: string[]): Promise<void> {
+  const text = { type: 'string' } as const
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: text,
+      hook: text,
+      arch: text,
+      'd-sae': text,
+      l1: text,
+      k: text,
+      steps: text,
+      batch: text,
+      lr: text,
+      seed: text,
+      'text-file': text,
+      'data-seed': text,
+      context: text,
+      buffer: text,
+      'norm-rows': text,
+      'ce-every': text,
+      'ce-windows': text,
+      'sparsity-rows': text,
+      'model-name': text,
+      out: text,
+      'no-normalize': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', short: 'v', default: false },
+    },
+    strict: true,
+  })
+  const str = (name: keyof typeof values) => values[name] as string | undefined
+  if (str('hook') === undefined) throw new InvalidArgumentError('train-sae needs --hook NAME, e.g. --hook blocks.2.hook_resid_post')
+  if (str('out') === undefined) throw new InvalidArgumentError('train-sae needs --out DIR')
+  const out = path.resolve(str('out')!)
+  const batchSize = parseIntFlag('batch', str('batch'), 1024, 1) // 1,024 rows: SAELens uses 4,096; a CPU step stays well under a second
+  const ceEvery = parseIntFlag('ce-every', str('ce-every'), 0, 0)
+  const ceWindows = parseIntFlag('ce-windows', str('ce-windows'), 32, 1)
+  const sparsityRows = parseIntFlag('sparsity-rows', str('sparsity-rows'), 32_768, 1)
+  const dataSeed = parseIntFlag('data-seed', str('data-seed'), 0, 0)
+
+  const { model, tokenizer, source } = await loadModelFromSpec(str('model'), { verbose: values.verbose })
+  try {
+    const hook = parseHookName(str('hook')!, model.config.nLayers)
+    const dIn = hookWidth(model.config, hook)
+    const { corpus, description, tinyWorld } = await corpusFor(model, tokenizer, str('text-file'), dataSeed)
+    const bosTokenId = bosTokenFor(model, tinyWorld)
+    const contextSize = parseIntFlag('context', str('context'), model.config.nCtx, 2)
+    const trainOpts = trainerOptions(values, dIn, 1) // validate flags before the slow parts
+    const bufferRows = parseIntFlag('buffer', str('buffer'), 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
+    const fill = progressBar(bufferRows)
+    let filled = false
+    const store = new ActivationStore(model, {
+      hook,
+      corpus,
+      contextSize,
+      bosTokenId,
+      bufferRows,
+      seed: trainOpts.seed ?? 0,
+      onProgress: (e) => {
+        if (!filled) fill(Math.min(e.rows, e.capacity), 'rows in the activation buffer')
+        filled ||= e.rows >= e.capacity
+      },
+    })
+    const norm = values['no-normalize'] ? null : store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
+    if (norm) process.stderr.write(`train-sae: mean ‖x‖ ${norm.meanNorm.toPrecision(4)} → input scale ${norm.scale.toPrecision(4)} (E‖x‖ = √${dIn})\n`)
+    const log: TrainLogEntry[] = []
+    const trainer = SaeTrainer.create({ ...trainOpts, inputScale: norm?.scale ?? 1 }, { onLog: (e) => log.push(e) })
+    const c = trainer.config
+    // CE windows come from a stream of their own (TinyWorld) so they are not training data.
+    const ceSet = createTokenWindows(corpus.kind === 'world' ? { kind: 'world', seed: dataSeed + 1_000_003 } : corpus, { contextSize, bosTokenId }).next(ceWindows)
+    const ceHistory: Array<{ step: number } & SpliceCrossEntropy> = []
+    const measureCe = () => {
+      const sae = trainer.toSae({ hookName: hook })
+      try {
+        ceHistory.push({ step: trainer.step, ...spliceCrossEntropy(model, sae, hook, ceSet, { keepFirstPosition: store.skipBos }) })
+      } finally {
+        sae.dispose()
+      }
+    }
+    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows, data ${description}\n`)
+    const bar = progressBar(c.totalSteps)
+    const started = performance.now()
+    try {
+      while (!trainer.done) {
+        const batch = store.nextBatch(batchSize)
+        let r
+        try {
+          r = trainer.trainStep(batch)
+        } finally {
+          batch.dispose()
+        }
+        if (ceEvery > 0 && r.step % ceEvery === 0 && r.step < c.totalSteps) measureCe()
+        const last = log.at(-1)
+        const rate = (r.step * batchSize) / ((performance.now() - started) / 1000)
+        bar(r.step, `loss ${r.loss.toPrecision(4)}${last ? ` L0 ${last.l0.toFixed(1)} FVU ${last.fvu.toFixed(3)}` : ''} ${rate.toFixed(0)} tok/s`)
+      }
+    } catch (err) {
+      if (err instanceof SaeTrainingDivergedError && err.checkpoint) {
+        await mkdir(out, { recursive: true })
+        await writeFile(path.join(out, 'checkpoint.safetensors'), checkpointToBytes(err.checkpoint))
+        process.stderr.write(`train-sae: kept the last good state in ${path.join(out, 'checkpoint.safetensors')}\n`)
+      }
+      throw err
+    }
+    const elapsedS = (performance.now() - started) / 1000
+    measureCe()
+
+    const skipBos = store.skipBos
+    const exported = trainer.exportSae({
+      modelName: str('model-name') ?? modelNameOf(source.description),
+      hookName: hook,
+      prependBos: bosTokenId !== null,
+      contextSize,
+      datasetPath: description,
+      extra: { seqpos_slice: skipBos ? [1, null] : [null], exclude_special_tokens: false }, // SAELens's way of saying "BOS position left out"
+    })
+    trainer.dispose()
+    const sae = Sae.fromArrays(exported.config, exported.arrays)
+    const counts = new Float64Array(c.dSae)
+    try {
+      for (let done = 0; done < sparsityRows; ) {
+        const n = Math.min(4096, sparsityRows - done)
+        const batch = store.nextBatch(n)
+        const f = sae.encode(batch)
+        fireCounts(f).forEach((v, i) => (counts[i]! += v))
+        tf.dispose([batch, f])
+        done += n
+      }
+    } finally {
+      sae.dispose()
+    }
+    const density = featureDensity(counts, sparsityRows)
+    const files = saeLensFiles(exported.config, exported.arrays, { logSparsity: logSparsity(density) })
+    await mkdir(out, { recursive: true })
+    for (const [name, data] of Object.entries(files)) await writeFile(path.join(out, name), data)
+    const final = {
+      steps: c.totalSteps,
+      tokens: c.totalSteps * batchSize,
+      elapsedS,
+      tokensPerSecond: (c.totalSteps * batchSize) / elapsedS,
+      sparsityRows,
+      l0: counts.reduce((a, b) => a + b, 0) / sparsityRows,
+      deadFraction: deadFraction(density),
+      denseFraction: denseFraction(density),
+      ce: ceHistory.at(-1),
+    }
+    const trainingLog = {
+      format: 'monoscope.sae-training-log',
+      version: 1,
+      model: source.description,
+      hook,
+      data: { corpus: description, contextSize, bosTokenId, skipBos, tokensProcessed: store.tokensProcessed, corpusEpochs: store.corpusEpochs },
+      normalisation: norm,
+      trainer: c,
+      batchSize,
+      log,
+      ce: ceHistory,
+      final,
+    }
+    await writeFile(path.join(out, 'training_log.json'), `${JSON.stringify(trainingLog, null, 2)}\n`)
+    const ce = final.ce?.ceLossRecovered
+    process.stderr.write(
+      `train-sae: wrote ${out} — L0 ${final.l0.toFixed(1)}, dead ${(100 * final.deadFraction).toFixed(1)}%, CE recovered ${ce == null ? 'n/a' : `${(100 * ce).toFixed(1)}%`}, ${final.tokensPerSecond.toFixed(0)} tok/s\n`,
+    )
+  } finally {
+    model.dispose()
+  }
+}

@@ -1,0 +1,136 @@
+// train-sae → features → eval-sae end to end on a tiny TinyWorld-vocabulary model written by the test, each in a
+// child process as a user would run it; features' values are checked against Sae.encode in this process.
+import * as tf from '@tensorflow/tfjs'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../core/backend/backend.ts'
+import { writeSafetensors } from '../core/formats/safetensors.ts'
+import { gpt2ConfigToJson } from '../core/model/config.ts'
+import { loadModel } from '../core/model/load.ts'
+import { loadSaeLens } from '../core/sae/saelens.ts'
+import { createFolderSource } from '../core/sources/index.ts'
+import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
+import { conceptCatalogue } from '../core/world/catalogue.ts'
+import { buildTokenizerJson } from '../core/world/tokenizerJson.ts'
+import { repoRoot } from './defaults.ts'
+
+const exec = promisify(execFile)
+const bin = path.join(repoRoot, 'bin/monoscope.mjs')
+const cli = (args: string[]) => exec(process.execPath, [bin, ...args], { cwd: repoRoot, maxBuffer: 64 << 20 })
+
+let dir = ''
+let modelDir = ''
+let saeDir = ''
+const hook = 'blocks.0.hook_resid_post'
+const trainArgs = ['--hook', hook, '--steps', '30', '--batch', '64', '--context', '16', '--buffer', '512', '--norm-rows', '256', '--sparsity-rows', '256', '--ce-windows', '4']
+
+beforeAll(async () => {
+  await selectBackend(['wasm'])
+  dir = await mkdtemp(path.join(os.tmpdir(), 'monoscope-sae-cli-'))
+  modelDir = path.join(dir, 'model')
+  saeDir = path.join(dir, 'sae')
+  const { config, tensors } = makeTinyGpt2({ seed: 4, nLayers: 2, dModel: 16, nHeads: 2, vocab: 986, nCtx: 32, naming: 'transformer-prefix' })
+  const plain = Object.fromEntries([...tensors].map(([k, e]) => [k, { shape: e.shape, data: e.data }]))
+  await exec('mkdir', ['-p', modelDir])
+  await writeFile(path.join(modelDir, 'model.safetensors'), writeSafetensors(plain))
+  await writeFile(path.join(modelDir, 'config.json'), JSON.stringify(gpt2ConfigToJson({ ...config, bosTokenId: 0, eosTokenId: 0 }, { tiedLmHead: true })))
+  await writeFile(path.join(modelDir, 'tokenizer.json'), JSON.stringify(buildTokenizerJson()))
+})
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('monoscope train-sae → features → eval-sae', () => {
+  it('trains and writes an SAELens folder with a training log', async () => {
+    const { stderr } = await cli(['train-sae', '--model', modelDir, '--arch', 'standard', '--d-sae', '32', '--l1', '1', ...trainArgs, '--ce-every', '15', '--out', saeDir])
+    expect(stderr).toMatch(/ETA/)
+    const cfg = JSON.parse(await readFile(path.join(saeDir, 'cfg.json'), 'utf8'))
+    expect(cfg).toMatchObject({ architecture: 'standard', d_in: 16, d_sae: 32, metadata: { hook_name: hook, model_name: 'model', prepend_bos: true, context_size: 16, dataset_path: 'tinyworld:seed=0', seqpos_slice: [1, null] } })
+    expect(cfg.metadata.monoscope_input_scale).toBeGreaterThan(0)
+    const log = JSON.parse(await readFile(path.join(saeDir, 'training_log.json'), 'utf8'))
+    expect(log.log.length).toBeGreaterThan(0)
+    expect(log.log.at(-1).step).toBe(30)
+    expect(log.ce.map((c: { step: number }) => c.step)).toEqual([15, 30])
+    expect(log.normalisation.scale).toBeCloseTo(cfg.metadata.monoscope_input_scale, 6)
+    const { sae, logSparsity } = await loadSaeLens(createFolderSource(saeDir))
+    expect(logSparsity).toHaveLength(32)
+    sae.dispose()
+  })
+
+  it("prints features equal to Sae.encode on the model's activations", async () => {
+    const ids = [0, 5, 17, 42, 300]
+    const sparse = JSON.parse((await cli(['features', '--model', modelDir, '--sae', saeDir, '--ids', ids.join(','), '--json'])).stdout)
+    const dense = JSON.parse((await cli(['features', '--model', modelDir, '--sae', saeDir, '--ids', ids.join(','), '--json', '--dense'])).stdout)
+    expect(sparse.tokens).toEqual(ids)
+    expect(sparse.feature_acts).toHaveLength(ids.length)
+    expect(sparse.reconstruction).toHaveLength(ids.length)
+    expect(sparse.reconstruction[0]).toHaveLength(16)
+    expect(dense.feature_acts[0]).toHaveLength(32)
+
+    const { model } = await loadModel(createFolderSource(modelDir))
+    const { sae } = await loadSaeLens(createFolderSource(saeDir))
+    const act = model.collectActivations([ids], [hook]).get(hook)!
+    const f = sae.encode(act)
+    const xHat = sae.forward(act)
+    const want = (f.arraySync() as number[][][])[0]!
+    const wantRecon = (xHat.arraySync() as number[][][])[0]!
+    tf.dispose([act, f, xHat])
+    sae.dispose()
+    model.dispose()
+    want.forEach((row, p) => {
+      row.forEach((v, i) => expect(dense.feature_acts[p][i]).toBeCloseTo(v, 5))
+      const nonzero = row.flatMap((v, i) => (v !== 0 ? [[i, v]] : []))
+      expect(sparse.feature_acts[p].map((e: number[]) => e[0])).toEqual(nonzero.map((e) => e[0]))
+      sparse.feature_acts[p].forEach((e: number[], k: number) => expect(e[1]).toBeCloseTo(nonzero[k]![1]!, 5))
+      wantRecon[p]!.forEach((v, i) => expect(sparse.reconstruction[p][i]).toBeCloseTo(v, 5))
+    })
+    expect(want.flat().some((v) => v > 0)).toBe(true)
+
+    // --text gets the BOS the SAE was trained with.
+    const fromText = JSON.parse((await cli(['features', '--model', modelDir, '--sae', saeDir, '--text', 'the cat', '--json'])).stdout)
+    expect(fromText.tokens[0]).toBe(0)
+    expect(fromText.tokens.length).toBeGreaterThan(1)
+  })
+
+  it('evaluates metrics, CE loss recovered and the ground-truth table', async () => {
+    const outFile = path.join(dir, 'eval.json')
+    const { stdout } = await cli(['eval-sae', '--model', modelDir, '--sae', saeDir, '--tokens', '300', '--out', outFile])
+    expect(stdout).toMatch(/variance explained/)
+    expect(stdout).toMatch(/concepts recovered/)
+    const r = JSON.parse(await readFile(outFile, 'utf8'))
+    expect(r.tokens).toBeGreaterThanOrEqual(300)
+    expect(r.sae).toMatchObject({ dIn: 16, dSae: 32, hook })
+    for (const key of ['l0', 'mse', 'fvu', 'varianceExplained', 'deadFraction', 'denseFraction']) expect(typeof r[key]).toBe('number')
+    expect(r.fvu + r.varianceExplained).toBeCloseTo(1)
+    expect(r.densityHistogram.counts.reduce((a: number, b: number) => a + b, 0) + r.densityHistogram.dead).toBe(32)
+    expect(r.ce.tokens).toBeGreaterThan(0)
+    expect(Number.isFinite(r.ce.clean)).toBe(true)
+    const g = r.groundTruth
+    expect(g.concepts).toHaveLength(conceptCatalogue().concepts.length)
+    expect(g.tokens).toBe(r.tokens)
+    expect(g.fractionRecovered).toBeGreaterThanOrEqual(0)
+    expect(g.fractionRecovered).toBeLessThanOrEqual(1)
+    const lang = g.concepts.find((c: { name: string }) => c.name === 'lang_en')
+    expect(lang.auroc).toBeGreaterThanOrEqual(0.5) // the best of 32 features beats chance or ties it
+  })
+
+  it('trains a batchtopk SAE, saved as jumprelu', async () => {
+    const out = path.join(dir, 'btk')
+    await cli(['train-sae', '--model', modelDir, '--arch', 'batchtopk', '--d-sae', '32', '--k', '4', ...trainArgs, '--steps', '10', '--out', out])
+    const cfg = JSON.parse(await readFile(path.join(out, 'cfg.json'), 'utf8'))
+    expect(cfg.architecture).toBe('jumprelu')
+  })
+
+  it('fails with clear messages and exit code 2', async () => {
+    const fail = (args: string[], message: RegExp) => expect(cli(args)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) })
+    await fail(['features', '--model', modelDir, '--sae', saeDir, '--hook', 'blocks.1.hook_resid_post', '--ids', '1', '--json'], /trained on "blocks.0.hook_resid_post"/)
+    await fail(['train-sae', '--model', modelDir, '--hook', 'blocks.5.hook_resid_post', '--out', path.join(dir, 'x')], /layer 5/)
+    await fail(['train-sae', '--model', modelDir, '--hook', hook, '--arch', 'topk', '--l1', '3', '--out', path.join(dir, 'x')], /--l1 does not apply/)
+    await fail(['eval-sae', '--model', modelDir, '--sae', path.join(dir, 'nope')], /nope/)
+  })
+})

@@ -1,0 +1,158 @@
+// The activation store serves exactly the model's activations (in order unshuffled, as a multiset shuffled), its
+// windows and normalisation constant are what they claim, and it leaks no tensors.
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../backend/backend.ts'
+import { HookNameError, InvalidArgumentError } from '../errors.ts'
+import { HookedGpt2 } from '../model/gpt2.ts'
+import { hookName, type HookName } from '../model/hookNames.ts'
+import { makeTinyGpt2 } from '../testing/tinyModel.ts'
+import { EOT_ID } from '../world/world.ts'
+import { ActivationStore, createTokenWindows, documentWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
+
+beforeAll(async () => {
+  await selectBackend(['wasm'])
+})
+
+const tiny = (vocab = 50) => {
+  const t = makeTinyGpt2({ seed: 3, nLayers: 2, dModel: 16, nHeads: 2, vocab, nCtx: 16 })
+  return HookedGpt2.fromTensors(t.config, t.tensors)
+}
+
+const corpus: ActivationCorpus = { kind: 'tokens', ids: Array.from({ length: 37 }, (_, i) => 1 + ((i * 17 + 5) % 49)) }
+
+/** runWithCache's rows of `hook` for `windows`, BOS positions dropped: [windows·(len−1)][d]. */
+function referenceRows(model: HookedGpt2, hook: HookName, windows: number[][]): number[][] {
+  const { logits, cache } = model.runWithCache(windows, [hook])
+  const act = cache.get(hook)!.arraySync() as number[][][]
+  logits.dispose()
+  for (const t of cache.values()) t.dispose()
+  return act.flatMap((w) => w.slice(1))
+}
+
+function take(store: ActivationStore, batches: number, size: number): number[][] {
+  const rows: number[][] = []
+  for (let i = 0; i < batches; i++) {
+    const b = store.nextBatch(size)
+    rows.push(...(b.arraySync() as number[][]))
+    b.dispose()
+  }
+  return rows
+}
+
+const sortRows = (rows: number[][]) => [...rows].sort((a, b) => a.reduce((c, v, i) => c || v - b[i]!, 0))
+
+function expectRowsClose(a: number[][], b: number[][]) {
+  expect(a.length).toBe(b.length)
+  let worst = 0
+  a.forEach((r, i) => r.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i]![j]!)))))
+  expect(worst).toBeLessThan(1e-5)
+}
+
+describe('createTokenWindows', () => {
+  it('prepends BOS, joins text lines with BOS, skips empty lines and cycles', () => {
+    const tokenizer = { encode: (t: string) => t.split(' ').filter((s) => s).map(Number) }
+    const w = createTokenWindows({ kind: 'lines', lines: ['1 2 3', '', '4 5'], tokenizer }, { contextSize: 4, bosTokenId: 0 })
+    expect(w.next(3)).toEqual([
+      [0, 1, 2, 3],
+      [0, 0, 4, 5],
+      [0, 0, 1, 2],
+    ])
+    expect(w.epochs).toBe(1)
+    expect(createTokenWindows({ kind: 'tokens', ids: [7, 8] }, { contextSize: 3, bosTokenId: null }).next(2)).toEqual([
+      [7, 8, 7],
+      [8, 7, 8],
+    ])
+    expect(() => createTokenWindows({ kind: 'lines', lines: ['', ''], tokenizer }, { contextSize: 4, bosTokenId: 0 }).next(1)).toThrow(/no tokens/)
+  })
+
+  it('reads the TinyWorld stream after its opening separator', () => {
+    const w = createTokenWindows({ kind: 'world', seed: 5 }, { contextSize: 12, bosTokenId: EOT_ID }).next(3)
+    expect(w.every((row) => row.length === 12 && row[0] === EOT_ID)).toBe(true)
+    expect(w[0]![1]).not.toBe(EOT_ID)
+  })
+
+  it('covers whole documents in context-sized pieces', () => {
+    expect(documentWindows([[1, 2, 3, 4, 5], [6]], { contextSize: 3, bosTokenId: 0 })).toEqual([[0, 1, 2], [0, 3, 4], [0, 5], [0, 6]])
+  })
+})
+
+describe('ActivationStore', () => {
+  it('serves runWithCache rows in corpus order when unshuffled, BOS positions skipped', () => {
+    const model = tiny()
+    const before = tf.memory().numTensors
+    const hook = hookName.residPost(0)
+    const store = new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 14, shuffle: false })
+    expect(store.dIn).toBe(16)
+    const rows = take(store, 4, 7)
+    expect(tf.memory().numTensors).toBe(before) // checked before runWithCache, which caches the unembedding
+    const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4)
+    expectRowsClose(rows, referenceRows(model, hook, windows))
+    expect(store.tokensProcessed).toBe(32)
+    model.dispose()
+  })
+
+  it('serves the same rows as a multiset when shuffled, in a seeded order', () => {
+    const model = tiny()
+    const hook = hookName.mlpPost(1)
+    const make = (seed: number) => new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 28, seed })
+    // One batch of the whole buffer: exactly the first fill (later batches would mix in refills).
+    const a = take(make(1), 1, 28)
+    expect(a[0]).toHaveLength(64) // mlp.hook_post is d_mlp wide
+    const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4)
+    const ref = referenceRows(model, hook, windows)
+    expectRowsClose(sortRows(a), sortRows(ref))
+    expect(a).not.toEqual(ref)
+    expect(take(make(1), 1, 28)).toEqual(a)
+    expect(take(make(2), 1, 28)).not.toEqual(a)
+    model.dispose()
+  })
+
+  it('keeps BOS rows when asked, and needs no BOS', () => {
+    const model = tiny()
+    const hook = hookName.residPre(1)
+    const store = new ActivationStore(model, { hook, corpus, contextSize: 4, bosTokenId: null, windowsPerPass: 1, bufferRows: 4, shuffle: false })
+    const rows = take(store, 2, 4)
+    const windows = createTokenWindows(corpus, { contextSize: 4, bosTokenId: null }).next(2)
+    const { logits, cache } = model.runWithCache(windows, [hook])
+    expectRowsClose(rows, (cache.get(hook)!.arraySync() as number[][][]).flat())
+    logits.dispose()
+    for (const t of cache.values()) t.dispose()
+    model.dispose()
+  })
+
+  it('estimates the scale that makes the mean row norm √d_in', () => {
+    const model = tiny()
+    const hook = hookName.residPost(1)
+    const opts = { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 14 }
+    const est = new ActivationStore(model, { ...opts, seed: 4 }).estimateNormScale(28)
+    const ref = referenceRows(model, hook, createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4))
+    const meanNorm = ref.reduce((s, r) => s + Math.hypot(...r), 0) / ref.length
+    expect(est.meanNorm).toBeCloseTo(meanNorm, 4)
+    expect(est.scale).toBeCloseTo(4 / meanNorm, 5)
+    model.dispose()
+  })
+
+  it('rejects attention patterns, unknown hooks and contexts beyond the model', () => {
+    const model = tiny()
+    expect(() => new ActivationStore(model, { hook: 'blocks.0.attn.hook_pattern', corpus })).toThrow(InvalidArgumentError)
+    expect(() => new ActivationStore(model, { hook: 'blocks.7.hook_resid_post', corpus })).toThrow(HookNameError)
+    expect(() => new ActivationStore(model, { hook: 'blocks.0.hook_resid_post', corpus, contextSize: 99 })).toThrow(/context/)
+    model.dispose()
+  })
+})
+
+describe('windowActivations', () => {
+  it('right-pads windows of different lengths without changing their rows', () => {
+    const model = tiny()
+    const hook = hookName.residPost(0)
+    const windows = [[0, 5, 6, 7, 8], [0, 9], [0, 3, 4]]
+    const before = tf.memory().numTensors
+    const rows = windowActivations(model, hook, windows, { skipFirst: true })
+    const got = rows.arraySync()
+    rows.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+    expectRowsClose(got, windows.flatMap((w) => referenceRows(model, hook, [w])))
+    model.dispose()
+  })
+})

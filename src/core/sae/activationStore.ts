@@ -1,0 +1,293 @@
+// SAE training data: runs the model over a corpus in context-sized windows, keeps one hook's activations in a
+// seeded shuffled buffer and serves batches (SAELens's ActivationsStore without the disk cache), and estimates the
+// constant that scales inputs to E‖x‖₂ = √d_in.
+import * as tf from '@tensorflow/tfjs'
+import { InvalidArgumentError } from '../errors.ts'
+import { createRng, type Rng } from '../generate/rng.ts'
+import type { Gpt2Config } from '../model/config.ts'
+import type { HookedGpt2 } from '../model/gpt2.ts'
+import { parseHookName, type HookName } from '../model/hookNames.ts'
+import type { TextTokenizer } from '../tokenizer/tokenizer.ts'
+import { createWorldStream } from '../world/generator.ts'
+import { inputScaleFromMeanNorm, sumOfRowNorms } from './normalization.ts'
+
+/** Where tokens come from: TinyWorld's flat stream, text lines (tokenized, joined by BOS), or a fixed id stream. */
+export type ActivationCorpus =
+  | { kind: 'world'; seed: number }
+  | { kind: 'lines'; lines: readonly string[]; tokenizer: Pick<TextTokenizer, 'encode'> }
+  | { kind: 'tokens'; ids: readonly number[] }
+
+export interface TokenWindowOptions {
+  contextSize: number
+  /** Prepended to every window (SAELens's prepend_bos) and put between text lines; null: neither. */
+  bosTokenId: number | null
+}
+
+/** An endless source of windows of exactly contextSize tokens; finite corpora repeat. */
+export interface TokenWindows {
+  next(count: number): number[][]
+  /** How many times a finite corpus has been read through (0 for TinyWorld). */
+  readonly epochs: number
+}
+
+export function createTokenWindows(corpus: ActivationCorpus, opts: TokenWindowOptions): TokenWindows {
+  const { contextSize, bosTokenId } = opts
+  if (!Number.isInteger(contextSize) || contextSize < (bosTokenId === null ? 1 : 2)) {
+    throw new InvalidArgumentError(`The context size must be an integer ≥ ${bosTokenId === null ? 1 : 2}, got ${contextSize}`)
+  }
+  const body = bosTokenId === null ? contextSize : contextSize - 1
+  let epochs = 0
+  let take: (n: number) => number[]
+  if (corpus.kind === 'world') {
+    const stream = createWorldStream(corpus.seed, { labels: false })
+    if (bosTokenId !== null) stream.takeTokens(1) // the stream opens with <|endoftext|>; every window gets its own BOS
+    take = (n) => Array.from(stream.takeTokens(n).ids)
+  } else {
+    // Lines are tokenized lazily, one at a time, so a large file costs nothing until it is read.
+    const pieces = corpus.kind === 'tokens' ? [corpus.ids] : corpus.lines
+    const encode = (i: number): readonly number[] => {
+      if (corpus.kind === 'tokens') return corpus.ids
+      const ids = corpus.tokenizer.encode(corpus.lines[i]!)
+      return ids.length > 0 && bosTokenId !== null ? [...ids, bosTokenId] : ids
+    }
+    let line = 0
+    let pending: readonly number[] = []
+    let offset = 0
+    let emptyRun = 0
+    take = (n) => {
+      const out: number[] = []
+      while (out.length < n) {
+        if (offset === pending.length) {
+          if (pieces.length === 0 || emptyRun > pieces.length) throw new InvalidArgumentError('The corpus has no tokens')
+          pending = encode(line)
+          emptyRun = pending.length === 0 ? emptyRun + 1 : 0
+          offset = 0
+          line += 1
+          if (line === pieces.length) {
+            line = 0
+            epochs += 1
+          }
+          continue
+        }
+        out.push(pending[offset++]!)
+      }
+      return out
+    }
+  }
+  return {
+    next: (count) => Array.from({ length: count }, () => (bosTokenId === null ? take(body) : [bosTokenId, ...take(body)])),
+    get epochs() {
+      return epochs
+    },
+  }
+}
+
+/** Per-position width of a hook's activation; attention patterns are not per-position vectors and are refused. */
+export function hookWidth(config: Gpt2Config, hook: HookName): number {
+  if (hook.endsWith('attn.hook_pattern')) throw new InvalidArgumentError(`"${hook}" is [batch, head, q, k], not one vector per position: an SAE cannot read it`)
+  return hook.endsWith('mlp.hook_post') ? config.dMlp : config.dModel
+}
+
+/**
+ * The hook's activations at every position of `windows` [rows, width], in window order, skipping each window's
+ * first position when `skipFirst` (the BOS, which SAELens leaves out). Windows may differ in length: shorter
+ * ones are padded on the right, which cannot change earlier positions of a causal model, and the padding is dropped.
+ */
+export function windowActivations(model: HookedGpt2, hook: HookName, windows: readonly (readonly number[])[], opts: { skipFirst: boolean }): tf.Tensor2D {
+  if (windows.length === 0) throw new InvalidArgumentError('windowActivations needs at least one window')
+  const width = hookWidth(model.config, hook)
+  const len = Math.max(...windows.map((w) => w.length))
+  const start = opts.skipFirst ? 1 : 0
+  const padded = windows.map((w) => (w.length === len ? [...w] : [...w, ...new Array<number>(len - w.length).fill(w[0]!)]))
+  const act = model.collectActivations(padded, [hook]).get(hook)! // [batch, len, width]
+  try {
+    return tf.tidy(() => {
+      if (windows.every((w) => w.length === len)) {
+        return tf.reshape(tf.slice(act, [0, start, 0], [windows.length, len - start, width]), [-1, width]) as tf.Tensor2D // [rows, width]
+      }
+      const index: number[] = []
+      windows.forEach((w, b) => {
+        for (let p = start; p < w.length; p++) index.push(b * len + p)
+      })
+      return tf.gather(tf.reshape(act, [-1, width]), tf.tensor1d(index, 'int32')) as tf.Tensor2D // [rows, width]
+    })
+  } finally {
+    act.dispose()
+  }
+}
+
+/**
+ * Windows covering whole documents in order: each is BOS (when there is one) and up to contextSize − 1 tokens of one
+ * document, so the windows' non-BOS positions, read in order, are exactly the documents' tokens.
+ */
+export function documentWindows(docs: readonly (readonly number[])[], opts: TokenWindowOptions): number[][] {
+  const body = opts.bosTokenId === null ? opts.contextSize : opts.contextSize - 1
+  if (!(body >= 1)) throw new InvalidArgumentError(`The context size ${opts.contextSize} leaves no room for tokens`)
+  const out: number[][] = []
+  for (const doc of docs) {
+    for (let i = 0; i < doc.length; i += body) {
+      const chunk = doc.slice(i, i + body)
+      out.push(opts.bosTokenId === null ? chunk : [opts.bosTokenId, ...chunk])
+    }
+  }
+  return out
+}
+
+export interface ActivationStoreProgress {
+  phase: 'fill'
+  /** Rows ready to serve after this forward pass. */
+  rows: number
+  capacity: number
+  /** Tokens (positions) run through the model so far. */
+  tokens: number
+}
+
+export interface ActivationStoreOptions {
+  /** Any per-position hook point of the model (TransformerLens name). */
+  hook: string
+  corpus: ActivationCorpus
+  /** Tokens per window, BOS included (default: the model's context). */
+  contextSize?: number
+  /** Windows per forward pass (default 8: ~2k tokens at TinyWorld's 256, a few MB of activations). */
+  windowsPerPass?: number
+  /** Rows kept for shuffling (default 65,536: hundreds of windows, so a batch mixes many documents). */
+  bufferRows?: number
+  /** Leave out each window's BOS position (default true, as SAELens: its activation is an outlier of huge norm). */
+  skipBos?: boolean
+  /** Default: the model's bos_token_id. */
+  bosTokenId?: number | null
+  /** Default true; false serves rows in corpus order (for tests and inspection). */
+  shuffle?: boolean
+  seed?: number
+  onProgress?: (e: ActivationStoreProgress) => void
+}
+
+/** Holds no tensors: the buffer is a Float32Array and every batch is a new tensor that the caller disposes. */
+export class ActivationStore {
+  readonly hook: HookName
+  readonly dIn: number
+  readonly contextSize: number
+  readonly bosTokenId: number | null
+  readonly skipBos: boolean
+  readonly capacity: number
+  private readonly model: HookedGpt2
+  private readonly windows: TokenWindows
+  private readonly windowsPerPass: number
+  private readonly rng: Rng | null
+  private readonly onProgress: ActivationStoreOptions['onProgress']
+  private buffer: Float32Array
+  private start = 0 // rows [start, end) are ready to serve
+  private end = 0
+  private tokens = 0
+  private served = 0
+
+  constructor(model: HookedGpt2, opts: ActivationStoreOptions) {
+    const c = model.config
+    this.model = model
+    this.hook = parseHookName(opts.hook, c.nLayers)
+    this.dIn = hookWidth(c, this.hook)
+    this.contextSize = opts.contextSize ?? c.nCtx
+    if (!Number.isInteger(this.contextSize) || this.contextSize < 1 || this.contextSize > c.nCtx) {
+      throw new InvalidArgumentError(`The context size must be an integer in [1, ${c.nCtx}] (the model's context), got ${this.contextSize}`)
+    }
+    this.bosTokenId = opts.bosTokenId === undefined ? c.bosTokenId : opts.bosTokenId
+    if (this.bosTokenId !== null && !(Number.isInteger(this.bosTokenId) && this.bosTokenId >= 0 && this.bosTokenId < c.vocabSize)) {
+      throw new InvalidArgumentError(`The BOS token id ${this.bosTokenId} is outside the vocabulary (size ${c.vocabSize})`)
+    }
+    this.skipBos = (opts.skipBos ?? true) && this.bosTokenId !== null
+    this.windows = createTokenWindows(opts.corpus, { contextSize: this.contextSize, bosTokenId: this.bosTokenId })
+    this.windowsPerPass = opts.windowsPerPass ?? 8
+    this.capacity = opts.bufferRows ?? 65_536
+    for (const [name, v] of [['windowsPerPass', this.windowsPerPass], ['bufferRows', this.capacity]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`)
+    }
+    this.rng = opts.shuffle === false ? null : createRng(opts.seed ?? 0)
+    this.onProgress = opts.onProgress
+    this.buffer = new Float32Array(0)
+  }
+
+  /** Positions run through the model so far (BOS included). */
+  get tokensProcessed(): number {
+    return this.tokens
+  }
+
+  get rowsServed(): number {
+    return this.served
+  }
+
+  get corpusEpochs(): number {
+    return this.windows.epochs
+  }
+
+  /** The next `batchSize` rows [batchSize, dIn]; the caller disposes the tensor. */
+  nextBatch(batchSize: number): tf.Tensor2D {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`The batch size must be a positive integer, got ${batchSize}`)
+    // SAELens refills once half the buffer is used, so every batch mixes old and new windows.
+    if (this.end - this.start < Math.max(batchSize, this.capacity / 2)) this.refill(Math.max(batchSize, this.capacity))
+    const d = this.dIn
+    const batch = tf.tensor2d(this.buffer.slice(this.start * d, (this.start + batchSize) * d), [batchSize, d]) // [batch, dIn]
+    this.start += batchSize
+    this.served += batchSize
+    return batch
+  }
+
+  /**
+   * Consumes `rows` rows and returns the scale s with E‖s·x‖₂ = √d_in (Anthropic's normalisation; SAELens's
+   * estimate_norm_scaling_factor), with the mean norm it came from.
+   */
+  estimateNormScale(rows: number): { scale: number; meanNorm: number; rows: number } {
+    if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError(`The normalisation sample needs a positive row count, got ${rows}`)
+    let total = 0
+    for (let done = 0; done < rows; ) {
+      const n = Math.min(4096, rows - done)
+      const batch = this.nextBatch(n)
+      total += sumOfRowNorms(batch)
+      batch.dispose()
+      done += n
+    }
+    const meanNorm = total / rows
+    return { scale: inputScaleFromMeanNorm(meanNorm, this.dIn), meanNorm, rows }
+  }
+
+  /** Compacts what is left, runs the model until at least `target` rows are ready, then shuffles them all. */
+  private refill(target: number): void {
+    const d = this.dIn
+    const rowsPerPass = this.windowsPerPass * (this.contextSize - (this.skipBos ? 1 : 0))
+    const needed = (target + rowsPerPass) * d
+    const left = this.end - this.start
+    if (this.buffer.length < needed) {
+      const grown = new Float32Array(needed)
+      grown.set(this.buffer.subarray(this.start * d, this.end * d))
+      this.buffer = grown
+    } else {
+      this.buffer.copyWithin(0, this.start * d, this.end * d)
+    }
+    this.start = 0
+    this.end = left
+    while (this.end < target) {
+      const windows = this.windows.next(this.windowsPerPass)
+      const rows = windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
+      const data = rows.dataSync()
+      rows.dispose()
+      this.buffer.set(data, this.end * d)
+      this.end += data.length / d
+      this.tokens += this.windowsPerPass * this.contextSize
+      this.onProgress?.({ phase: 'fill', rows: this.end, capacity: this.capacity, tokens: this.tokens })
+    }
+    if (this.rng) this.shuffleRows(this.end)
+  }
+
+  /** Fisher–Yates over rows [0, n) of the buffer, in place. */
+  private shuffleRows(n: number): void {
+    const d = this.dIn
+    const tmp = new Float32Array(d)
+    const buf = this.buffer
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(this.rng!.next() * (i + 1))
+      if (j === i) continue
+      tmp.set(buf.subarray(i * d, (i + 1) * d))
+      buf.copyWithin(i * d, j * d, (j + 1) * d)
+      buf.set(tmp, j * d)
+    }
+  }
+}
