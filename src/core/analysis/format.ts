@@ -1,0 +1,162 @@
+// The feature-analysis file: one SAE's feature pages (close to Neuronpedia's) and the feature-map file (a UMAP
+// layout of one or several SAEs), as zod schemas that are the single source of their TypeScript types. Keys are
+// snake_case, as in the ecosystem's files. FORMAT.md documents both; bump the version on any breaking change.
+import { z } from 'zod'
+import { InvalidArgumentError } from '../errors.ts'
+
+export const FEATURE_ANALYSIS_FORMAT = 'monoscope.feature-analysis'
+export const FEATURE_MAP_FORMAT = 'monoscope.feature-map'
+export const FEATURE_ANALYSIS_VERSION = 1
+export const FEATURE_MAP_VERSION = 1
+
+/** A malformed or unsupported analysis or map file; the message names the first offending field. */
+export class AnalysisFormatError extends InvalidArgumentError {}
+
+const count = z.number().int().nonnegative()
+const finite = z.number().finite()
+const nonNegative = finite.nonnegative()
+
+const exampleSchema = z
+  .strictObject({
+    window: count,
+    position: count,
+    token_index: count,
+    token_ids: z.array(count).min(1),
+    values: z.array(finite),
+    value: finite,
+  })
+  .superRefine((e, ctx) => {
+    if (e.values.length !== e.token_ids.length) ctx.addIssue({ code: 'custom', path: ['values'], message: `has ${e.values.length} entries for ${e.token_ids.length} tokens` })
+    if (e.token_index >= e.token_ids.length) ctx.addIssue({ code: 'custom', path: ['token_index'], message: `${e.token_index} is past the ${e.token_ids.length} context tokens` })
+  })
+
+const tokenListSchema = z
+  .strictObject({ ids: z.array(count), values: z.array(finite) })
+  .superRefine((l, ctx) => {
+    if (l.values.length !== l.ids.length) ctx.addIssue({ code: 'custom', path: ['values'], message: `has ${l.values.length} entries for ${l.ids.length} ids` })
+  })
+
+const neighbourListSchema = z
+  .strictObject({ sae_id: z.string().min(1), indices: z.array(count), cosines: z.array(finite.min(-1.001).max(1.001)) })
+  .superRefine((l, ctx) => {
+    if (l.cosines.length !== l.indices.length) ctx.addIssue({ code: 'custom', path: ['cosines'], message: `has ${l.cosines.length} entries for ${l.indices.length} indices` })
+  })
+
+const featureSchema = z
+  .strictObject({
+    index: count,
+    /** Fraction of analysed tokens where the feature is active (Neuronpedia's frac_nonzero). */
+    density: nonNegative.max(1),
+    active_tokens: count,
+    max_act: nonNegative,
+    top_examples: z.array(exampleSchema),
+    quantile_examples: z.array(z.strictObject({ lo: nonNegative, hi: nonNegative, count, fraction: nonNegative.max(1), examples: z.array(exampleSchema) })),
+    histogram: z
+      .strictObject({ edges: z.array(nonNegative), counts: z.array(count) })
+      .refine((h) => h.edges.length === (h.counts.length === 0 ? 0 : h.counts.length + 1), { message: 'needs one more edge than counts (none when empty)', path: ['edges'] }),
+    logits: z.strictObject({ promoted: tokenListSchema, suppressed: tokenListSchema }).nullable(),
+    neighbours: z.array(neighbourListSchema),
+    concept: z.strictObject({ id: count, name: z.string().nullable(), auroc: finite.min(0).max(1), f1: finite.min(0).max(1) }).nullable(),
+    /** Automated interpretability's output; null until explained. */
+    explanation: z.strictObject({ text: z.string(), method: z.string(), score: finite.nullable() }).nullable(),
+  })
+
+const histogramSpecSchema = z.strictObject({ min: finite.positive(), max: finite.positive(), bins_per_decade: z.number().int().positive() })
+
+export const featureAnalysisSchema = z
+  .strictObject({
+    format: z.literal(FEATURE_ANALYSIS_FORMAT),
+    version: z.literal(FEATURE_ANALYSIS_VERSION),
+    /** fᵢ·‖W_dec,i‖: every activation, max, histogram and sample in the file is in this scale. */
+    activation_scale: z.literal('decoder_norm'),
+    sae: z.strictObject({ id: z.string().min(1), architecture: z.string(), d_in: count, d_sae: count, hook_name: z.string().min(1) }),
+    model: z.strictObject({ id: z.string().nullable(), vocab_size: count, d_model: count }),
+    corpus: z.strictObject({ description: z.string(), windows: count, tokens: count, skip_first: z.boolean() }),
+    settings: z.strictObject({
+      top_k: count,
+      context_before: count,
+      context_after: count,
+      quantiles: count,
+      per_quantile: count,
+      histogram: histogramSpecSchema,
+      logit_k: count,
+      logits_through_ln_final: z.boolean(),
+      logits_center_vocab: z.boolean(),
+      neighbour_k: count,
+      seed: z.number().int(),
+      /** Example values, logit effects and cosines are rounded to this many significant digits (null: float32 as is). */
+      significant_digits: z.number().int().min(1).max(17).nullable(),
+    }),
+    /** Every token's string by id (the tokenizer's decodeToken), for examples and logit effects; null without a tokenizer. */
+    vocab: z.array(z.string()).nullable(),
+    ground_truth: z.strictObject({ concepts: z.array(z.string()), recovered_auroc: finite }).nullable(),
+    features: z.array(featureSchema),
+  })
+  .superRefine((f, ctx) => {
+    if (f.vocab && f.vocab.length !== f.model.vocab_size) ctx.addIssue({ code: 'custom', path: ['vocab'], message: `has ${f.vocab.length} strings for a vocabulary of ${f.model.vocab_size}` })
+    const seen = new Set<number>()
+    f.features.forEach((feat, i) => {
+      if (feat.index >= f.sae.d_sae) ctx.addIssue({ code: 'custom', path: ['features', i, 'index'], message: `${feat.index} is outside d_sae ${f.sae.d_sae}` })
+      if (seen.has(feat.index)) ctx.addIssue({ code: 'custom', path: ['features', i, 'index'], message: `feature ${feat.index} appears twice` })
+      seen.add(feat.index)
+    })
+  })
+
+export type FeatureAnalysisFile = z.infer<typeof featureAnalysisSchema>
+export type FeatureRecord = FeatureAnalysisFile['features'][number]
+export type ExampleRecord = FeatureRecord['top_examples'][number]
+
+export const featureMapSchema = z
+  .strictObject({
+    format: z.literal(FEATURE_MAP_FORMAT),
+    version: z.literal(FEATURE_MAP_VERSION),
+    metric: z.literal('cosine'),
+    hook_name: z.string().nullable(),
+    saes: z.array(z.strictObject({ id: z.string().min(1), d_sae: count })).min(1),
+    seed: z.number().int(),
+    n_neighbors: count,
+    min_dist: nonNegative,
+    points: z.strictObject({ x: z.array(finite), y: z.array(finite), sae: z.array(count), index: z.array(count) }),
+  })
+  .superRefine((m, ctx) => {
+    const n = m.points.x.length
+    for (const key of ['y', 'sae', 'index'] as const) {
+      if (m.points[key].length !== n) ctx.addIssue({ code: 'custom', path: ['points', key], message: `has ${m.points[key].length} entries for ${n} points` })
+    }
+    m.points.sae.forEach((s, i) => {
+      if (s >= m.saes.length) ctx.addIssue({ code: 'custom', path: ['points', 'sae', i], message: `${s} names no SAE (there are ${m.saes.length})` })
+      else if (m.points.index[i]! >= m.saes[s]!.d_sae) ctx.addIssue({ code: 'custom', path: ['points', 'index', i], message: `${m.points.index[i]} is outside d_sae ${m.saes[s]!.d_sae}` })
+    })
+  })
+
+export type FeatureMapFile = z.infer<typeof featureMapSchema>
+
+/** `features[3].top_examples[0].values` */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`
+  return out || '(root)'
+}
+
+function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string, format: string, version: number): T {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new AnalysisFormatError(`A ${what} file must be a JSON object`)
+  const head = json as { format?: unknown; version?: unknown }
+  if (head.format !== format) throw new AnalysisFormatError(`Not a ${what} file: "format" is ${JSON.stringify(head.format)}, expected "${format}"`)
+  if (typeof head.version === 'number' && head.version > version) {
+    throw new AnalysisFormatError(`This ${what} file is version ${head.version}; this Monoscope reads version ${version}: update Monoscope or re-run the analysis`)
+  }
+  const parsed = schema.safeParse(json)
+  if (parsed.success) return parsed.data
+  const [first, ...rest] = parsed.error.issues
+  const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : ''
+  throw new AnalysisFormatError(`Malformed ${what} file: ${formatPath(first!.path)}: ${first!.message}${more}`)
+}
+
+/** Validates a parsed feature-analysis JSON; throws AnalysisFormatError naming the first bad field. */
+export function parseFeatureAnalysis(json: unknown): FeatureAnalysisFile {
+  return parseWith(featureAnalysisSchema, json, 'feature-analysis', FEATURE_ANALYSIS_FORMAT, FEATURE_ANALYSIS_VERSION)
+}
+
+export function parseFeatureMap(json: unknown): FeatureMapFile {
+  return parseWith(featureMapSchema, json, 'feature-map', FEATURE_MAP_FORMAT, FEATURE_MAP_VERSION)
+}
