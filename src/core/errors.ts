@@ -14,6 +14,8 @@ export type MonoscopeErrorCode =
   | 'CANCELLED'
   | 'SAE_FORMAT'
   | 'TRAINING_DIVERGED'
+  | 'SHARE_STATE'
+  | 'ANALYSIS_FORMAT'
 
 export class MonoscopeError extends Error {
   readonly code: MonoscopeErrorCode

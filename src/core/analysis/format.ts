@@ -2,7 +2,7 @@
 // layout of one or several SAEs), as zod schemas that are the single source of their TypeScript types. Keys are
 // snake_case, as in the ecosystem's files. FORMAT.md documents both; bump the version on any breaking change.
 import { z } from 'zod'
-import { InvalidArgumentError } from '../errors.ts'
+import { MonoscopeError } from '../errors.ts'
 
 export const FEATURE_ANALYSIS_FORMAT = 'monoscope.feature-analysis'
 export const FEATURE_MAP_FORMAT = 'monoscope.feature-map'
@@ -10,7 +10,11 @@ export const FEATURE_ANALYSIS_VERSION = 1
 export const FEATURE_MAP_VERSION = 1
 
 /** A malformed or unsupported analysis or map file; the message names the first offending field. */
-export class AnalysisFormatError extends InvalidArgumentError {}
+export class AnalysisFormatError extends MonoscopeError {
+  constructor(message: string) {
+    super('ANALYSIS_FORMAT', message)
+  }
+}
 
 const count = z.number().int().nonnegative()
 const finite = z.number().finite()

@@ -48,3 +48,30 @@ export {
   type ReconstructionMetrics,
   type ReconstructionSums,
 } from './metrics.ts'
+export {
+  ActivationStore,
+  createTokenWindows,
+  documentWindows,
+  hookWidth,
+  windowActivations,
+  type ActivationCorpus,
+  type ActivationStoreOptions,
+  type ActivationStoreProgress,
+  type TokenWindowOptions,
+  type TokenWindows,
+} from './activationStore.ts'
+export { resolveSaeHook, spliceCrossEntropy, type SpliceCrossEntropy, type SpliceOptions } from './splice.ts'
+export {
+  conceptFeatureStats,
+  conceptHierarchy,
+  RECOVERED_AUROC,
+  scoreConcepts,
+  SparseActsBuilder,
+  splittingEvidence,
+  type ConceptFeatureStats,
+  type ConceptScore,
+  type GroundTruthReport,
+  type SparseFeatureActs,
+  type SplitEvidence,
+  type SplitSide,
+} from './groundTruth.ts'

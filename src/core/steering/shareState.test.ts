@@ -42,7 +42,7 @@ async function rejects(text: string, reason: ShareStateReason, message: RegExp, 
   )
   expect(err).toBeInstanceOf(ShareStateError)
   expect((err as ShareStateError).reason).toBe(reason)
-  expect((err as ShareStateError).code).toBe('INVALID_ARGUMENT')
+  expect((err as ShareStateError).code).toBe('SHARE_STATE')
   expect((err as Error).message).toMatch(message)
 }
 

@@ -70,7 +70,7 @@ export class ShareStateError extends MonoscopeError {
   readonly reason: ShareStateReason
 
   constructor(reason: ShareStateReason, message: string) {
-    super('INVALID_ARGUMENT', message)
+    super('SHARE_STATE', message)
     this.reason = reason
   }
 }

@@ -57,6 +57,16 @@ const TEXT: Record<WorkerErrorCode, ErrorText> = {
     hint: 'The loss became NaN or exploded. Lower the learning rate or the sparsity coefficient and train again.',
     recovery: null,
   },
+  SHARE_STATE: {
+    title: 'This link cannot be opened',
+    hint: 'The shared state is damaged, too large, from a newer version, or carries a credential. Ask for a fresh link.',
+    recovery: null,
+  },
+  ANALYSIS_FORMAT: {
+    title: 'Not a usable analysis file',
+    hint: 'Feature analyses are monoscope.feature-analysis JSON files (see src/core/analysis/FORMAT.md).',
+    recovery: null,
+  },
   HOOK_NAME: { title: 'Unknown hook point', hint: 'Hook names follow TransformerLens, e.g. blocks.0.hook_resid_post.', recovery: null },
   INVALID_ARGUMENT: { title: 'That request cannot run', hint: 'Adjust the prompt or the settings and try again.', recovery: null },
   BACKEND: {
