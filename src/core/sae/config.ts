@@ -72,12 +72,15 @@ const legacySchema = z.looseObject({
   activation_fn: z.string().optional(),
   activation_fn_kwargs: z.looseObject({ k: positiveInt.optional() }).nullable().optional(),
   finetuning_scaling_factor: z.boolean().optional(),
-  prepend_bos: z.boolean().nullable().optional(),
-  context_size: positiveInt.nullable().optional(),
-  dataset_path: nullableString,
-  neuronpedia_id: nullableString,
-  sae_lens_version: nullableString,
-  sae_lens_training_version: nullableString,
+  // Pre-6.0 configs carry these metadata fields flat, with the same types as 6.x's metadata block.
+  ...metadataSchema.pick({
+    prepend_bos: true,
+    context_size: true,
+    dataset_path: true,
+    neuronpedia_id: true,
+    sae_lens_version: true,
+    sae_lens_training_version: true,
+  }).shape,
 })
 
 // Flat pre-6.0 keys SAELens moves into `metadata` (its LLM_METADATA_KEYS) beyond the typed ones above.
