@@ -1,5 +1,6 @@
 // The `monoscope` command line over src/core: dispatches subcommands and maps errors to exit codes.
 import { MonoscopeError } from '../core/errors.ts'
+import { analyzeCommand, analyzeUsage } from './commands/analyze.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
@@ -18,6 +19,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   generate: { usage: generateUsage, run: generateCommand },
   'world-sample': { usage: worldSampleUsage, run: worldSampleCli },
   'build-world-model': { usage: buildWorldModelUsage, run: buildWorldModelCommand },
+  analyze: { usage: analyzeUsage, run: analyzeCommand },
   'train-sae': { usage: trainSaeUsage, run: trainSaeCommand },
   features: { usage: featuresUsage, run: featuresCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { parseFeatureAnalysis, parseFeatureMap } from '../core/analysis/format.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
 import { writeSafetensors } from '../core/formats/safetensors.ts'
@@ -132,5 +133,21 @@ describe('monoscope train-sae → features → eval-sae', () => {
     await fail(['train-sae', '--model', modelDir, '--hook', 'blocks.5.hook_resid_post', '--out', path.join(dir, 'x')], /layer 5/)
     await fail(['train-sae', '--model', modelDir, '--hook', hook, '--arch', 'topk', '--l1', '3', '--out', path.join(dir, 'x')], /--l1 does not apply/)
     await fail(['eval-sae', '--model', modelDir, '--sae', path.join(dir, 'nope')], /nope/)
+  })
+})
+
+describe('monoscope analyze', () => {
+  it('writes feature pages that validate, with a concept match per feature on TinyWorld, and a UMAP map', async () => {
+    const out = path.join(path.dirname(saeDir), 'analysis.json')
+    const map = path.join(path.dirname(saeDir), 'map.json')
+    await cli(['analyze', '--model', modelDir, '--sae', saeDir, '--id', 'tiny/sae', '--tokens', '400', '--out', out, '--map', map])
+    const file = parseFeatureAnalysis(JSON.parse(await readFile(out, 'utf8')))
+    expect(file.features).toHaveLength(32)
+    expect(file.features.some((f) => f.top_examples.length > 0)).toBe(true)
+    expect(file.features.filter((f) => f.active_tokens > 0).every((f) => f.concept !== null)).toBe(true)
+    const layout = parseFeatureMap(JSON.parse(await readFile(map, 'utf8')))
+    expect(layout.saes).toEqual([{ id: 'tiny/sae', d_sae: 32 }])
+    expect(layout.points.x).toHaveLength(32)
+    expect(layout.points.x.every(Number.isFinite)).toBe(true)
   })
 })

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
-import { createTokenWindows, documentWindows, windowActivations } from '../../core/sae/activationStore.ts'
+import { windowActivations } from '../../core/sae/activationStore.ts'
 import { scoreConcepts, SparseActsBuilder, type GroundTruthReport } from '../../core/sae/groundTruth.ts'
 import {
   addReconstructionSums,
@@ -21,11 +21,10 @@ import {
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook, spliceCrossEntropy } from '../../core/sae/splice.ts'
 import { conceptCatalogue } from '../../core/world/catalogue.ts'
-import { sampleLabelled } from '../../core/world/generator.ts'
 import { parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { loadSaeFromSpec } from './features.ts'
-import { bosTokenFor, corpusFor, isTinyWorldModel } from './trainSae.ts'
+import { saeCorpusWindows } from '../saeCorpus.ts'
 
 export const evalSaeUsage = `monoscope eval-sae [--model SRC] --sae SRC [--hook NAME] [--tokens N] [--seed S] [--text-file FILE] [--out FILE] [--json]
   Measures the SAE on N tokens (default 20,000): L0, MSE, FVU / variance explained, dead and dense fractions, the
@@ -61,23 +60,7 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
   try {
     sae = await loadSaeFromSpec(values.sae, { verbose: values.verbose })
     const hook = resolveSaeHook(model, sae, values.hook)
-    const tinyWorld = isTinyWorldModel(model, tokenizer)
-    const bosTokenId = bosTokenFor(model, tinyWorld)
-    // Windows as long as the SAE was trained on (its context_size), so positions match its training distribution.
-    const contextSize = Math.min(model.config.nCtx, sae.config.metadata.contextSize ?? model.config.nCtx)
-    const skipFirst = bosTokenId !== null
-
-    // Labelled TinyWorld documents (whole, in windows), or windows of the text file.
-    let windows: number[][]
-    let concepts: number[][] | null = null
-    if (values['text-file'] === undefined && tinyWorld) {
-      const docs = sampleLabelled(seed, nTokens)
-      windows = documentWindows(docs.map((d) => d.ids), { contextSize, bosTokenId })
-      concepts = docs.flatMap((d) => d.concepts)
-    } else {
-      const { corpus } = await corpusFor(model, tokenizer, values['text-file'], seed)
-      windows = createTokenWindows(corpus, { contextSize, bosTokenId }).next(Math.ceil(nTokens / (contextSize - (skipFirst ? 1 : 0))))
-    }
+    const { windows, concepts, skipFirst } = await saeCorpusWindows(model, tokenizer, sae, { seed, tokens: nTokens, textFile: values['text-file'] })
 
     const dSae = sae.config.dSae
     const counts = new Float64Array(dSae)
