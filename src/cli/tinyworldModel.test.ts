@@ -12,7 +12,7 @@ import { resolveSource } from '../core/sources/index.ts'
 import { generateDocument } from '../core/world/generator.ts'
 import { EOT_ID } from '../core/world/world.ts'
 import { QUALITY_GATES } from './commands/worldModelReport.ts'
-import { heldOutDocuments } from './commands/buildWorldModel.ts'
+import { heldOutDocuments } from './worldModelData.ts'
 import { defaultModelSpec } from './defaults.ts'
 
 let loaded: LoadedModel

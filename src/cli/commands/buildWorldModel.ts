@@ -6,13 +6,11 @@ import { parseArgs } from 'node:util'
 import { selectBackend } from '../../core/backend/backend.ts'
 import { HookedGpt2 } from '../../core/model/gpt2.ts'
 import { initGpt2Tensors } from '../../core/model/init.ts'
-import type { Gpt2Config } from '../../core/model/config.ts'
 import { LmTrainer } from '../../core/lm/lmTrainer.ts'
-import { evaluateDocuments, type EvalDocument } from '../../core/lm/evaluate.ts'
+import { evaluateDocuments } from '../../core/lm/evaluate.ts'
 import { worldTrainBatch } from '../../core/lm/worldBatches.ts'
 import { worldVocab } from '../../core/world/tokenizerJson.ts'
 import { EOT_ID } from '../../core/world/world.ts'
-import { sampleLabelled } from '../../core/world/generator.ts'
 import { writeWorldFiles } from '../../core/world/files.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
@@ -20,28 +18,11 @@ import { loadCheckpoint, saveCheckpoint } from '../checkpointFiles.ts'
 import { defaultModelSpec, repoRoot } from '../defaults.ts'
 import { writeModelFolder } from '../modelFolder.ts'
 import { finishWorldModelReport } from './worldModelReport.ts'
+import { heldOutDocuments, type TrainState } from '../worldModelData.ts'
 
 export const buildWorldModelUsage = `monoscope build-world-model [--out DIR] [--seed S] [--steps N] [--batch B] [--d-model D] [--layers L] [--heads H] [--ctx T] [--lr LR] [--checkpoint DIR] [--fresh]
   Trains TinyWorld's GPT-2 (resuming from --checkpoint when one is there) and writes config.json,
   model.safetensors, tokenizer.json, generation_config.json, report.json and loss_curve.svg to --out.`
-
-export interface TrainState {
-  seed: number
-  config: Gpt2Config
-  steps: number
-  batch: number
-  peakLr: number
-  history: Array<{ step: number; loss: number; lr: number; gradNorm: number; elapsedS: number }>
-  evals: Array<{ step: number; heldOutCe: number; forcedAccuracy: number }>
-  elapsedS: number
-}
-
-/** Held-out documents come from seeds far away from any training row's stream (those hash (seed, step, row)). */
-export const HELD_OUT_SEED = 4_000_000_001
-
-export function heldOutDocuments(nTokens: number, seed = HELD_OUT_SEED): EvalDocument[] {
-  return sampleLabelled(seed, nTokens).map((r) => ({ ids: [EOT_ID, ...r.ids], forced: [false, ...r.forced] }))
-}
 
 export async function buildWorldModelCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({

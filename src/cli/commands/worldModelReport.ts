@@ -11,7 +11,7 @@ import { worldTrainBatch } from '../../core/lm/worldBatches.ts'
 import type { HookedGpt2 } from '../../core/model/gpt2.ts'
 import { detokenize, EOT_ID } from '../../core/world/world.ts'
 import { worldVocab } from '../../core/world/tokenizerJson.ts'
-import { heldOutDocuments, type TrainState } from './buildWorldModel.ts'
+import { heldOutDocuments, type TrainState } from '../worldModelData.ts'
 
 /** Quality gates of the TinyWorld issue: the model must clearly beat a bigram and predict forced tokens. */
 export const QUALITY_GATES = { maxCeRatioToBigram: 0.7, minForcedAccuracy: 0.95 } as const

@@ -1,13 +1,11 @@
-// Adam written out (rather than tf.train.adam) so its moments are plain named tensors: checkpoints save and
-// restore them exactly, the learning rate can change every step, and epsilon is the same on every backend.
+// Adam over a model's named variables (rather than tf.train.adam) so its moments are plain named tensors:
+// checkpoints save and restore them exactly, and the learning rate can change every step. The update itself
+// is the SAE trainer's (../optim/adam.ts), so both trainers compute Adam one way.
 import * as tf from '@tensorflow/tfjs'
 import type { TensorEntry } from '../formats/safetensors.ts'
+import { adamUpdate, type AdamHyper } from '../optim/adam.ts'
 
-export interface AdamOptions {
-  beta1: number
-  beta2: number
-  epsilon: number
-}
+export type AdamOptions = AdamHyper
 
 export class Adam {
   private readonly m = new Map<string, tf.Variable>()
@@ -38,21 +36,17 @@ export class Adam {
   /** One update with bias correction; `grads` keyed like the parameters. */
   apply(grads: tf.NamedTensorMap, lr: number): void {
     this.t++
-    const { beta1, beta2, epsilon } = this.opts
-    const c1 = 1 - beta1 ** this.t
-    const c2 = 1 - beta2 ** this.t
     tf.tidy(() => {
+      const one = tf.scalar(1)
       for (const [name, p] of this.params) {
         const g = grads[name]
         if (!g) continue
         const m = this.m.get(name) as tf.Variable
         const v = this.v.get(name) as tf.Variable
-        const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1))
-        const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2))
-        m.assign(mNew)
-        v.assign(vNew)
-        const update = tf.div(tf.mul(mNew, lr / c1), tf.add(tf.sqrt(tf.div(vNew, c2)), epsilon))
-        p.assign(tf.sub(p, update))
+        const next = adamUpdate(p, g, m, v, one, lr, this.t, this.opts)
+        m.assign(next.m)
+        v.assign(next.v)
+        p.assign(next.param)
       }
     })
   }

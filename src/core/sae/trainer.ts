@@ -3,7 +3,7 @@
 // last good state. Pure tfjs, no fs: runs unchanged in Node and in a Web Worker.
 import * as tf from '@tensorflow/tfjs'
 import { CancelledError, InvalidArgumentError, TrainingDivergedError } from '../errors.ts'
-import { adamUpdate, clipScale } from './adam.ts'
+import { adamUpdate, clipScale } from '../optim/adam.ts'
 import { emptyWindow, trainedParamNames, validateCheckpoint, CHECKPOINT_FORMAT, type SaeCheckpoint, type TrainerState } from './checkpoint.ts'
 import { exportTrainedSae, type ExportedSae } from './export.ts'
 import { jumpReluLossAndGrads, standardLossAndGrads, STAT_NAMES, topkLossAndGrads, type LossAndGrads } from './gradients.ts'

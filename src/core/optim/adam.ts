@@ -1,5 +1,5 @@
 // Adam without weight decay, as torch.optim.Adam computes it, written in tf ops so that epsilon is the caller's
-// (tfjs's own Adam uses 1e-4 on WebGL and 1e-7 elsewhere) and gradient clipping folds into the moment update.
+// (tfjs's own Adam uses 1e-4 on WebGL and 1e-7 elsewhere); shared by the SAE trainer and the language-model trainer.
 import * as tf from '@tensorflow/tfjs'
 
 export interface AdamHyper {
