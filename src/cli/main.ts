@@ -2,9 +2,11 @@
 import { MonoscopeError } from '../core/errors.ts'
 import { analyzeCommand, analyzeUsage } from './commands/analyze.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
+import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
+import { harvestCommand, harvestUsage } from './commands/harvest.ts'
 import { runCommand, runUsage } from './commands/run.ts'
 import { trainSaeCommand, trainSaeUsage } from './commands/trainSae.ts'
 import { worldSampleCli, worldSampleUsage } from './commands/worldSampleCli.ts'
@@ -20,6 +22,8 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'world-sample': { usage: worldSampleUsage, run: worldSampleCli },
   'build-world-model': { usage: buildWorldModelUsage, run: buildWorldModelCommand },
   analyze: { usage: analyzeUsage, run: analyzeCommand },
+  harvest: { usage: harvestUsage, run: harvestCommand },
+  'build-world-saes': { usage: buildWorldSaesUsage, run: buildWorldSaesCommand },
   'train-sae': { usage: trainSaeUsage, run: trainSaeCommand },
   features: { usage: featuresUsage, run: featuresCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },

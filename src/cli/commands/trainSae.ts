@@ -6,7 +6,8 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { HookedGpt2 } from '../../core/model/gpt2.ts'
-import { parseHookName } from '../../core/model/hookNames.ts'
+import { parseHookName, type HookName } from '../../core/model/hookNames.ts'
+import { CachedActivationSource, readActivationCache } from '../../core/sae/activationCache.ts'
 import { ActivationStore, createTokenWindows, hookWidth, type ActivationCorpus } from '../../core/sae/activationStore.ts'
 import { checkpointToBytes } from '../../core/sae/checkpoint.ts'
 import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from '../../core/sae/metrics.ts'
@@ -24,10 +25,11 @@ import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu] [--d-sae N] [--l1 λ | --k K]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
-    [--norm-rows N | --no-normalize] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
+    [--norm-rows N | --no-normalize] [--activations FILE] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
   Trains an SAE on the hook's activations (TinyWorld's stream, or the lines of --text-file) and writes an SAELens
   folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
-  --k is latents per input for topk and batchtopk (batchtopk is saved as jumprelu, as SAELens does).`
+  --k is latents per input for topk and batchtopk (batchtopk is saved as jumprelu, as SAELens does).
+  --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).`
 
 /** A model speaks TinyWorld when its vocabulary is the world's, token for token where it has a tokenizer. */
 export function isTinyWorldModel(model: HookedGpt2, tokenizer: HfTextTokenizer | null): boolean {
@@ -66,7 +68,7 @@ function modelNameOf(description: string): string {
 }
 
 /** A one-line progress bar with ETA on stderr: redrawn in place on a terminal, a line every 10% otherwise. */
-function progressBar(total: number): (done: number, detail: string) => void {
+export function progressBar(total: number): (done: number, detail: string) => void {
   const tty = process.stderr.isTTY === true
   const started = performance.now()
   let lastDraw = 0
@@ -112,6 +114,55 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
   return opts
 }
 
+/** What the training loop reads batches from: the model run live over the corpus, or a harvested cache. */
+interface BatchSource {
+  nextBatch(rows: number): tf.Tensor2D
+  estimateNormScale(rows: number): { scale: number; meanNorm: number; rows: number }
+  readonly skipBos: boolean
+  readonly tokensProcessed: number
+  readonly corpusEpochs: number
+  /** Set for caches: the corpus the rows came from. */
+  readonly description?: string
+}
+
+function liveStore(model: HookedGpt2, hook: HookName, corpus: ActivationCorpus, contextSize: number, bosTokenId: number | null, seed: number, buffer: string | undefined): BatchSource {
+  const bufferRows = parseIntFlag('buffer', buffer, 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
+  const fill = progressBar(bufferRows)
+  let filled = false
+  return new ActivationStore(model, {
+    hook,
+    corpus,
+    contextSize,
+    bosTokenId,
+    bufferRows,
+    seed,
+    onProgress: (e) => {
+      if (!filled) fill(Math.min(e.rows, e.capacity), 'rows in the activation buffer')
+      filled ||= e.rows >= e.capacity
+    },
+  })
+}
+
+async function cachedStore(file: string, hook: HookName, dIn: number, seed: number): Promise<BatchSource> {
+  const cache = readActivationCache(new Uint8Array(await readFile(file)), file)
+  if (cache.info.hookName !== hook) throw new InvalidArgumentError(`${file} holds ${cache.info.hookName}, not ${hook}`)
+  if (cache.dIn !== dIn) throw new InvalidArgumentError(`${file} has rows of width ${cache.dIn}, but ${hook} is ${dIn} wide`)
+  process.stderr.write(`train-sae: ${cache.rows} cached rows of ${cache.info.corpus} from ${file}\n`)
+  const source = new CachedActivationSource(cache, { seed })
+  return {
+    nextBatch: (n) => source.nextBatch(n),
+    estimateNormScale: (n) => source.estimateNormScale(n),
+    skipBos: source.skipBos,
+    get tokensProcessed() {
+      return Math.min(source.rowsServed, cache.rows) * (cache.info.tokensProcessed / cache.rows)
+    },
+    get corpusEpochs() {
+      return source.corpusEpochs
+    },
+    description: `${cache.info.corpus} (cache of ${cache.rows} rows)`,
+  }
+}
+
 export async function trainSaeCommand(argv: string[]): Promise<void> {
   const text = { type: 'string' } as const
   const { values } = parseArgs({
@@ -136,6 +187,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       'ce-windows': text,
       'sparsity-rows': text,
       'model-name': text,
+      activations: text,
       out: text,
       'no-normalize': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -160,21 +212,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     const bosTokenId = bosTokenFor(model, tinyWorld)
     const contextSize = parseIntFlag('context', str('context'), model.config.nCtx, 2)
     const trainOpts = trainerOptions(values, dIn, 1) // validate flags before the slow parts
-    const bufferRows = parseIntFlag('buffer', str('buffer'), 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
-    const fill = progressBar(bufferRows)
-    let filled = false
-    const store = new ActivationStore(model, {
-      hook,
-      corpus,
-      contextSize,
-      bosTokenId,
-      bufferRows,
-      seed: trainOpts.seed ?? 0,
-      onProgress: (e) => {
-        if (!filled) fill(Math.min(e.rows, e.capacity), 'rows in the activation buffer')
-        filled ||= e.rows >= e.capacity
-      },
-    })
+    const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer')) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
     const norm = values['no-normalize'] ? null : store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
     if (norm) process.stderr.write(`train-sae: mean ‖x‖ ${norm.meanNorm.toPrecision(4)} → input scale ${norm.scale.toPrecision(4)} (E‖x‖ = √${dIn})\n`)
     const log: TrainLogEntry[] = []
@@ -263,7 +301,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       version: 1,
       model: source.description,
       hook,
-      data: { corpus: description, contextSize, bosTokenId, skipBos, tokensProcessed: store.tokensProcessed, corpusEpochs: store.corpusEpochs },
+      data: { corpus: store.description ?? description, contextSize, bosTokenId, skipBos, tokensProcessed: store.tokensProcessed, corpusEpochs: store.corpusEpochs },
       normalisation: norm,
       trainer: c,
       batchSize,

@@ -10,24 +10,29 @@ export interface Series {
 
 const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
-export function renderCurvesSvg(series: Series[], opts: { title: string; xLabel: string; yLabel: string; logY?: boolean; width?: number; height?: number }): string {
+export function renderCurvesSvg(series: Series[], opts: { title: string; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean; yDomain?: [number, number]; markers?: boolean; width?: number; height?: number }): string {
   const width = opts.width ?? 720
   const height = opts.height ?? 420
   const m = { top: 36, right: 150, bottom: 48, left: 64 }
-  const all = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y) && (!opts.logY || y > 0))
-  const xMax = Math.max(1, ...all.map(([x]) => x))
+  const all = series.flatMap((s) => s.points).filter(([px, py]) => Number.isFinite(py) && (!opts.logY || py > 0) && (!opts.logX || px > 0))
+  const xMax = Math.max(1, ...all.map(([px]) => px))
+  const xMin = Math.min(...all.map(([px]) => px))
   const yMin = Math.min(...all.map(([, y]) => y))
   const yMax = Math.max(...all.map(([, y]) => y))
-  const x = scaleLinear().domain([0, xMax]).range([m.left, width - m.right])
-  const y = (opts.logY ? scaleLog().domain([yMin * 0.9, yMax * 1.1]) : scaleLinear().domain([Math.min(0, yMin), yMax * 1.05]))
+  const x = (opts.logX ? scaleLog().domain([xMin / 1.5, xMax * 1.5]) : scaleLinear().domain([0, xMax])).range([m.left, width - m.right])
+  const y = (opts.yDomain ? scaleLinear().domain(opts.yDomain) : opts.logY ? scaleLog().domain([yMin * 0.9, yMax * 1.1]) : scaleLinear().domain([Math.min(0, yMin), yMax * 1.05]))
     .range([height - m.bottom, m.top])
     .nice()
   const path = line<[number, number]>()
     .x(([px]) => x(px))
     .y(([, py]) => y(py))
-  const xTicks = x.ticks(6).map((t) => `<g transform="translate(${x(t)},${height - m.bottom})"><line y2="5" stroke="#444"/><text y="18" text-anchor="middle">${t}</text></g>`)
+  // A log axis offers several ticks per decade; label only the powers of ten.
+  const xTickValues = opts.logX ? x.ticks(6).filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9) : x.ticks(6)
+  const xTicks = xTickValues.map((t) => `<g transform="translate(${x(t)},${height - m.bottom})"><line y2="5" stroke="#444"/><text y="18" text-anchor="middle">${opts.logX ? t.toExponential(0) : t}</text></g>`)
   const yTicks = y.ticks(6).map((t) => `<g transform="translate(${m.left},${y(t)})"><line x2="-5" stroke="#444"/><line x2="${width - m.left - m.right}" stroke="#eee"/><text x="-8" dy="0.32em" text-anchor="end">${+t.toPrecision(3)}</text></g>`)
-  const lines = series.map((s) => `<path d="${path(s.points.filter(([, py]) => Number.isFinite(py) && (!opts.logY || py > 0))) ?? ''}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`)
+  const visible = (s: Series) => s.points.filter(([px, py]) => Number.isFinite(py) && (!opts.logY || py > 0) && (!opts.logX || px > 0))
+  const lines = series.map((s) => `<path d="${path(visible(s)) ?? ''}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`)
+  if (opts.markers) lines.push(...series.flatMap((s) => visible(s).map(([px, py]) => `<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="3" fill="${s.colour}"/>`)))
   const legend = series.map((s, i) => `<g transform="translate(${width - m.right + 12},${m.top + 18 * i})"><rect width="12" height="3" y="-2" fill="${s.colour}"/><text x="18" dy="0.32em">${escapeXml(s.label)}</text></g>`)
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>

@@ -1,0 +1,237 @@
+// `monoscope build-world-saes`: rebuilds the committed TinyWorld SAEs (src/cli/worldSaeSpecs.ts) — one harvest of
+// activations, then train-sae and eval-sae for each — and the family report across sizes: completeness versus
+// concept frequency (table and plot), feature splitting, and the targets of the largest standard SAE.
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { InvalidArgumentError } from '../../core/errors.ts'
+import { renderCurvesSvg } from '../../core/lm/lossCurveSvg.ts'
+import { completenessMarkdown, completenessSvg, completenessTable } from '../../core/sae/completeness.ts'
+import { conceptHierarchy, splittingEvidence, type GroundTruthReport, type SplitEvidence } from '../../core/sae/groundTruth.ts'
+import type { Sae } from '../../core/sae/sae.ts'
+import { conceptCatalogue } from '../../core/world/catalogue.ts'
+import { parseIntFlag, parseNameList } from '../args.ts'
+import { WORLD_SAE_DATA, WORLD_SAE_HOOK, WORLD_SAE_SPECS, type WorldSaeSpec } from '../worldSaeSpecs.ts'
+import { evalSaeCommand } from './evalSae.ts'
+import { loadSaeFromSpec } from './features.ts'
+import { harvestCommand } from './harvest.ts'
+import { trainSaeCommand } from './trainSae.ts'
+
+export const buildWorldSaesUsage = `monoscope build-world-saes [--only NAME,NAME] [--report-only] [--eval-tokens N] [--cache FILE] [--out DIR]
+  Trains the TinyWorld SAEs listed in src/cli/worldSaeSpecs.ts on one harvest of activations (kept in --cache,
+  default .cache/world-saes/), evaluates each (report.json beside its weights) and writes the family report
+  (REPORT.md, completeness.svg, family.json) and index.json under --out (default public/saes/tinyworld).
+  --report-only re-evaluates nothing and only rebuilds the family report from the existing report.json files.`
+
+interface EvalReport {
+  l0: number
+  varianceExplained: number
+  fvu: number
+  deadFraction: number
+  denseFraction: number
+  ce: { clean: number; spliced: number; zeroAblated: number; ceLossRecovered: number | null }
+  groundTruth: GroundTruthReport | null
+  tokens: number
+}
+
+interface TrainingLog {
+  final: { tokens: number; elapsedS: number; tokensPerSecond: number }
+  log: { step: number; l0: number; fvu: number; deadFraction: number; loss: number }[]
+}
+
+const saeDir = (root: string, spec: WorldSaeSpec) => path.join(root, WORLD_SAE_HOOK, spec.name)
+
+export async function buildWorldSaesCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      'report-only': { type: 'boolean', default: false },
+      'eval-tokens': { type: 'string' },
+      cache: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  })
+  const root = path.resolve(values.out ?? 'public/saes/tinyworld')
+  const only = parseNameList(values.only)
+  const unknown = only.filter((n) => !WORLD_SAE_SPECS.some((s) => s.name === n))
+  if (unknown.length > 0) throw new InvalidArgumentError(`--only names unknown SAEs: ${unknown.join(', ')} (known: ${WORLD_SAE_SPECS.map((s) => s.name).join(', ')})`)
+  const selected = WORLD_SAE_SPECS.filter((s) => only.length === 0 || only.includes(s.name))
+  const evalTokens = parseIntFlag('eval-tokens', values['eval-tokens'], 40_000, 1000)
+
+  if (!values['report-only']) {
+    const cache = path.resolve(values.cache ?? `.cache/world-saes/acts-${WORLD_SAE_HOOK}-${WORLD_SAE_DATA.rows}-seed${WORLD_SAE_DATA.dataSeed}.safetensors`)
+    if (!existsSync(cache)) {
+      await mkdir(path.dirname(cache), { recursive: true })
+      await harvestCommand(['--hook', WORLD_SAE_HOOK, '--rows', String(WORLD_SAE_DATA.rows), '--data-seed', String(WORLD_SAE_DATA.dataSeed), '--out', cache])
+    }
+    for (const spec of selected) {
+      const dir = saeDir(root, spec)
+      const sparsity = spec.architecture === 'topk' ? ['--k', String(spec.k)] : ['--l1', String(spec.l1)]
+      await trainSaeCommand([
+        '--hook', WORLD_SAE_HOOK, '--arch', spec.architecture, '--d-sae', String(spec.dSae), ...sparsity,
+        '--steps', String(spec.steps), '--batch', String(spec.batch), '--lr', String(spec.lr), '--seed', String(spec.seed),
+        '--activations', cache, '--ce-every', String(Math.ceil(spec.steps / 5)), '--model-name', 'tinyworld', '--out', dir,
+      ])
+      await evalSaeCommand(['--sae', dir, '--tokens', String(evalTokens), '--out', path.join(dir, 'report.json')])
+      await writeTrainingCurves(dir)
+    }
+  }
+  await writeFamilyReport(root)
+}
+
+/** training_curves.svg beside the weights: FVU and dead fraction, and L0, over training. */
+async function writeTrainingCurves(dir: string): Promise<void> {
+  const log = JSON.parse(await readFile(path.join(dir, 'training_log.json'), 'utf8')) as TrainingLog
+  const fvu = renderCurvesSvg(
+    [
+      { label: 'FVU', colour: '#08519c', points: log.log.map((e) => [e.step, e.fvu]) },
+      { label: 'dead fraction', colour: '#e6550d', points: log.log.map((e) => [e.step, e.deadFraction]) },
+    ],
+    { title: `${path.basename(dir)}: reconstruction and dead latents`, xLabel: 'step', yLabel: 'fraction', yDomain: [0, 1] },
+  )
+  const l0 = renderCurvesSvg([{ label: 'L0', colour: '#31a354', points: log.log.map((e) => [e.step, e.l0]) }], {
+    title: `${path.basename(dir)}: active latents per token`,
+    xLabel: 'step',
+    yLabel: 'L0',
+    logY: true,
+  })
+  await writeFile(path.join(dir, 'training_fvu.svg'), fvu)
+  await writeFile(path.join(dir, 'training_l0.svg'), l0)
+}
+
+const pct = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? 'n/a' : `${(100 * v).toFixed(1)}%`)
+
+async function writeFamilyReport(root: string): Promise<void> {
+  const present = WORLD_SAE_SPECS.filter((s) => existsSync(path.join(saeDir(root, s), 'report.json')))
+  if (present.length === 0) throw new InvalidArgumentError(`No SAE under ${root} has a report.json yet: run without --report-only first`)
+  const reports = new Map<string, { eval: EvalReport; train: TrainingLog | null }>()
+  for (const spec of present) {
+    const dir = saeDir(root, spec)
+    const evalReport = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as EvalReport
+    const logFile = path.join(dir, 'training_log.json')
+    reports.set(spec.name, { eval: evalReport, train: existsSync(logFile) ? (JSON.parse(await readFile(logFile, 'utf8')) as TrainingLog) : null })
+  }
+  const standard = present.filter((s) => s.architecture === 'standard').sort((a, b) => a.dSae - b.dSae)
+  const withTruth = present.filter((s) => reports.get(s.name)!.eval.groundTruth !== null)
+  const table = completenessTable(
+    [...standard, ...present.filter((s) => s.architecture !== 'standard')]
+      .filter((s) => withTruth.includes(s))
+      .map((s) => ({ id: s.name, dSae: s.dSae, report: reports.get(s.name)!.eval.groundTruth! })),
+  )
+  const hookRoot = path.join(root, WORLD_SAE_HOOK)
+  await writeFile(path.join(hookRoot, 'completeness.svg'), completenessSvg(table))
+
+  // Splitting: each parent concept's feature in the smallest standard SAE against its children's in the largest.
+  const splits: SplitEvidence[] = []
+  if (standard.length >= 2) {
+    const small = standard[0]!
+    const large = standard.at(-1)!
+    const saes: Sae[] = []
+    try {
+      const a = await loadSaeFromSpec(saeDir(root, small))
+      saes.push(a)
+      const b = await loadSaeFromSpec(saeDir(root, large))
+      saes.push(b)
+      const side = (sae: Sae, spec: WorldSaeSpec) => ({ report: reports.get(spec.name)!.eval.groundTruth!, wDec: sae.weights.wDec.dataSync() as Float32Array, dIn: sae.config.dIn })
+      for (const [parent, children] of conceptHierarchy(conceptCatalogue().concepts)) splits.push(splittingEvidence(parent, children, side(a, small), side(b, large)))
+    } finally {
+      saes.forEach((s) => s.dispose())
+    }
+  }
+
+  const family = { format: 'monoscope.sae-family-report', version: 1, hook: WORLD_SAE_HOOK, specs: present, completeness: table, splitting: splits }
+  await writeFile(path.join(hookRoot, 'family.json'), `${JSON.stringify(family, null, 2)}\n`)
+  await writeFile(path.join(hookRoot, 'REPORT.md'), familyMarkdown(present, reports, table, splits))
+  await writeIndex(root, present)
+  process.stderr.write(`build-world-saes: wrote ${path.join(hookRoot, 'REPORT.md')}, completeness.svg, family.json and ${path.join(root, 'index.json')}\n`)
+}
+
+function familyMarkdown(
+  specs: WorldSaeSpec[],
+  reports: Map<string, { eval: EvalReport; train: TrainingLog | null }>,
+  table: ReturnType<typeof completenessTable>,
+  splits: SplitEvidence[],
+): string {
+  const rows = specs.map((s) => {
+    const { eval: e, train } = reports.get(s.name)!
+    const g = e.groundTruth
+    return `| ${s.name} | ${s.architecture} | ${s.dSae} | ${s.architecture === 'topk' ? `k ${s.k}` : `λ ${s.l1}`} | ${train ? (train.final.tokens / 1e6).toFixed(2) + 'M' : 'n/a'} | ${e.l0.toFixed(1)} | ${pct(e.varianceExplained)} | ${pct(e.deadFraction)} | ${pct(e.denseFraction)} | ${pct(e.ce.ceLossRecovered)} | ${g ? `${g.recovered}/${g.evaluated} (${pct(g.fractionRecovered)})` : 'n/a'} | ${train ? train.final.tokensPerSecond.toFixed(0) : 'n/a'} |`
+  })
+  const largest = specs.filter((s) => s.architecture === 'standard').sort((a, b) => b.dSae - a.dSae)[0]
+  const targets: string[] = []
+  if (largest) {
+    const e = reports.get(largest.name)!.eval
+    const check = (ok: boolean) => (ok ? 'met' : '**not met**')
+    targets.push(
+      `Targets for the largest standard SAE (${largest.name}), measured on ${e.tokens.toLocaleString('en')} held-out tokens:`,
+      '',
+      `- variance explained ≥ 90% at L0 ≤ 20: ${pct(e.varianceExplained)} at L0 ${e.l0.toFixed(1)} — ${check(e.varianceExplained >= 0.9 && e.l0 <= 20)}`,
+      `- dead features ≤ 10%: ${pct(e.deadFraction)} — ${check(e.deadFraction <= 0.1)}`,
+      `- CE loss recovered ≥ 90%: ${pct(e.ce.ceLossRecovered)} — ${check((e.ce.ceLossRecovered ?? 0) >= 0.9)}`,
+      `- ≥ 90% of planted concepts recovered (AUROC ≥ 0.95): ${e.groundTruth ? pct(e.groundTruth.fractionRecovered) : 'n/a'} — ${check((e.groundTruth?.fractionRecovered ?? 0) >= 0.9)}`,
+    )
+  }
+  const conceptRows = table.concepts.map((c) => `| ${c.name ?? c.concept} | ${c.frequency.toExponential(1)} | ${c.auroc.map((a, i) => (a === null ? '-' : `${a.toFixed(3)}${c.recovered[i] ? ' ✓' : ''}`)).join(' | ')} |`)
+  const splitRows = splits.flatMap((s) => [
+    `| **${s.parent.name}** (parent) | ${s.parent.feature ?? '-'} (AUROC ${s.parent.auroc?.toFixed(3) ?? '-'}) | ${s.parentInB.feature ?? '-'} (AUROC ${s.parentInB.auroc?.toFixed(3) ?? '-'}) | ${s.parentInB.cosineWithParent?.toFixed(3) ?? '-'} |`,
+    ...s.children.map((c) => `| ↳ ${c.name} | | ${c.feature ?? '-'} (AUROC ${c.auroc?.toFixed(3) ?? '-'}) | ${c.cosineWithParent?.toFixed(3) ?? '-'} |`),
+  ])
+  const standard = specs.filter((s) => s.architecture === 'standard').sort((a, b) => a.dSae - b.dSae)
+  return `# TinyWorld SAEs on \`${WORLD_SAE_HOOK}\`
+
+Built by \`npx monoscope build-world-saes\` from the settings in \`src/cli/worldSaeSpecs.ts\` (activations: TinyWorld
+data seed ${WORLD_SAE_DATA.dataSeed}, ${WORLD_SAE_DATA.rows.toLocaleString('en')} rows, harvested once; each SAE's
+\`training_log.json\`, \`training_fvu.svg\` and \`training_l0.svg\` are beside its weights). Metrics come from
+\`eval-sae\` on held-out TinyWorld documents (\`report.json\` in each folder).
+
+| SAE | arch | d_sae | sparsity | train tokens | L0 | var. explained | dead | dense | CE recovered | concepts recovered | train tok/s |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${targets.join('\n')}
+
+## Completeness versus concept frequency and SAE size
+
+![concepts recovered by frequency](completeness.svg)
+
+${completenessMarkdown(table)}
+
+Per concept (best feature's AUROC; ✓ recovered):
+
+| concept | frequency | ${table.saes.map((s) => s.id).join(' | ')} |
+|---|---|${table.saes.map(() => '---').join('|')}|
+${conceptRows.join('\n')}
+
+## Feature splitting (${standard[0]?.name ?? '-'} → ${standard.at(-1)?.name ?? '-'})
+
+For each parent concept: its best feature in the smallest standard SAE, and the best features of the parent and
+of each child in the largest, with the decoder cosine to the small SAE's parent feature. A parent feature that
+splits shows children features with clearly positive cosines to it.
+
+| concept | feature in ${standard[0]?.name ?? '-'} | feature in ${standard.at(-1)?.name ?? '-'} | cosine to parent feature |
+|---|---|---|---|
+${splitRows.join('\n')}
+`
+}
+
+async function writeIndex(root: string, specs: WorldSaeSpec[]): Promise<void> {
+  const rel = (p: string) => path.relative(path.dirname(root), p).split(path.sep).join('/')
+  const index = {
+    format: 'monoscope.sae-index',
+    version: 1,
+    model: 'models/tinyworld',
+    saes: specs.map((s) => ({
+      id: `tinyworld/${WORLD_SAE_HOOK}/${s.name}`,
+      path: `saes/${rel(saeDir(root, s))}`,
+      architecture: s.architecture,
+      d_sae: s.dSae,
+      hook_name: WORLD_SAE_HOOK,
+      analysis: `analysis/tinyworld/${WORLD_SAE_HOOK}/${s.name}`,
+    })),
+    map: `analysis/tinyworld/${WORLD_SAE_HOOK}/map.json`,
+  }
+  await writeFile(path.join(root, 'index.json'), `${JSON.stringify(index, null, 2)}\n`)
+}

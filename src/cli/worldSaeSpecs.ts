@@ -1,0 +1,30 @@
+// The committed TinyWorld SAEs: what `monoscope build-world-saes` trains, on which data, with which settings.
+// Changing a line here and re-running the command rebuilds public/saes/tinyworld from scratch.
+import { hookName } from '../core/model/hookNames.ts'
+
+/** The middle of TinyWorld's four layers: past the token-level blocks, before the unembedding's specialisation. */
+export const WORLD_SAE_HOOK = hookName.residPost(2)
+
+/** Activations for every SAE: one harvest of TinyWorld's stream (data seed 0, the model's training stream). */
+export const WORLD_SAE_DATA = { dataSeed: 0, rows: 3_000_000 }
+
+export interface WorldSaeSpec {
+  /** Folder name under public/saes/tinyworld/<hook>/, and the last part of the SAE's id. */
+  name: string
+  architecture: 'standard' | 'topk'
+  dSae: number
+  /** standard: λ of the sparsity penalty; topk: k. */
+  l1?: number
+  k?: number
+  steps: number
+  batch: number
+  lr: number
+  seed: number
+}
+
+export const WORLD_SAE_SPECS: readonly WorldSaeSpec[] = [
+  { name: 'standard-1024', architecture: 'standard', dSae: 1024, l1: 5, steps: 3000, batch: 1024, lr: 1e-3, seed: 1 },
+  { name: 'standard-2048', architecture: 'standard', dSae: 2048, l1: 5, steps: 3000, batch: 1024, lr: 1e-3, seed: 2 },
+  { name: 'standard-4096', architecture: 'standard', dSae: 4096, l1: 5, steps: 3000, batch: 1024, lr: 1e-3, seed: 3 },
+  { name: 'topk-4096', architecture: 'topk', dSae: 4096, k: 16, steps: 3000, batch: 1024, lr: 1e-3, seed: 4 },
+]
