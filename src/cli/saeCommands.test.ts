@@ -127,6 +127,29 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect(cfg.architecture).toBe('jumprelu')
   })
 
+  it('resumes from a checkpoint to bit-identical weights, from the live store and from a harvested cache', async () => {
+    const base = ['train-sae', '--model', modelDir, '--arch', 'standard', '--d-sae', '16', '--l1', '1', ...trainArgs, '--sparsity-rows', '64']
+    const weights = async (d: string) => readFile(path.join(d, 'sae_weights.safetensors'))
+    const cache = path.join(dir, 'acts.safetensors')
+    await cli(['harvest', '--model', modelDir, '--hook', hook, '--rows', '900', '--context', '16', '--out', cache])
+    for (const source of [[], ['--activations', cache]]) {
+      const whole = await mkdtemp(path.join(dir, 'whole-'))
+      const split = await mkdtemp(path.join(dir, 'split-'))
+      await cli([...base, ...source, '--out', whole])
+      const stopped = await cli([...base, ...source, '--checkpoint-every', '10', '--stop-after', '20', '--out', split])
+      expect(stopped.stderr).toMatch(/stopped after step 20/)
+      await expect(readFile(path.join(split, 'sae_weights.safetensors'))).rejects.toThrow()
+      const resumed = await cli([...base, ...source, '--checkpoint-every', '10', '--resume', '--out', split])
+      expect(resumed.stderr).toMatch(/resumed at step 20 of 30/)
+      expect(Buffer.compare(await weights(whole), await weights(split))).toBe(0)
+      const log = JSON.parse(await readFile(path.join(split, 'training_log.json'), 'utf8'))
+      expect(log.log.at(-1).step).toBe(30)
+      await expect(readFile(path.join(split, 'checkpoint.safetensors'))).rejects.toThrow() // removed once the run is complete
+    }
+    const wrong = await cli([...base, '--d-sae', '8', '--resume', '--out', path.join(dir, 'nowhere')]).catch((e: { stderr: string }) => e)
+    expect((wrong as { stderr: string }).stderr).toMatch(/--resume: .*checkpoint.safetensors does not exist/)
+  })
+
   it('fails with clear messages and exit code 2', async () => {
     const fail = (args: string[], message: RegExp) => expect(cli(args)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(message) })
     await fail(['features', '--model', modelDir, '--sae', saeDir, '--hook', 'blocks.1.hook_resid_post', '--ids', '1', '--json'], /trained on "blocks.0.hook_resid_post"/)

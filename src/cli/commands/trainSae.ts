@@ -1,7 +1,8 @@
 // `monoscope train-sae`: trains an SAE on one hook of a model over TinyWorld (or text lines) and writes an SAELens
 // folder (cfg.json, sae_weights.safetensors, sparsity.safetensors) plus training_log.json.
 import * as tf from '@tensorflow/tfjs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
@@ -9,13 +10,13 @@ import type { HookedGpt2 } from '../../core/model/gpt2.ts'
 import { parseHookName, type HookName } from '../../core/model/hookNames.ts'
 import { CachedActivationSource, readActivationCache } from '../../core/sae/activationCache.ts'
 import { ActivationStore, createTokenWindows, hookWidth, type ActivationCorpus } from '../../core/sae/activationStore.ts'
-import { checkpointToBytes } from '../../core/sae/checkpoint.ts'
+import { checkpointFromBytes, checkpointToBytes } from '../../core/sae/checkpoint.ts'
 import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from '../../core/sae/metrics.ts'
 import { saeLensFiles } from '../../core/sae/saelens.ts'
 import { Sae } from '../../core/sae/sae.ts'
 import { spliceCrossEntropy, type SpliceCrossEntropy } from '../../core/sae/splice.ts'
 import { SaeTrainer, SaeTrainingDivergedError, type TrainLogEntry } from '../../core/sae/trainer.ts'
-import type { SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
+import { resolveTrainerConfig, type SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
 import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { worldVocab } from '../../core/world/tokenizerJson.ts'
@@ -25,11 +26,15 @@ import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu] [--d-sae N] [--l1 λ | --k K]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
-    [--norm-rows N | --no-normalize] [--activations FILE] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
+    [--norm-rows N | --no-normalize] [--activations FILE]
+    [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
   Trains an SAE on the hook's activations (TinyWorld's stream, or the lines of --text-file) and writes an SAELens
   folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
   --k is latents per input for topk and batchtopk (batchtopk is saved as jumprelu, as SAELens does).
-  --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).`
+  --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).
+  --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
+  flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
+  --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.`
 
 /** A model speaks TinyWorld when its vocabulary is the world's, token for token where it has a tokenizer. */
 export function isTinyWorldModel(model: HookedGpt2, tokenizer: HfTextTokenizer | null): boolean {
@@ -117,6 +122,8 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
 /** What the training loop reads batches from: the model run live over the corpus, or a harvested cache. */
 interface BatchSource {
   nextBatch(rows: number): tf.Tensor2D
+  /** Consumes `batches` batches without training on them (to resume where a run stopped). */
+  skip(batches: number, batchSize: number): void
   estimateNormScale(rows: number): { scale: number; meanNorm: number; rows: number }
   readonly skipBos: boolean
   readonly tokensProcessed: number
@@ -129,7 +136,7 @@ function liveStore(model: HookedGpt2, hook: HookName, corpus: ActivationCorpus, 
   const bufferRows = parseIntFlag('buffer', buffer, 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
   const fill = progressBar(bufferRows)
   let filled = false
-  return new ActivationStore(model, {
+  const store = new ActivationStore(model, {
     hook,
     corpus,
     contextSize,
@@ -139,6 +146,12 @@ function liveStore(model: HookedGpt2, hook: HookName, corpus: ActivationCorpus, 
     onProgress: (e) => {
       if (!filled) fill(Math.min(e.rows, e.capacity), 'rows in the activation buffer')
       filled ||= e.rows >= e.capacity
+    },
+  })
+  return Object.assign(store, {
+    // Batch by batch, as training drew them: the shuffle buffer's refills depend on the batch size.
+    skip(batches: number, batchSize: number) {
+      for (let b = 0; b < batches; b++) store.nextBatch(batchSize).dispose()
     },
   })
 }
@@ -151,6 +164,7 @@ async function cachedStore(file: string, hook: HookName, dIn: number, seed: numb
   const source = new CachedActivationSource(cache, { seed })
   return {
     nextBatch: (n) => source.nextBatch(n),
+    skip: (batches, batchSize) => source.skip(batches * batchSize),
     estimateNormScale: (n) => source.estimateNormScale(n),
     skipBos: source.skipBos,
     get tokensProcessed() {
@@ -188,6 +202,9 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       'sparsity-rows': text,
       'model-name': text,
       activations: text,
+      'checkpoint-every': text,
+      'stop-after': text,
+      resume: { type: 'boolean', default: false },
       out: text,
       'no-normalize': { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -215,12 +232,40 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer')) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
     const norm = values['no-normalize'] ? null : store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
     if (norm) process.stderr.write(`train-sae: mean ‖x‖ ${norm.meanNorm.toPrecision(4)} → input scale ${norm.scale.toPrecision(4)} (E‖x‖ = √${dIn})\n`)
-    const log: TrainLogEntry[] = []
-    const trainer = SaeTrainer.create({ ...trainOpts, inputScale: norm?.scale ?? 1 }, { onLog: (e) => log.push(e) })
+    const checkpointFile = path.join(out, 'checkpoint.safetensors')
+    const progressFile = path.join(out, 'checkpoint_progress.json')
+    const checkpointEvery = parseIntFlag('checkpoint-every', str('checkpoint-every'), 0, 0)
+    const stopAfter = parseIntFlag('stop-after', str('stop-after'), Number.MAX_SAFE_INTEGER, 1)
+    let log: TrainLogEntry[] = []
+    let trainer: SaeTrainer
+    let resumedCe: Array<{ step: number } & SpliceCrossEntropy> = []
+    if (values.resume) {
+      if (!existsSync(checkpointFile)) throw new InvalidArgumentError(`--resume: ${checkpointFile} does not exist (train with --checkpoint-every N first)`)
+      const checkpoint = checkpointFromBytes(new Uint8Array(await readFile(checkpointFile)))
+      const wanted = resolveTrainerConfig({ ...trainOpts, inputScale: norm?.scale ?? 1 })
+      const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => k !== 'inputScale' && wanted[k] !== checkpoint.config[k])
+      if (differs.length > 0) throw new InvalidArgumentError(`--resume: the checkpoint was made with other settings (${differs.map((k) => `${k} ${String(checkpoint.config[k])} ≠ ${String(wanted[k])}`).join(', ')})`)
+      trainer = SaeTrainer.fromCheckpoint(checkpoint, { onLog: (e) => log.push(e) })
+      const progress = JSON.parse(await readFile(progressFile, 'utf8')) as { log: TrainLogEntry[]; ce: typeof resumedCe }
+      log = progress.log
+      resumedCe = progress.ce
+      store.skip(trainer.step, batchSize)
+      process.stderr.write(`train-sae: resumed at step ${trainer.step} of ${trainer.config.totalSteps} from ${checkpointFile}\n`)
+    } else {
+      trainer = SaeTrainer.create({ ...trainOpts, inputScale: norm?.scale ?? 1 }, { onLog: (e) => log.push(e) })
+    }
     const c = trainer.config
+    const saveCheckpoint = async () => {
+      await mkdir(out, { recursive: true })
+      // Written beside and renamed, so a crash mid-write never leaves a torn checkpoint.
+      await writeFile(`${checkpointFile}.tmp`, checkpointToBytes(trainer.checkpoint()))
+      await writeFile(`${progressFile}.tmp`, JSON.stringify({ log, ce: ceHistory }))
+      await rename(`${checkpointFile}.tmp`, checkpointFile)
+      await rename(`${progressFile}.tmp`, progressFile)
+    }
     // CE windows come from a stream of their own (TinyWorld) so they are not training data.
     const ceSet = createTokenWindows(corpus.kind === 'world' ? { kind: 'world', seed: dataSeed + 1_000_003 } : corpus, { contextSize, bosTokenId }).next(ceWindows)
-    const ceHistory: Array<{ step: number } & SpliceCrossEntropy> = []
+    const ceHistory: Array<{ step: number } & SpliceCrossEntropy> = resumedCe
     const measureCe = () => {
       const sae = trainer.toSae({ hookName: hook })
       try {
@@ -232,6 +277,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows, data ${description}\n`)
     const bar = progressBar(c.totalSteps)
     const started = performance.now()
+    const startStep = trainer.step
     try {
       while (!trainer.done) {
         const batch = store.nextBatch(batchSize)
@@ -242,8 +288,15 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
           batch.dispose()
         }
         if (ceEvery > 0 && r.step % ceEvery === 0 && r.step < c.totalSteps) measureCe()
+        if (checkpointEvery > 0 && r.step % checkpointEvery === 0 && r.step < c.totalSteps) await saveCheckpoint()
+        if (r.step === stopAfter && r.step < c.totalSteps) {
+          await saveCheckpoint()
+          process.stderr.write(`\ntrain-sae: stopped after step ${r.step}; continue with the same flags and --resume\n`)
+          trainer.dispose()
+          return
+        }
         const last = log.at(-1)
-        const rate = (r.step * batchSize) / ((performance.now() - started) / 1000)
+        const rate = ((r.step - startStep) * batchSize) / ((performance.now() - started) / 1000)
         bar(r.step, `loss ${r.loss.toPrecision(4)}${last ? ` L0 ${last.l0.toFixed(1)} FVU ${last.fvu.toFixed(3)}` : ''} ${rate.toFixed(0)} tok/s`)
       }
     } catch (err) {
@@ -289,7 +342,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       steps: c.totalSteps,
       tokens: c.totalSteps * batchSize,
       elapsedS,
-      tokensPerSecond: (c.totalSteps * batchSize) / elapsedS,
+      tokensPerSecond: ((c.totalSteps - startStep) * batchSize) / elapsedS, // this sitting only, when resumed
       sparsityRows,
       l0: counts.reduce((a, b) => a + b, 0) / sparsityRows,
       deadFraction: deadFraction(density),
@@ -310,6 +363,8 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       final,
     }
     await writeFile(path.join(out, 'training_log.json'), `${JSON.stringify(trainingLog, null, 2)}\n`)
+    await rm(checkpointFile, { force: true }) // the run is complete: its SAE is the result
+    await rm(progressFile, { force: true })
     const ce = final.ce?.ceLossRecovered
     process.stderr.write(
       `train-sae: wrote ${out} — L0 ${final.l0.toFixed(1)}, dead ${(100 * final.deadFraction).toFixed(1)}%, CE recovered ${ce == null ? 'n/a' : `${(100 * ce).toFixed(1)}%`}, ${final.tokensPerSecond.toFixed(0)} tok/s\n`,

@@ -101,6 +101,18 @@ describe('CachedActivationSource', () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
+  it('skips rows exactly as serving them would, across epochs', () => {
+    const served = new CachedActivationSource(cache, { seed: 3 })
+    const skipped = new CachedActivationSource(cache, { seed: 3 })
+    for (let i = 0; i < 4; i++) served.nextBatch(6).dispose()
+    skipped.skip(24)
+    expect(skipped.corpusEpochs).toBe(served.corpusEpochs)
+    const a = served.nextBatch(9)
+    const b = skipped.nextBatch(9)
+    expect(b.arraySync()).toEqual(a.arraySync())
+    tf.dispose([a, b])
+  })
+
   it('estimates the input scale from the rows', () => {
     const source = new CachedActivationSource(cache)
     const norms = Array.from({ length: 10 }, (_, r) => Math.hypot(r, r + 0.1))

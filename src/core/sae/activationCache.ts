@@ -188,6 +188,21 @@ export class CachedActivationSource {
     return tf.tensor2d(out, [batchSize, d]) // [batch, dIn]
   }
 
+  /** Consumes `rows` rows without copying them (to resume a run where it stopped). */
+  skip(rows: number): void {
+    for (let left = rows; left > 0; ) {
+      const take = Math.min(left, this.order.length - this.next)
+      this.next += take
+      this.served += take
+      left -= take
+      if (this.next === this.order.length) {
+        this.order = this.permutation()
+        this.next = 0
+        this.epochs += 1
+      }
+    }
+  }
+
   /** The scale s with E‖s·x‖₂ = √d_in, from the first `rows` rows of the cache (no batches consumed). */
   estimateNormScale(rows: number): { scale: number; meanNorm: number; rows: number } {
     const n = Math.min(rows, this.cache.rows)
