@@ -132,15 +132,159 @@ export class PromptPanel {
   }
 }
 
+export class SaeLoaderPanel {
+  readonly loaded: Locator
+  readonly items: Locator
+  readonly files: Locator
+  readonly error: Locator
+
+  constructor(readonly page: Page) {
+    this.loaded = page.getByTestId('sae.loaded')
+    this.items = page.getByTestId('sae.loaded-item')
+    this.files = page.getByTestId('sae.files')
+    this.error = page.getByTestId('sae.error')
+  }
+
+  /** Waits until the worker holds at least `count` SAEs (the defaults load after the model). */
+  async waitForSaes(count = 1): Promise<void> {
+    await expect(this.items.nth(count - 1)).toBeVisible({ timeout: LOAD_TIMEOUT })
+  }
+}
+
+export class FeatureListView {
+  readonly panel: Locator
+  readonly search: Locator
+  readonly sort: Locator
+  readonly status: Locator
+  readonly rows: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('features.panel')
+    this.search = page.getByTestId('features.search')
+    this.sort = page.getByTestId('features.sort')
+    this.status = page.getByTestId('features.status')
+    this.rows = page.getByTestId('features.row')
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await expect(this.status).toHaveAttribute('data-status', 'ready', { timeout: LOAD_TIMEOUT })
+  }
+
+  async find(query: string): Promise<void> {
+    await this.search.fill(query)
+    await expect(this.rows.first()).toBeVisible()
+  }
+}
+
+export class DashboardView {
+  readonly panel: Locator
+  readonly title: Locator
+  readonly topExamples: Locator
+  readonly concept: Locator
+  readonly histogram: Locator
+  readonly neighbours: Locator
+  readonly steer: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('dashboard.panel')
+    this.title = page.getByTestId('dashboard.title')
+    this.topExamples = page.getByTestId('dashboard.top-examples')
+    this.concept = page.getByTestId('dashboard.concept')
+    this.histogram = page.getByTestId('dashboard.histogram')
+    this.neighbours = page.getByTestId('dashboard.neighbour')
+    this.steer = page.getByTestId('dashboard.steer')
+  }
+
+  async waitFor(index: number): Promise<void> {
+    await expect(this.panel).toHaveAttribute('data-state', 'ready', { timeout: LOAD_TIMEOUT })
+    await expect(this.panel).toHaveAttribute('data-index', String(index))
+  }
+}
+
+export class MapView {
+  readonly panel: Locator
+  readonly canvas: Locator
+  readonly tooltip: Locator
+  readonly colour: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('map.panel')
+    this.canvas = page.getByTestId('map.canvas')
+    this.tooltip = page.getByTestId('map.tooltip')
+    this.colour = page.getByTestId('map.colour')
+  }
+
+  /** Waits until every point of the map is drawn; returns how many. */
+  async waitUntilDrawn(): Promise<number> {
+    await expect(this.canvas).toHaveAttribute('data-drawn', /^[1-9]\d*$/, { timeout: LOAD_TIMEOUT })
+    const total = await this.canvas.getAttribute('data-points')
+    await expect(this.canvas).toHaveAttribute('data-drawn', total!)
+    return Number(total)
+  }
+
+  /** Clicks the first point (the canvas reports where it drew it). */
+  async clickSamplePoint(): Promise<void> {
+    const [x, y] = ((await this.canvas.getAttribute('data-sample-point')) ?? '').split(',').map(Number)
+    await this.canvas.click({ position: { x: x!, y: y! } })
+  }
+}
+
+export class InspectView {
+  readonly panel: Locator
+  readonly input: Locator
+  readonly run: Locator
+  readonly result: Locator
+  readonly tokens: Locator
+  readonly active: Locator
+  readonly error: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('inspect.panel')
+    this.input = page.getByTestId('inspect.input')
+    this.run = page.getByTestId('inspect.run')
+    this.result = page.getByTestId('inspect.result')
+    this.tokens = page.getByTestId('inspect.token')
+    this.active = page.getByTestId('inspect.active')
+    this.error = page.getByTestId('inspect.error')
+  }
+
+  async inspect(text: string): Promise<void> {
+    await this.input.fill(text)
+    await expect(this.run).toBeEnabled({ timeout: LOAD_TIMEOUT })
+    await this.run.click()
+    await expect(this.result).toHaveAttribute('data-state', 'ready', { timeout: LOAD_TIMEOUT })
+  }
+
+  token(piece: string): Locator {
+    return this.tokens.filter({ has: this.page.getByTestId('inspect.token-button').getByText(piece, { exact: true }) })
+  }
+}
+
 export class MonoscopeApp {
   readonly shell: ShellBar
   readonly loader: LoaderPanel
   readonly prompt: PromptPanel
+  readonly saes: SaeLoaderPanel
+  readonly features: FeatureListView
+  readonly dashboard: DashboardView
+  readonly map: MapView
+  readonly inspector: InspectView
 
   constructor(readonly page: Page) {
     this.shell = new ShellBar(page)
     this.loader = new LoaderPanel(page)
     this.prompt = new PromptPanel(page)
+    this.saes = new SaeLoaderPanel(page)
+    this.features = new FeatureListView(page)
+    this.dashboard = new DashboardView(page)
+    this.map = new MapView(page)
+    this.inspector = new InspectView(page)
+  }
+
+  /** Opens a view by its hash route, e.g. '#/features' (with the open() parameters). */
+  async openRoute(hash: string, params: { backend?: BackendParam } = {}): Promise<void> {
+    const search = params.backend && params.backend !== 'auto' ? `?backend=${params.backend}` : ''
+    await this.page.goto(`./${search}${hash}`)
   }
 
   async open(params: { backend?: BackendParam; model?: string } = {}): Promise<void> {
@@ -177,3 +321,43 @@ export const test = base.extend<Fixtures & TestOptions>({
 })
 
 export { expect }
+
+/** The steering playground (#/steer). */
+export class SteeringView {
+  readonly panel: Locator
+  readonly features: Locator
+  readonly defaultOutput: Locator
+  readonly steeredOutput: Locator
+  readonly run: Locator
+  readonly stop: Locator
+  readonly copyLink: Locator
+  readonly link: Locator
+  readonly linkError: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('steer.panel')
+    this.features = page.getByTestId('steer.feature')
+    this.defaultOutput = page.getByTestId('steer.default-output')
+    this.steeredOutput = page.getByTestId('steer.steered-output')
+    this.run = page.getByTestId('steer.run')
+    this.stop = page.getByTestId('steer.stop')
+    this.copyLink = page.getByTestId('steer.copy-link')
+    this.link = page.getByTestId('steer.link')
+    this.linkError = page.getByTestId('steer.link-error')
+  }
+
+  /** Opens a share state (`v1.…`) on this project's backend. */
+  async openShare(state: string, backend: BackendParam): Promise<void> {
+    const params = new URLSearchParams()
+    if (backend !== 'auto') params.set('backend', backend)
+    params.set('steer', state)
+    await this.page.goto(`./?${params.toString()}#/steer`)
+  }
+
+  /** Waits for a run to finish; returns both columns' token ids. */
+  async waitForRun(): Promise<{ default: number[]; steered: number[] }> {
+    await expect(this.steeredOutput).toHaveAttribute('data-status', /^done:/, { timeout: GENERATE_TIMEOUT })
+    const ids = async (l: Locator) => ((await l.getAttribute('data-tokens')) ?? '').split(',').filter((t) => t !== '').map(Number)
+    return { default: await ids(this.defaultOutput), steered: await ids(this.steeredOutput) }
+  }
+}

@@ -8,6 +8,7 @@ import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
 import { runCommand, runUsage } from './commands/run.ts'
+import { steerEvalCommand, steerEvalUsage } from './commands/steerEval.ts'
 import { trainSaeCommand, trainSaeUsage } from './commands/trainSae.ts'
 import { worldSampleCli, worldSampleUsage } from './commands/worldSampleCli.ts'
 
@@ -27,6 +28,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'train-sae': { usage: trainSaeUsage, run: trainSaeCommand },
   features: { usage: featuresUsage, run: featuresCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
+  'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
 })
 
 const help = (): string =>

@@ -8,6 +8,9 @@ import type { ErrorContext } from './errorSlice.ts'
 import { DEFAULT_MODEL_SOURCE } from './modelSlice.ts'
 import type { SamplingSettings } from './promptSlice.ts'
 import { resolveSourceInput } from './sourceSpec.ts'
+import { createSaeActions, type SaeActions } from './saeActions.ts'
+import { createExplorerActions, type ExplorerActions } from './explorerActions.ts'
+import { createSteeringActions, type SteeringActions } from './steeringActions.ts'
 
 export interface AppActionsOptions {
   /** Starts a model worker; called again after one has died. */
@@ -33,6 +36,14 @@ export interface AppActions {
   dismissError(id: number): void
   /** Replaces a failed worker with a fresh one and reloads the last model. */
   restartWorker(): Promise<void>
+  /** SAEs in the worker (docs/CONTRACTS.md, "SAEs in the worker"). */
+  saes: SaeActions
+  /** The explorer's data (index, summaries, shards, map) and the prompt inspector. */
+  explorer: ExplorerActions
+  /** The steering playground: side-by-side runs and share links. */
+  steering: SteeringActions
+  /** The live worker client (spawned on demand), for sibling action sets such as steering. */
+  workerClient(): ModelWorkerClient
   dispose(): void
 }
 
@@ -48,6 +59,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
       // A dead worker took its model with it.
       client = null
       get().modelLost()
+      get().saesLost()
     }
     client ??= options.spawn()
     return client
@@ -142,6 +154,8 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     }
   }
 
+  const saes = createSaeActions(store, { worker, pageUrl: options.pageUrl })
+  const explorer = createExplorerActions(store, { saes, pageUrl: options.pageUrl })
   return {
     loadModel,
     loadDefaultModel: () => loadModel(DEFAULT_MODEL_SOURCE),
@@ -167,9 +181,14 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
       client?.terminate()
       client = null
       get().modelLost()
+      get().saesLost()
       get().clearErrors('worker')
       await loadModel()
     },
+    saes,
+    explorer,
+    steering: createSteeringActions(store, { worker, explorer, loadModel: (source) => loadModel(source) }),
+    workerClient: worker,
     dispose() {
       if (tokenizeTimer !== null) clearTimeout(tokenizeTimer)
       client?.terminate()

@@ -5,8 +5,11 @@ import { createGenerationSlice, type GenerationSlice } from './generationSlice.t
 import { createModelSlice, initialModelState, type ModelSlice } from './modelSlice.ts'
 import { createPromptSlice, initialPromptState, type PromptSlice } from './promptSlice.ts'
 import type { BackendPreference } from '../workers/protocol.ts'
+import { createSaeSlice, type SaeSlice } from './saeSlice.ts'
+import { createExplorerSlice, type ExplorerSlice } from './explorerSlice.ts'
+import { createSteeringSlice, type SteeringSlice } from './steeringSlice.ts'
 
-export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice
+export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice & SaeSlice & ExplorerSlice & SteeringSlice
 export type AppStore = StoreApi<AppState>
 
 export interface AppStoreInit {
@@ -21,5 +24,8 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     ...createPromptSlice(initialPromptState(init.prompt))(...a),
     ...createGenerationSlice(...a),
     ...createErrorSlice(...a),
+    ...createSaeSlice(...a),
+    ...createExplorerSlice(...a),
+    ...createSteeringSlice(...a),
   }))
 }

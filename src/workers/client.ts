@@ -17,6 +17,8 @@ import {
   type WorkerRequestType,
   type WorkerResponse,
 } from './protocol.ts'
+import type { SteerTokenResponse } from './steeringProtocol.ts'
+import type { PromptFeaturesResponse, SaeLoadedResponse, SaeUnloadedResponse } from './saeProtocol.ts'
 
 /** What the client needs of a Worker, so tests can hand it a fake. */
 export interface WorkerPort {
@@ -52,6 +54,11 @@ interface Pending {
 export interface GenerateCallbacks {
   onPromptTokens?: (tokens: TokensResponse) => void
   onToken?: (token: TokenResponse) => void
+}
+
+export interface SteerCallbacks {
+  onPromptTokens?: (tokens: TokensResponse) => void
+  onToken?: (token: SteerTokenResponse) => void
 }
 
 export interface GenerationHandle {
@@ -99,6 +106,29 @@ export class ModelWorkerClient {
       else if (event.type === 'token') callbacks.onToken?.(event)
     })
     return { requestId, done: promise, stop: () => this.stop(requestId) }
+  }
+
+  loadSae(body: RequestBody<'loadSae'>, onProgress?: (event: ProgressResponse) => void): Promise<SaeLoadedResponse> {
+    return this.request('loadSae', body, (event) => {
+      if (event.type === 'progress') onProgress?.(event)
+    }).promise
+  }
+
+  unloadSae(saeId: string): Promise<SaeUnloadedResponse> {
+    return this.request('unloadSae', { type: 'unloadSae', saeId }).promise
+  }
+
+  /** A steering run: prompt tokens, then both columns' tokens as they come; stop() ends both. */
+  steer(body: RequestBody<'steer'>, callbacks: SteerCallbacks = {}): GenerationHandle {
+    const { requestId, promise } = this.request('steer', body, (event) => {
+      if (event.type === 'tokens') callbacks.onPromptTokens?.(event)
+      else if (event.type === 'steerToken') callbacks.onToken?.(event)
+    })
+    return { requestId, done: promise, stop: () => this.stop(requestId) }
+  }
+
+  encodePrompt(body: RequestBody<'encodePrompt'>): Promise<PromptFeaturesResponse> {
+    return this.request('encodePrompt', body).promise
   }
 
   async stop(target: RequestId): Promise<void> {

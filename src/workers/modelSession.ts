@@ -191,6 +191,14 @@ export class ModelSession {
     return this.done(request.requestId, 'ok', 0, performance.now())
   }
 
+  /**
+   * Runs `task` with the loaded model in this session's queue, so a model load cannot dispose it mid-use; sibling
+   * sessions (SAEs, steering) use this instead of holding the model. Throws InvalidArgumentError when none is loaded.
+   */
+  useModel<T>(task: (loaded: NonNullable<ModelSession['loaded']>) => T | Promise<T>): Promise<T> {
+    return this.exclusive(async () => task(this.requireModel()))
+  }
+
   dispose(): void {
     for (const controller of this.generations.values()) controller.abort()
     this.loaded?.model.dispose()

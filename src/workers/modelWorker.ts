@@ -3,6 +3,8 @@
 import { assertNever, serializeError } from '../core/errors.ts'
 import { describeBackend } from './backendInfo.ts'
 import { ModelSession } from './modelSession.ts'
+import { SaeSession } from './saeSession.ts'
+import { SteeringSession } from './steeringSession.ts'
 import type { WorkerRequest, WorkerResponse } from './protocol.ts'
 import { configureWasmPaths } from './wasmAssets.ts'
 
@@ -21,6 +23,8 @@ function yieldToEvents(): Promise<void> {
 }
 
 const session = new ModelSession({ describeBackend, yieldToEvents })
+const saes = new SaeSession(session)
+const steering = new SteeringSession(session, saes, yieldToEvents)
 
 function post(response: WorkerResponse): void {
   self.postMessage(response)
@@ -36,7 +40,16 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
     case 'generate':
       return session.generate(request, post)
     case 'stop':
+      steering.stop(request.target)
       return session.stop(request)
+    case 'loadSae':
+      return saes.load(request, post)
+    case 'unloadSae':
+      return saes.unload(request)
+    case 'encodePrompt':
+      return saes.encodePrompt(request)
+    case 'steer':
+      return steering.steer(request, post)
     default:
       return assertNever(request)
   }

@@ -4,6 +4,8 @@ import type { MonoscopeErrorCode } from '../core/errors.ts'
 import type { HookName } from '../core/model/hookNames.ts'
 // Type-only: the main thread imports this file, and it must never pull tfjs in.
 import type { BackendName } from '../core/backend/backend.ts'
+import { SAE_FINAL_RESPONSE, type SaeRequest, type SaeResponse } from './saeProtocol.ts'
+import { STEERING_FINAL_RESPONSE, type SteeringRequest, type SteeringResponse } from './steeringProtocol.ts'
 
 export type { BackendName }
 
@@ -65,7 +67,7 @@ export interface StopRequest {
   target: RequestId
 }
 
-export type WorkerRequest = LoadModelRequest | TokenizeRequest | GenerateRequest | StopRequest
+export type WorkerRequest = LoadModelRequest | TokenizeRequest | GenerateRequest | StopRequest | SaeRequest | SteeringRequest
 export type WorkerRequestType = WorkerRequest['type']
 
 // ---- responses: worker → main thread -----------------------------------------------------------------------
@@ -162,7 +164,7 @@ export interface ErrorResponse {
   message: string
 }
 
-export type WorkerResponse = ProgressResponse | ModelLoadedResponse | TokensResponse | TokenResponse | DoneResponse | ErrorResponse
+export type WorkerResponse = ProgressResponse | ModelLoadedResponse | TokensResponse | TokenResponse | DoneResponse | ErrorResponse | SaeResponse | SteeringResponse
 export type WorkerResponseType = WorkerResponse['type']
 
 /** The reply that ends each kind of request (an 'error' ends any); every other reply is a stream event. */
@@ -171,6 +173,8 @@ export const FINAL_RESPONSE = {
   tokenize: 'tokens',
   generate: 'done',
   stop: 'done',
+  ...SAE_FINAL_RESPONSE,
+  ...STEERING_FINAL_RESPONSE,
 } as const satisfies Record<WorkerRequestType, WorkerResponseType>
 
 export type RequestOf<T extends WorkerRequestType> = Extract<WorkerRequest, { type: T }>

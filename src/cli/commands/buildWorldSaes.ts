@@ -18,11 +18,11 @@ import { loadSaeFromSpec } from './features.ts'
 import { harvestCommand } from './harvest.ts'
 import { trainSaeCommand } from './trainSae.ts'
 
-export const buildWorldSaesUsage = `monoscope build-world-saes [--only NAME,NAME] [--report-only] [--eval-tokens N] [--cache FILE] [--out DIR]
+export const buildWorldSaesUsage = `monoscope build-world-saes [--only NAME,NAME] [--eval-only | --report-only] [--eval-tokens N] [--cache FILE] [--out DIR]
   Trains the TinyWorld SAEs listed in src/cli/worldSaeSpecs.ts on one harvest of activations (kept in --cache,
   default .cache/world-saes/), evaluates each (report.json beside its weights) and writes the family report
   (REPORT.md, completeness.svg, family.json) and index.json under --out (default public/saes/tinyworld).
-  --report-only re-evaluates nothing and only rebuilds the family report from the existing report.json files.`
+  --eval-only re-evaluates the selected SAEs without training them; --report-only re-evaluates nothing and only rebuilds the family report from the existing report.json files.`
 
 interface EvalReport {
   l0: number
@@ -48,6 +48,7 @@ export async function buildWorldSaesCommand(argv: string[]): Promise<void> {
     options: {
       only: { type: 'string' },
       'report-only': { type: 'boolean', default: false },
+      'eval-only': { type: 'boolean', default: false },
       'eval-tokens': { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
@@ -63,14 +64,14 @@ export async function buildWorldSaesCommand(argv: string[]): Promise<void> {
 
   if (!values['report-only']) {
     const cache = path.resolve(values.cache ?? `.cache/world-saes/acts-${WORLD_SAE_HOOK}-${WORLD_SAE_DATA.rows}-seed${WORLD_SAE_DATA.dataSeed}.safetensors`)
-    if (!existsSync(cache)) {
+    if (!existsSync(cache) && !values['eval-only']) {
       await mkdir(path.dirname(cache), { recursive: true })
       await harvestCommand(['--hook', WORLD_SAE_HOOK, '--rows', String(WORLD_SAE_DATA.rows), '--data-seed', String(WORLD_SAE_DATA.dataSeed), '--out', cache])
     }
     for (const spec of selected) {
       const dir = saeDir(root, spec)
       const sparsity = spec.architecture === 'topk' ? ['--k', String(spec.k)] : ['--l1', String(spec.l1)]
-      await trainSaeCommand([
+      if (!values['eval-only']) await trainSaeCommand([
         '--hook', WORLD_SAE_HOOK, '--arch', spec.architecture, '--d-sae', String(spec.dSae), ...sparsity,
         '--steps', String(spec.steps), '--batch', String(spec.batch), '--lr', String(spec.lr), '--seed', String(spec.seed),
         '--activations', cache, '--ce-every', String(Math.ceil(spec.steps / 5)), '--model-name', 'tinyworld', '--out', dir,

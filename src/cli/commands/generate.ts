@@ -5,10 +5,28 @@ import { generate } from '../../core/generate/generate.ts'
 import { createStreamingDecoder } from '../../core/tokenizer/tokenizer.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
+import { defaultModelSpec } from '../defaults.ts'
+import { steeredGenerateCommand } from './steerGenerate.ts'
+import { parseSteerFlags, steerFlagsHelp } from './steerFlags.ts'
+import type { PositionPolicy } from '../../core/steering/positions.ts'
 
 export const generateUsage = `monoscope generate [--model SRC] --prompt "…" [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]
   Temperature 0 is greedy. The same seed gives the same text on the same backend.
-  --json prints {"prompt_tokens": […], "tokens": […], "text": "…"} instead of streaming text.`
+  --json prints {"prompt_tokens": […], "tokens": […], "text": "…"} instead of streaming text.
+
+monoscope generate [--model SRC] --prompt "…" --sae SRC [--hook NAME] --clamp 37=5x --clamp 12=-2 --add 90=3
+    [--steer-positions prompt|generated|both] [--steer-bos] [--max-acts FILE] [--steered-only] [sampling flags] [--json]
+monoscope generate --share 'v1.…' | URL [--steered-only] [--json]
+  Steering: the default and the steered continuation from the same seed (the prompt gets the model's BOS first when
+  the SAE was trained with one; that BOS is never steered unless --steer-bos). Both stop at end-of-text.
+${steerFlagsHelp}
+  --steer-positions  where to steer: prompt, generated or both (default both, as in the paper)
+  --share        run a share link's whole state (model, SAE, prompt, features, sampling, seed) as the browser does
+  --json prints {"prompt_tokens", "default": {"tokens", "text"}, "steered": {…}, "divergence", "interventions",
+  "max_acts_source", "backend", "share"}: prompt_tokens include the BOS, tokens exclude end-of-text, and "share" is
+  the ?steer= state that reproduces the run in the app (same backend, same tokens).`
+
+const POSITION_FLAG: Readonly<Record<string, PositionPolicy>> = { prompt: 'prompt', generated: 'generated', both: 'all', all: 'all' }
 
 export async function generateCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -21,17 +39,53 @@ export async function generateCommand(argv: string[]): Promise<void> {
       'top-k': { type: 'string' },
       'top-p': { type: 'string' },
       seed: { type: 'string' },
+      sae: { type: 'string' },
+      hook: { type: 'string' },
+      clamp: { type: 'string', multiple: true },
+      add: { type: 'string', multiple: true },
+      'steer-positions': { type: 'string' },
+      'steer-bos': { type: 'boolean', default: false },
+      'max-acts': { type: 'string' },
+      'steered-only': { type: 'boolean', default: false },
+      share: { type: 'string' },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
     },
     strict: true,
   })
-  if (values.prompt === undefined) throw new InvalidArgumentError('generate needs --prompt "…"')
+  const steering = values.sae !== undefined || values.share !== undefined || values.clamp !== undefined || values.add !== undefined
+  if (values.prompt === undefined && !steering) throw new InvalidArgumentError('generate needs --prompt "…"')
   const maxTokens = parseIntFlag('max-tokens', values['max-tokens'], 50, 1)
   const temperature = parseFloatFlag('temperature', values.temperature, 1, 0)
   const topK = parseIntFlag('top-k', values['top-k'], 0, 0)
   const topP = parseFloatFlag('top-p', values['top-p'], 1, 0, 1)
   const seed = parseIntFlag('seed', values.seed, 0)
+  if (steering) {
+    const positionText = values['steer-positions'] ?? 'both'
+    const positions = POSITION_FLAG[positionText]
+    if (!positions) throw new InvalidArgumentError(`--steer-positions must be prompt, generated or both, got "${positionText}"`)
+    await steeredGenerateCommand(
+      {
+        model: values.model,
+        sae: values.sae,
+        hook: values.hook,
+        prompt: values.prompt,
+        share: values.share,
+        interventions: parseSteerFlags(values.clamp, values.add),
+        positions,
+        steerBos: values['steer-bos'],
+        maxActsFile: values['max-acts'],
+        sampling: { temperature, topK, topP, maxTokens },
+        seed,
+        steeredOnly: values['steered-only'],
+        json: values.json,
+        verbose: values.verbose,
+      },
+      defaultModelSpec,
+    )
+    return
+  }
+  if (values.prompt === undefined) throw new InvalidArgumentError('generate needs --prompt "…"')
 
   const { model, tokenizer } = await loadModelFromSpec(values.model, { verbose: values.verbose })
   try {

@@ -7,7 +7,8 @@ import { MonoscopeError } from '../errors.ts'
 export const FEATURE_ANALYSIS_FORMAT = 'monoscope.feature-analysis'
 export const FEATURE_MAP_FORMAT = 'monoscope.feature-map'
 export const FEATURE_ANALYSIS_VERSION = 1
-export const FEATURE_MAP_VERSION = 1
+/** 2 added `links` (splitting families); version 1 files are still read, with no links. */
+export const FEATURE_MAP_VERSION = 2
 
 /** A malformed or unsupported analysis or map file; the message names the first offending field. */
 export class AnalysisFormatError extends MonoscopeError {
@@ -113,7 +114,7 @@ export type ExampleRecord = FeatureRecord['top_examples'][number]
 export const featureMapSchema = z
   .strictObject({
     format: z.literal(FEATURE_MAP_FORMAT),
-    version: z.literal(FEATURE_MAP_VERSION),
+    version: z.union([z.literal(1), z.literal(FEATURE_MAP_VERSION)]),
     metric: z.literal('cosine'),
     hook_name: z.string().nullable(),
     saes: z.array(z.strictObject({ id: z.string().min(1), d_sae: count })).min(1),
@@ -121,9 +122,22 @@ export const featureMapSchema = z
     n_neighbors: count,
     min_dist: nonNegative,
     points: z.strictObject({ x: z.array(finite), y: z.array(finite), sae: z.array(count), index: z.array(count) }),
+    /**
+     * Splitting families (version 2): point `from[i]` (a feature of a larger SAE) → point `to[i]`, its nearest
+     * decoder direction in the next-smaller SAE of the map, with that `cosine`. Empty for a one-SAE map.
+     */
+    links: z.strictObject({ from: z.array(count), to: z.array(count), cosine: z.array(finite.min(-1.001).max(1.001)) }).optional(),
   })
   .superRefine((m, ctx) => {
     const n = m.points.x.length
+    if (m.version >= 2 && !m.links) ctx.addIssue({ code: 'custom', path: ['links'], message: 'is required from version 2' })
+    if (m.links) {
+      for (const key of ['to', 'cosine'] as const) {
+        if (m.links[key].length !== m.links.from.length) ctx.addIssue({ code: 'custom', path: ['links', key], message: `has ${m.links[key].length} entries for ${m.links.from.length} links` })
+      }
+      const far = [...m.links.from, ...m.links.to].find((p) => p >= n)
+      if (far !== undefined) ctx.addIssue({ code: 'custom', path: ['links'], message: `point ${far} is past the ${n} points` })
+    }
     for (const key of ['y', 'sae', 'index'] as const) {
       if (m.points[key].length !== n) ctx.addIssue({ code: 'custom', path: ['points', key], message: `has ${m.points[key].length} entries for ${n} points` })
     }

@@ -6,7 +6,24 @@ export { checkAnalysisInputs, encodeWindows, type TokenWindow } from './encodeWi
 export { DEFAULT_HISTOGRAM, histogramBins, type HistogramBins, type HistogramSpec } from './histogram.ts'
 export { logitEffects, modelUnembedding, type LogitEffectOptions, type LogitEffects, type Unembedding } from './logitEffects.ts'
 export { cosineTopK, decoderNeighbours, unitRows, type CosineTopK, type DecoderSet, type NeighbourList } from './neighbours.ts'
-export { featureMapFile, umapLayout, type FeatureLayout, type UmapOptions } from './umap.ts'
+export { featureMapFile, splittingLinks, umapLayout, type FeatureLayout, type SplitLinks, type UmapOptions } from './umap.ts'
+export {
+  DEFAULT_SHARD_SIZE,
+  decodeJsonBytes,
+  FEATURE_SHARD_FORMAT,
+  FEATURE_SUMMARY_FORMAT,
+  parseFeatureShard,
+  parseFeatureSummary,
+  shardFileName,
+  shardOf,
+  splitFeatureAnalysis,
+  SUMMARY_FILENAME,
+  summaryRow,
+  type FeatureShardFile,
+  type FeatureSummaryFile,
+  type FeatureSummaryRow,
+} from './featureFolder.ts'
+export { parseSaeIndex, saesBySize, SAE_INDEX_FORMAT, type SaeIndex, type SaeIndexEntry } from './saeIndex.ts'
 export {
   AnalysisFormatError,
   FEATURE_ANALYSIS_FORMAT,

@@ -121,8 +121,45 @@ export async function umapLayout(saes: readonly DecoderSet[], opts: UmapOptions)
   return { ...layout, nNeighbors }
 }
 
+export interface SplitLinks {
+  from: number[]
+  to: number[]
+  cosine: number[]
+}
+
+/**
+ * Splitting families for a joint map: each feature of every SAE but the smallest, linked to its nearest decoder
+ * direction (cosine) in the next-smaller SAE. Points are numbered as in umapLayout (SAEs concatenated in order).
+ */
+export async function splittingLinks(saes: readonly DecoderSet[], opts: { signal?: AbortSignal } = {}): Promise<SplitLinks> {
+  const offsets: number[] = []
+  let total = 0
+  for (const s of saes) {
+    offsets.push(total)
+    total += s.wDec.shape[0]
+  }
+  const bySize = saes.map((s, i) => ({ i, n: s.wDec.shape[0] })).sort((a, b) => a.n - b.n || a.i - b.i)
+  const links: SplitLinks = { from: [], to: [], cosine: [] }
+  for (let r = 1; r < bySize.length; r++) {
+    const big = bySize[r]!
+    const small = bySize[r - 1]!
+    const [q, k] = tf.tidy(() => [unitRows(saes[big.i]!.wDec), unitRows(saes[small.i]!.wDec)]) as [tf.Tensor2D, tf.Tensor2D]
+    try {
+      const nearest = await cosineTopK(q, k, { k: 1, signal: opts.signal })
+      for (let j = 0; j < big.n; j++) {
+        links.from.push(offsets[big.i]! + j)
+        links.to.push(offsets[small.i]! + nearest.indices[j]!)
+        links.cosine.push(Math.round(nearest.cosines[j]! * 1e4) / 1e4)
+      }
+    } finally {
+      tf.dispose([q, k])
+    }
+  }
+  return links
+}
+
 /** The layout as a feature-map file (FORMAT.md). */
-export function featureMapFile(layout: FeatureLayout, opts: { hookName: string | null }): FeatureMapFile {
+export function featureMapFile(layout: FeatureLayout, opts: { hookName: string | null; links?: SplitLinks }): FeatureMapFile {
   const dSae = layout.saeIds.map(() => 0)
   layout.source.forEach((s) => (dSae[s]! += 1))
   return {
@@ -135,5 +172,6 @@ export function featureMapFile(layout: FeatureLayout, opts: { hookName: string |
     n_neighbors: layout.nNeighbors,
     min_dist: layout.minDist,
     points: { x: Array.from(layout.x), y: Array.from(layout.y), sae: Array.from(layout.source), index: Array.from(layout.index) },
+    links: opts.links ?? { from: [], to: [], cosine: [] },
   }
 }

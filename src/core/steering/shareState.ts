@@ -2,7 +2,7 @@
 // `v1.` + base64url(deflate-raw(JSON)). Decoding checks sizes (encoded and inflated), the version, the schema
 // and credentials, and fails with a ShareStateError whose `reason` says which.
 import { z } from 'zod'
-import { BACKEND_NAMES, type BackendName } from '../backend/backend.ts'
+import type { BackendName } from '../backend/backend.ts'
 import { MonoscopeError } from '../errors.ts'
 import { deflateRaw, fromBase64Url, inflateRawCapped, toBase64Url } from './compress.ts'
 import type { Intervention } from './interventions.ts'
@@ -20,6 +20,9 @@ export const MAX_INFLATED_BYTES = 64 * 1024
 export const MAX_PROMPT_CHARS = 4000
 export const MAX_INTERVENTIONS = 64
 const MAX_SOURCE_CHARS = 512
+
+/** backend.ts's names, repeated as data: the main thread reads links, and importing backend.ts would pull tfjs in. */
+const SHARE_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const satisfies readonly BackendName[]
 
 const source = z.string().trim().min(1).max(MAX_SOURCE_CHARS)
 
@@ -55,7 +58,7 @@ const shareStateSchemaV1 = z.strictObject({
   }),
   seed: z.number().int(),
   /** The backend the demo ran on: identical tokens are promised only there. */
-  backend: z.enum(BACKEND_NAMES as [BackendName, ...BackendName[]]).nullable(),
+  backend: z.enum(SHARE_BACKENDS).nullable(),
 })
 
 export type ShareState = z.infer<typeof shareStateSchemaV1>

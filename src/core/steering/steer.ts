@@ -8,6 +8,9 @@ import { resolveSaeHook } from '../sae/splice.ts'
 import type { Sae } from '../sae/sae.ts'
 import { buildSteeringHooks, type Intervention, type MaxActs } from './interventions.ts'
 import type { PositionPolicy } from './positions.ts'
+import { divergenceIndex } from './divergence.ts'
+
+export { divergenceIndex }
 
 export interface SteerOptions {
   interventions: readonly Intervention[]
@@ -106,11 +109,4 @@ export async function runSideBySide(
   }
   result.divergence = divergenceIndex(result.default, result.steered)
   return result
-}
-
-/** First index where a and b differ (the shorter length when one is a prefix of the other); null when equal. */
-export function divergenceIndex(a: readonly number[], b: readonly number[]): number | null {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i
-  return a.length === b.length ? null : n
 }

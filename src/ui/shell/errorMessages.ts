@@ -83,8 +83,16 @@ const TEXT: Record<WorkerErrorCode, ErrorText> = {
   UNKNOWN: { title: 'Something went wrong', hint: 'The detail below says what; the browser console has more.', recovery: null },
 }
 
-export function describeError(error: Pick<AppError, 'code'>): ErrorText {
-  return TEXT[error.code]
+/** SAE loads fail with the same codes as model loads, but the words (and the way out) differ. */
+const SAE_TEXT: Partial<Record<WorkerErrorCode, ErrorText>> = {
+  SOURCE_NOT_FOUND: { title: 'SAE files not found', hint: 'An SAE folder needs cfg.json and sae_weights.safetensors (SAELens layout). Check the path, URL or subfolder.', recovery: null },
+  SOURCE_NETWORK: { title: 'Could not download the SAE', hint: 'Check the connection and that the server allows cross-origin requests.', recovery: null },
+  SOURCE_SPEC: { title: 'Not an SAE source', hint: 'Use a folder next to this page, a URL, a Hub repo (hf:owner/name) with a subfolder, or pick the files.', recovery: null },
+  SAFETENSORS_FORMAT: { title: 'The SAE weights file is damaged', hint: 'sae_weights.safetensors could not be read (truncated or not safetensors). The SAEs already loaded still work.', recovery: null },
+}
+
+export function describeError(error: Pick<AppError, 'code'> & Partial<Pick<AppError, 'during'>>): ErrorText {
+  return (error.during === 'sae' ? SAE_TEXT[error.code] : undefined) ?? TEXT[error.code]
 }
 
 export const RECOVERY_LABEL: Record<Recovery, string> = {

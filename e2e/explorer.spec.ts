@@ -1,0 +1,115 @@
+// The explorer end to end on the built app: the default index and SAEs load; concept search finds the bridge
+// feature and its dashboard shows bridge tokens; the map draws every point (and 20k synthetic ones) and a click
+// opens a dashboard; the inspector shows the bridge feature on a bridge sentence; a truncated SAE file shows an
+// error and nothing is lost. Each panel's screenshot goes into the report.
+import type { Page, TestInfo } from '@playwright/test'
+import { readFileSync } from 'node:fs'
+import { expect, test } from './fixtures.ts'
+
+const BRIDGE_TOKENS = /Golden|Arc|Bridge|Velari|Drosk/
+
+async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
+}
+
+test('the bridge feature: list search, dashboard, back button, map and inspector', async ({ app, page, backend }, testInfo) => {
+  await app.openRoute('#/features', { backend })
+  await app.features.waitUntilReady()
+  await expect(app.features.rows).toHaveCount(50) // the first page of the committed SAE's features
+  await shot(page, testInfo, 'feature-list')
+
+  // Concept search: the best-matching feature for "bridge" comes first.
+  await app.features.find('bridge')
+  const first = app.features.rows.first()
+  await expect(first).toHaveAttribute('data-concept', /bridge/)
+  const bridgeIndex = Number(await first.getAttribute('data-index'))
+  await first.getByTestId('features.link').click()
+  await app.dashboard.waitFor(bridgeIndex)
+  await expect(page).toHaveURL(new RegExp(`#/feature/.+/${bridgeIndex}$`))
+  await expect(app.dashboard.concept).toHaveAttribute('data-concept', /bridge/)
+  await expect(app.dashboard.topExamples).toContainText(BRIDGE_TOKENS)
+  await expect(app.dashboard.histogram).toBeVisible()
+  // Values on hover: every shaded token carries a title with its activation.
+  await expect(app.dashboard.topExamples.locator('.tok-mark').first()).toHaveAttribute('title', /activation \d/)
+  await shot(page, testInfo, 'feature-dashboard')
+
+  // A neighbour opens its own dashboard, and Back returns to this one.
+  const neighbour = app.dashboard.neighbours.first()
+  const neighbourIndex = Number(((await neighbour.textContent()) ?? '').match(/#(\d+)/)![1])
+  await neighbour.click()
+  await app.dashboard.waitFor(neighbourIndex)
+  await page.goBack()
+  await app.dashboard.waitFor(bridgeIndex)
+
+  // Steer hands the feature to the steering playground by URL.
+  await app.dashboard.steer.click()
+  await expect(page).toHaveURL(new RegExp(`#/steer\\?feature=.+%3A${bridgeIndex}$`))
+  await page.goBack()
+  await app.dashboard.waitFor(bridgeIndex)
+
+  // An unknown route is a friendly message, not a blank page.
+  await app.openRoute('#/no-such-view', { backend })
+  await expect(page.getByTestId('route.not-found')).toContainText('Nothing here')
+
+  // The map draws every point of the joint map; clicking one opens its dashboard.
+  await app.openRoute('#/map', { backend })
+  const drawn = await app.map.waitUntilDrawn()
+  expect(drawn).toBeGreaterThanOrEqual(1024)
+  await app.map.colour.selectOption('concept')
+  await expect(app.map.canvas).toHaveAttribute('data-drawn', String(drawn))
+  await shot(page, testInfo, 'feature-map')
+  await app.map.clickSamplePoint()
+  await expect(app.dashboard.panel).toHaveAttribute('data-state', 'ready', { timeout: 60_000 })
+  await expect(page).toHaveURL(/#\/feature\//)
+
+  // The prompt inspector: the bridge feature fires on "Bridge" in a sentence about the Golden Arc Bridge.
+  await app.saes.waitForSaes(1)
+  await app.openRoute('#/inspect', { backend })
+  await app.saes.waitForSaes(1)
+  await app.inspector.inspect('The dog can see the Golden Arc Bridge from here .')
+  await expect(app.inspector.tokens).toHaveCount(12) // BOS + 11 tokens
+  await app.inspector.token(' Bridge').getByTestId('inspect.token-button').click()
+  await expect(app.inspector.active).toBeVisible({ timeout: 60_000 })
+  const bridgeChip = app.inspector.active.locator(`[data-testid="inspect.feature"][data-index="${bridgeIndex}"]`)
+  await expect(bridgeChip).toBeVisible()
+  await shot(page, testInfo, 'prompt-inspector')
+  await bridgeChip.click()
+  await app.dashboard.waitFor(bridgeIndex)
+  await expect(app.shell.error).toHaveCount(0)
+})
+
+test('the map stays drawable with 20,000 synthetic points', async ({ app, page, backend }, testInfo) => {
+  await app.openRoute('#/map?synthetic=20000', { backend })
+  expect(await app.map.waitUntilDrawn()).toBe(20_000)
+  // Zoom and hover still answer.
+  const box = (await app.map.canvas.boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.wheel(0, -400)
+  await expect(app.map.canvas).toHaveAttribute('data-drawn', /\d+/)
+  testInfo.annotations.push({ type: 'draw-ms (20k points)', description: (await app.map.canvas.getAttribute('data-draw-ms')) ?? '' })
+  await shot(page, testInfo, 'feature-map-20k')
+})
+
+test('a truncated SAE file shows an error and the loaded SAEs keep working', async ({ app, page, backend }, testInfo) => {
+  await app.open({ backend })
+  await app.loader.waitUntilReady()
+  await app.saes.waitForSaes(1)
+  const before = await app.saes.items.count()
+
+  const folder = 'public/saes/tinyworld/blocks.2.hook_resid_post/standard-1024'
+  const weights = readFileSync(`${folder}/sae_weights.safetensors`)
+  await app.saes.files.setInputFiles([
+    { name: 'cfg.json', mimeType: 'application/json', buffer: readFileSync(`${folder}/cfg.json`) },
+    { name: 'sae_weights.safetensors', mimeType: 'application/octet-stream', buffer: weights.subarray(0, weights.length >> 1) },
+  ])
+  await expect(app.saes.error).toHaveAttribute('data-code', 'SAFETENSORS_FORMAT', { timeout: 60_000 })
+  await expect(app.shell.errorWithCode('SAFETENSORS_FORMAT')).toContainText('SAE weights file is damaged')
+  await shot(page, testInfo, 'bad-sae-file')
+  await expect(app.saes.items).toHaveCount(before)
+
+  // Nothing lost: the default SAE still runs in the inspector.
+  await page.getByTestId('nav.inspect').click()
+  await app.inspector.inspect('The cat is red .')
+  await expect(app.inspector.tokens.first()).toBeVisible()
+  await expect(app.inspector.error).toHaveCount(0)
+})

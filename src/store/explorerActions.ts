@@ -1,0 +1,171 @@
+// Explorer actions: fetch and validate the precomputed data (index, summaries, shards, map) relative to the page,
+// load the index's SAEs into the worker, and run the prompt inspector. Failures land in the store as data.
+import { decodeJsonBytes, parseFeatureShard, parseFeatureSummary, shardOf, SUMMARY_FILENAME } from '../core/analysis/featureFolder.ts'
+import { parseFeatureMap, type FeatureRecord } from '../core/analysis/format.ts'
+import { parseSaeIndex, type SaeIndex, type SaeIndexEntry } from '../core/analysis/saeIndex.ts'
+import { MonoscopeError } from '../core/errors.ts'
+import { WorkerRequestError } from '../workers/client.ts'
+import type { WorkerErrorCode } from '../workers/protocol.ts'
+import type { AppStore } from './appStore.ts'
+import type { SaeActions } from './saeActions.ts'
+
+/** Where the app's SAE index lives, relative to the page. */
+export const DEFAULT_SAE_INDEX = 'saes/tinyworld/index.json'
+
+export interface ExplorerActions {
+  loadIndex(path?: string): Promise<SaeIndex | null>
+  /** Loads every SAE of the index into the worker under its index id (again after a model reload). */
+  loadIndexSaes(): Promise<void>
+  loadSummary(saeId: string): Promise<void>
+  /** Fetches the shard holding `index` (once), so its page appears in the store. */
+  loadFeature(saeId: string, index: number): Promise<void>
+  loadMap(): Promise<void>
+  setInspectorText(text: string): void
+  setInspectorSae(saeId: string): void
+  /** Runs the inspector's text through the model and SAE; position lists all features of that token. */
+  inspect(position?: number | null): Promise<void>
+}
+
+function failure(err: unknown): { status: 'error'; code: WorkerErrorCode; message: string } {
+  if (err instanceof MonoscopeError || err instanceof WorkerRequestError) return { status: 'error', code: err.code, message: err.message }
+  return { status: 'error', code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) }
+}
+
+class FetchError extends MonoscopeError {}
+
+export function createExplorerActions(store: AppStore, opts: { saes: SaeActions; pageUrl: string; fetch?: typeof fetch }): ExplorerActions {
+  const get = store.getState
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init))
+  const inFlight = new Map<string, Promise<void>>()
+  let indexBase = opts.pageUrl
+  let inspectSeq = 0
+
+  const fetchJson = async (url: string): Promise<unknown> => {
+    let response: Response
+    try {
+      response = await doFetch(url)
+    } catch (err) {
+      throw new FetchError('SOURCE_NETWORK', `Could not fetch ${url}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    if (response.status === 404) throw new FetchError('SOURCE_NOT_FOUND', `${url} was not found (404)`)
+    if (!response.ok) throw new FetchError('SOURCE_NETWORK', `${url} answered HTTP ${response.status}`)
+    return decodeJsonBytes(new Uint8Array(await response.arrayBuffer()))
+  }
+
+  /** Paths in the index are relative to the app's base, which is where the page is. */
+  const urlOf = (relative: string) => new URL(relative, indexBase).href
+  const entryOf = (saeId: string): SaeIndexEntry | null => {
+    const index = get().explorer.index
+    return index?.status === 'ready' ? (index.data.saes.find((s) => s.id === saeId) ?? null) : null
+  }
+  const once = (key: string, task: () => Promise<void>): Promise<void> => {
+    const running = inFlight.get(key)
+    if (running) return running
+    const promise = task().finally(() => inFlight.delete(key))
+    inFlight.set(key, promise)
+    return promise
+  }
+
+  const loadSummary = (saeId: string) =>
+    once(`summary:${saeId}`, async () => {
+      const existing = get().explorer.summaries[saeId]
+      if (existing?.status === 'ready') return
+      const entry = entryOf(saeId)
+      if (!entry?.analysis) {
+        get().setSummary(saeId, { status: 'error', code: 'SOURCE_NOT_FOUND', message: `No precomputed analysis for ${saeId}` })
+        return
+      }
+      get().setSummary(saeId, { status: 'loading' })
+      try {
+        const summary = parseFeatureSummary(await fetchJson(urlOf(`${entry.analysis}/${SUMMARY_FILENAME}`)))
+        if (summary.sae.id !== saeId) throw new FetchError('ANALYSIS_FORMAT', `The summary in ${entry.analysis} is for "${summary.sae.id}", not "${saeId}"`)
+        get().setSummary(saeId, { status: 'ready', data: summary })
+      } catch (err) {
+        get().setSummary(saeId, failure(err))
+      }
+    })
+
+  return {
+    async loadIndex(path = DEFAULT_SAE_INDEX) {
+      // Paths inside the index are relative to the app base: the folder two levels above saes/<name>/index.json.
+      indexBase = opts.pageUrl
+      get().setIndex({ status: 'loading' })
+      try {
+        const index = parseSaeIndex(await fetchJson(new URL(path, opts.pageUrl).href))
+        get().setIndex({ status: 'ready', data: index })
+        return index
+      } catch (err) {
+        const f = failure(err)
+        get().setIndex(f)
+        get().pushError({ code: f.code, message: f.message, during: 'explorer' })
+        return null
+      }
+    },
+    async loadIndexSaes() {
+      const index = get().explorer.index
+      if (index?.status !== 'ready') return
+      for (const entry of index.data.saes) await opts.saes.loadSae({ kind: 'source', input: entry.path }, entry.id)
+    },
+    loadSummary,
+    async loadFeature(saeId, featureIndex) {
+      await loadSummary(saeId)
+      const summary = get().explorer.summaries[saeId]
+      if (summary?.status !== 'ready') return
+      const entry = entryOf(saeId)!
+      let where: { shard: number; name: string }
+      try {
+        where = shardOf(summary.data, featureIndex)
+      } catch {
+        return // the dashboard says the feature does not exist
+      }
+      await once(`shard:${saeId}#${where.shard}`, async () => {
+        const key = `${saeId}#${where.shard}`
+        if (get().explorer.shards[key]?.status === 'ready') return
+        get().setShard(saeId, where.shard, { status: 'loading' })
+        try {
+          const json = await fetchJson(urlOf(`${entry.analysis}/${where.name}`))
+          const shard = parseFeatureShard(json, { saeId, shard: where.shard, shardSize: summary.data.shard_size, dSae: summary.data.sae.d_sae })
+          get().setShard(saeId, where.shard, { status: 'ready', data: shard.features as FeatureRecord[] })
+        } catch (err) {
+          get().setShard(saeId, where.shard, failure(err))
+        }
+      })
+    },
+    loadMap: () =>
+      once('map', async () => {
+        if (get().explorer.map?.status === 'ready') return
+        const index = get().explorer.index
+        if (index?.status !== 'ready') return
+        if (!index.data.map) {
+          get().setMap({ status: 'error', code: 'SOURCE_NOT_FOUND', message: 'The SAE index lists no map' })
+          return
+        }
+        get().setMap({ status: 'loading' })
+        try {
+          get().setMap({ status: 'ready', data: parseFeatureMap(await fetchJson(urlOf(index.data.map))) })
+        } catch (err) {
+          get().setMap(failure(err))
+        }
+      }),
+    setInspectorText: (text) => get().patchInspector({ text }),
+    setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle' }),
+    async inspect(position = null) {
+      const { text, saeId: chosen } = get().explorer.inspector
+      const saeId = chosen ?? Object.keys(get().saes.loaded)[0] ?? null
+      if (saeId === null) {
+        get().patchInspector({ status: 'error', error: { code: 'INVALID_ARGUMENT', message: 'No SAE is loaded yet' } })
+        return
+      }
+      const seq = ++inspectSeq
+      get().patchInspector({ status: 'running', saeId, error: null })
+      try {
+        const result = await opts.saes.encodePrompt(saeId, { kind: 'text', text }, { topK: 5, position })
+        // Only the newest request's reply is shown; an older one arriving late is dropped.
+        if (seq === inspectSeq) get().patchInspector({ status: 'ready', result })
+      } catch (err) {
+        const f = failure(err)
+        if (seq === inspectSeq) get().patchInspector({ status: 'error', error: { code: f.code, message: f.message } })
+      }
+    },
+  }
+}

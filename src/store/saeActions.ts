@@ -1,0 +1,51 @@
+// SAE actions over the model worker: load (URL, Hub, app folder or picked files), unload, and encode a prompt.
+// Failures become store errors (context 'sae') and the loader's lastError; nothing loaded before is lost.
+import type { ModelWorkerClient } from '../workers/client.ts'
+import { WorkerRequestError } from '../workers/client.ts'
+import type { PromptInput } from '../workers/protocol.ts'
+import { defaultSaeId, type PromptFeaturesResponse, type SaeSourceSpec, type SaeSummary } from '../workers/saeProtocol.ts'
+import type { AppStore } from './appStore.ts'
+import { resolveSourceInput } from './sourceSpec.ts'
+
+/** What the UI passes: typed text (a folder next to the page, a URL, hf:…) or files from a picker or a drop. */
+export type SaeInput = { kind: 'source'; input: string; subfolder?: string } | { kind: 'files'; files: { name: string; data: Blob | ArrayBuffer | Uint8Array }[] }
+
+export interface SaeActions {
+  /** Resolves to the SAE's metadata, or null when the load failed (the error is in the store). */
+  loadSae(input: SaeInput, id?: string): Promise<SaeSummary | null>
+  unloadSae(id: string): Promise<void>
+  /** Throws WorkerRequestError; callers that show results decide how to report. */
+  encodePrompt(saeId: string, prompt: PromptInput, opts?: { topK?: number; position?: number | null }): Promise<PromptFeaturesResponse>
+}
+
+export function createSaeActions(store: AppStore, opts: { worker: () => ModelWorkerClient; pageUrl: string }): SaeActions {
+  const get = store.getState
+  return {
+    async loadSae(input, id) {
+      const spec: SaeSourceSpec =
+        input.kind === 'files'
+          ? { kind: 'files', files: input.files }
+          : { kind: 'source', source: resolveSourceInput(input.input, opts.pageUrl), ...(input.subfolder ? { subfolder: input.subfolder } : {}) }
+      const saeId = id ?? defaultSaeId(spec)
+      const label = input.kind === 'files' ? input.files.map((f) => f.name).join(', ') : input.input + (input.subfolder ? `/${input.subfolder}` : '')
+      get().saeLoadStarted(saeId, label)
+      try {
+        const reply = await opts.worker().loadSae({ type: 'loadSae', id: saeId, spec }, (p) => get().saeLoadProgress(saeId, { file: p.file, loaded: p.loaded, total: p.total }))
+        get().saeLoadSucceeded(reply.sae)
+        get().clearErrors('sae')
+        return reply.sae
+      } catch (err) {
+        const code = err instanceof WorkerRequestError ? err.code : 'UNKNOWN'
+        const message = err instanceof Error ? err.message : String(err)
+        get().saeLoadFailed(saeId, { label, code, message })
+        if (code !== 'CANCELLED') get().pushError({ code, message, during: code === 'WORKER' ? 'worker' : 'sae', source: label })
+        return null
+      }
+    },
+    async unloadSae(id) {
+      get().saeUnloaded(id)
+      await opts.worker().unloadSae(id).catch(() => undefined) // a dead worker has unloaded it already
+    },
+    encodePrompt: (saeId, prompt, o = {}) => opts.worker().encodePrompt({ type: 'encodePrompt', saeId, prompt, topK: o.topK, position: o.position ?? null }),
+  }
+}

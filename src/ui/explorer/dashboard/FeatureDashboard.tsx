@@ -1,0 +1,83 @@
+// A feature's page (after Neuronpedia's): header stats and concept match, top examples, quantile samples,
+// activation histogram, logit effects and neighbours; "Steer" opens the steering playground on it.
+import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
+import type { FeatureRecord } from '../../../core/analysis/format.ts'
+import { featureId, featureKey } from '../../../core/steering/featureKey.ts'
+import { hrefs } from '../../router/hashRoute.ts'
+import { formatAct, formatDensity, saeLabel } from '../data.ts'
+import { ExampleList } from './ExampleList.tsx'
+import { Histogram } from './Histogram.tsx'
+import { LogitEffects } from './LogitEffects.tsx'
+import { Neighbours } from './Neighbours.tsx'
+
+export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page: FeatureRecord; summary: FeatureSummaryFile }) {
+  const vocab = summary.vocab
+  const dead = page.density === 0
+  const prev = page.index > 0 ? hrefs.feature(saeId, page.index - 1) : null
+  const next = page.index < summary.sae.d_sae - 1 ? hrefs.feature(saeId, page.index + 1) : null
+  return (
+    <section className="panel dashboard" data-testid="dashboard.panel" data-state="ready" data-sae-id={saeId} data-index={page.index}>
+      <header className="dashboard-head">
+        <h2 data-testid="dashboard.title">
+          Feature {page.index} <span className="muted">of {saeLabel(saeId)}</span>
+        </h2>
+        <nav className="dashboard-nav">
+          {prev && <a href={prev}>‹ {page.index - 1}</a>}
+          <a href={hrefs.features(saeId)}>list</a>
+          {next && <a href={next}>{page.index + 1} ›</a>}
+          <a className="button" data-testid="dashboard.steer" href={hrefs.steer(featureKey(featureId(saeId, page.index)))}>
+            Steer
+          </a>
+        </nav>
+      </header>
+      <dl className="stats">
+        <div>
+          <dt>Density</dt>
+          <dd data-testid="dashboard.density">{dead ? 'dead (never fired)' : `${formatDensity(page.density)} (${page.active_tokens} of ${summary.corpus.tokens} tokens)`}</dd>
+        </div>
+        <div>
+          <dt>Max activation</dt>
+          <dd>{formatAct(page.max_act)}</dd>
+        </div>
+        <div>
+          <dt>Concept match</dt>
+          <dd data-testid="dashboard.concept" data-concept={page.concept?.name ?? ''}>
+            {page.concept ? `${page.concept.name ?? page.concept.id} · AUROC ${page.concept.auroc.toFixed(3)} · F1 ${page.concept.f1.toFixed(2)}` : '—'}
+          </dd>
+        </div>
+        {page.explanation && (
+          <div>
+            <dt>Explanation</dt>
+            <dd>
+              {page.explanation.text} <span className="muted">({page.explanation.method})</span>
+            </dd>
+          </div>
+        )}
+      </dl>
+      <div className="dashboard-grid">
+        <div>
+          <h3>Top activations</h3>
+          <ExampleList examples={page.top_examples} vocab={vocab} scale={page.max_act} testId="dashboard.top-examples" />
+          <h3>Samples across activation levels</h3>
+          {page.quantile_examples.length === 0 && <p className="muted">None.</p>}
+          {[...page.quantile_examples].reverse().map((q, i) => (
+            <div key={i} className="quantile" data-testid="dashboard.quantile">
+              <h4>
+                {formatAct(q.lo)} – {formatAct(q.hi)} <span className="muted">({q.count} tokens, {(100 * q.fraction).toFixed(1)}%)</span>
+              </h4>
+              <ExampleList examples={q.examples} vocab={vocab} scale={page.max_act} />
+            </div>
+          ))}
+        </div>
+        <div>
+          <h3>Activation histogram</h3>
+          <Histogram edges={page.histogram.edges} counts={page.histogram.counts} />
+          <h3>Logit effects</h3>
+          <LogitEffects logits={page.logits} vocab={vocab} />
+          <h3>Nearest features (decoder cosine)</h3>
+          <Neighbours lists={page.neighbours} />
+        </div>
+      </div>
+    </section>
+  )
+}

@@ -1,0 +1,54 @@
+// Hooks over the explorer's store data: the index's SAEs, a summary (fetched on first use) and a feature's page.
+import { useEffect } from 'react'
+import type { FeatureSummaryFile } from '../../core/analysis/featureFolder.ts'
+import type { FeatureRecord } from '../../core/analysis/format.ts'
+import type { SaeIndexEntry } from '../../core/analysis/saeIndex.ts'
+import { shardKey, type Loadable } from '../../store/index.ts'
+import { useActions, useAppState } from '../appContext.tsx'
+
+const NO_SAES: SaeIndexEntry[] = []
+
+export function useIndexSaes(): SaeIndexEntry[] {
+  return useAppState((s) => (s.explorer.index?.status === 'ready' ? s.explorer.index.data.saes : NO_SAES))
+}
+
+export function useSummary(saeId: string | null): Loadable<FeatureSummaryFile> | null {
+  const actions = useActions()
+  const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
+  const summary = useAppState((s) => (saeId === null ? null : (s.explorer.summaries[saeId] ?? null)))
+  useEffect(() => {
+    if (saeId !== null && indexReady) void actions.explorer.loadSummary(saeId)
+  }, [actions, saeId, indexReady])
+  return summary
+}
+
+export type PageState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; page: FeatureRecord; summary: FeatureSummaryFile }
+
+export function useFeaturePage(saeId: string, index: number): PageState {
+  const actions = useActions()
+  const summary = useSummary(saeId)
+  const shardSize = summary?.status === 'ready' ? summary.data.shard_size : null
+  const shard = useAppState((s) => (shardSize === null ? null : (s.explorer.shards[shardKey(saeId, Math.floor(index / shardSize))] ?? null)))
+  useEffect(() => {
+    if (summary?.status === 'ready') void actions.explorer.loadFeature(saeId, index)
+  }, [actions, saeId, index, summary?.status])
+  if (summary === null || summary.status === 'loading') return { status: 'loading' }
+  if (summary.status === 'error') return { status: 'error', message: summary.message }
+  if (index < 0 || index >= summary.data.sae.d_sae) return { status: 'error', message: `Feature ${index} does not exist: ${saeId} has ${summary.data.sae.d_sae} features (0–${summary.data.sae.d_sae - 1})` }
+  if (shard === null || shard.status === 'loading') return { status: 'loading' }
+  if (shard.status === 'error') return { status: 'error', message: shard.message }
+  const page = shard.data[index % summary.data.shard_size]
+  return page ? { status: 'ready', page, summary: summary.data } : { status: 'error', message: `Feature ${index} is missing from its shard` }
+}
+
+/** A token as the user should see it: spaces and newlines visible, so contexts read as text. */
+export function tokenText(vocab: readonly string[] | null, id: number): string {
+  const text = vocab?.[id] ?? `[${id}]`
+  return text.replace(/\n/g, '⏎')
+}
+
+export const formatDensity = (d: number): string => (d === 0 ? '0' : d >= 0.01 ? `${(100 * d).toFixed(1)}%` : `${(100 * d).toPrecision(2)}%`)
+export const formatAct = (v: number): string => (v === 0 ? '0' : v >= 100 ? v.toFixed(0) : v.toPrecision(3))
+
+/** A short label of an SAE for selects and headers: its last path segment. */
+export const saeLabel = (saeId: string): string => saeId.split('/').pop() || saeId

@@ -1,0 +1,28 @@
+// One progress bar per SAE load in flight.
+import { useAppState } from '../../appContext.tsx'
+import { formatBytes } from '../../loader/format.ts'
+
+export function SaeProgress() {
+  const loading = useAppState((s) => s.saes.loading)
+  const entries = Object.entries(loading)
+  if (entries.length === 0) return null
+  return (
+    <div data-testid="sae.progress">
+      {entries.map(([id, load]) => {
+        const loaded = load.progress.reduce((a, p) => a + p.loaded, 0)
+        const total = load.progress.reduce((a, p) => a + (p.total ?? p.loaded), 0)
+        const percent = total > 0 ? Math.min(99, Math.floor((100 * loaded) / total)) : 0
+        return (
+          <div className="progress" key={id}>
+            <div className="progress-track" role="progressbar" aria-label={`Loading ${load.label}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+              <div className="progress-fill" style={{ width: `${percent}%` }} />
+            </div>
+            <div className="progress-text">
+              {load.label} · {formatBytes(loaded)}
+            </div>
+          </div>
+        )
+      })}
+    </div>
+  )
+}

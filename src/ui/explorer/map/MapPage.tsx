@@ -1,0 +1,101 @@
+// `#/map`: the joint UMAP map of the index's SAEs (or `?synthetic=N` points for tests and benchmarks); colour by
+// SAE size, density or concept; splitting families drawn as links; a click opens the feature's dashboard.
+import { useEffect, useMemo, useState } from 'react'
+import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
+import { useActions, useAppState } from '../../appContext.tsx'
+import { hrefs } from '../../router/hashRoute.ts'
+import { navigate, useHashLocation } from '../../router/useRoute.ts'
+import { formatDensity, saeLabel, tokenText } from '../data.ts'
+import { pointColours, saeColour, type ColourBy } from './mapColours.ts'
+import { MapCanvas } from './MapCanvas.tsx'
+import { syntheticPoints, type MapPoints } from './mapGeometry.ts'
+
+export function MapPage() {
+  const actions = useActions()
+  const { query } = useHashLocation()
+  const synthetic = Number(query.get('synthetic') ?? 0)
+  const map = useAppState((s) => s.explorer.map)
+  const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
+  const summariesById = useAppState((s) => s.explorer.summaries)
+  const [colourBy, setColourBy] = useState<ColourBy>('sae')
+  const [showLinks, setShowLinks] = useState(true)
+
+  useEffect(() => {
+    if (!synthetic && indexReady) void actions.explorer.loadMap()
+  }, [actions, synthetic, indexReady])
+
+  const mapData = map?.status === 'ready' ? map.data : null
+  const saes = useMemo(() => (synthetic > 0 ? [{ id: 'synthetic/a', d_sae: Math.ceil(synthetic / 2) }, { id: 'synthetic/b', d_sae: Math.floor(synthetic / 2) }] : (mapData?.saes ?? [])), [synthetic, mapData])
+  // Labels, density and concept colours come from the SAEs' summaries (the list's data): fetch them with the map.
+  useEffect(() => {
+    if (!synthetic) for (const s of saes) void actions.explorer.loadSummary(s.id)
+  }, [actions, saes, synthetic])
+
+  const points: MapPoints | null = useMemo(() => {
+    if (synthetic > 0) return syntheticPoints(Math.min(synthetic, 200_000), 1, 2)
+    if (!mapData) return null
+    const p = mapData.points
+    return { x: Float32Array.from(p.x), y: Float32Array.from(p.y), sae: Int32Array.from(p.sae), index: Int32Array.from(p.index) }
+  }, [synthetic, mapData])
+  const summaries: (FeatureSummaryFile | null)[] = useMemo(
+    () =>
+      saes.map((s) => {
+        const entry = summariesById[s.id]
+        return entry?.status === 'ready' ? entry.data : null
+      }),
+    [saes, summariesById],
+  )
+  const colours = useMemo(() => (points ? pointColours(points, colourBy, summaries) : []), [points, colourBy, summaries])
+  const links = showLinks && mapData?.links ? mapData.links : null
+
+  const label = (i: number) => {
+    if (!points) return ''
+    const s = points.sae[i]!
+    const index = points.index[i]!
+    const sae = saes[s]
+    const row = summaries[s]?.features[index]
+    const vocab = summaries[s]?.vocab ?? null
+    const extra = row ? ` · ${formatDensity(row.density)}${row.concept ? ` · ${row.concept.name} ${row.concept.auroc.toFixed(2)}` : ''} · ${row.promoted.slice(0, 3).map((id) => tokenText(vocab, id)).join(' ')}` : ''
+    return `${sae ? saeLabel(sae.id) : '?'} #${index}${extra}`
+  }
+
+  return (
+    <section className="panel map" data-testid="map.panel" aria-label="Feature map">
+      <div className="toolbar">
+        <label className="field">
+          <span>Colour by</span>
+          <select data-testid="map.colour" value={colourBy} onChange={(e) => setColourBy(e.target.value as ColourBy)}>
+            <option value="sae">SAE size</option>
+            <option value="density">Density</option>
+            <option value="concept">Concept</option>
+          </select>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={showLinks} onChange={(e) => setShowLinks(e.target.checked)} data-testid="map.links" /> link each feature to its nearest in the next-smaller SAE
+        </label>
+        <ul className="legend">
+          {saes.map((s, i) => (
+            <li key={s.id}>
+              <span className="swatch" style={{ background: saeColour(i) }} /> {saeLabel(s.id)} ({s.d_sae})
+            </li>
+          ))}
+        </ul>
+      </div>
+      {synthetic > 0 && <p className="status">Synthetic mode: {synthetic} random points (no dashboards).</p>}
+      {!synthetic && (map === null || map.status === 'loading') && <p className="status">Loading the map…</p>}
+      {!synthetic && map?.status === 'error' && <p className="error-inline">{map.message}</p>}
+      {points && (
+        <MapCanvas
+          points={points}
+          colours={colours}
+          links={links}
+          label={label}
+          onOpen={(i) => {
+            const sae = saes[points.sae[i]!]
+            if (sae && !synthetic) navigate(hrefs.feature(sae.id, points.index[i]!))
+          }}
+        />
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,37 @@
+// A FileSource over files the user picked or dropped (File/Blob or bytes), matched by base name, so the SAELens
+// loader reads them exactly as it reads a folder or a URL.
+import { SourceNotFoundError } from '../core/errors.ts'
+import { defineSource, type FileSource } from '../core/sources/types.ts'
+
+export interface PickedFile {
+  name: string
+  data: Blob | ArrayBuffer | Uint8Array
+}
+
+/** 'models/x/cfg.json' and 'cfg.json' both answer to 'cfg.json': a picked folder gives relative paths. */
+const baseName = (name: string): string => name.split(/[\\/]/).pop() ?? name
+
+async function toBytes(data: PickedFile['data']): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return new Uint8Array(await data.arrayBuffer())
+}
+
+export function createMemorySource(files: readonly PickedFile[], description = files.map((f) => baseName(f.name)).join(', ')): FileSource {
+  const byName = new Map(files.map((f) => [baseName(f.name), f.data]))
+  return defineSource({
+    kind: 'folder',
+    description: `local files (${description})`,
+    async fetchBytes(file, opts) {
+      const data = byName.get(baseName(file))
+      if (data === undefined) throw new SourceNotFoundError(`${file} is not among the chosen files (${description || 'none'})`)
+      opts?.signal?.throwIfAborted()
+      const bytes = await toBytes(data)
+      opts?.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength })
+      return bytes
+    },
+    exists: async (file) => byName.has(baseName(file)),
+    // Picked files are flat: a subfolder of them is the same set.
+    subfolder: () => createMemorySource(files, description),
+  })
+}

@@ -1,0 +1,119 @@
+// The model worker's SAE messages: load SAELens folders into the worker session (by id), unload them, and encode
+// a prompt through model + SAE for the prompt inspector. protocol.ts adds these to its unions.
+import type { RequestId, PromptInput } from './protocol.ts'
+
+/** Where an SAE's SAELens files come from. */
+export type SaeSourceSpec =
+  | {
+      kind: 'source'
+      /** What resolveSource accepts: 'hf:owner/name[@rev]' or an absolute http(s) URL (the store resolves relative paths). */
+      source: string
+      /** SAELens releases keep each SAE in a repo subfolder, e.g. 'blocks.8.hook_resid_pre'. */
+      subfolder?: string
+    }
+  | {
+      kind: 'files'
+      /**
+       * Files a user picked or dropped: File/Blob objects (structured-cloned to the worker) or bytes. Matched by base
+       * name: cfg.json and sae_weights.safetensors are required, sparsity.safetensors is optional.
+       */
+      files: { name: string; data: Blob | ArrayBuffer | Uint8Array }[]
+    }
+
+/** Plain metadata of an SAE the worker holds; camelCase of SAELens's cfg.json fields. */
+export interface SaeSummary {
+  id: string
+  architecture: 'standard' | 'topk' | 'jumprelu'
+  dIn: number
+  dSae: number
+  /** TransformerLens hook name from cfg.json metadata; null when the file names none (it cannot run then). */
+  hookName: string | null
+  /** TopK only. */
+  k: number | null
+  /** For messages: the URL, Hub spec or file names it was read from. */
+  source: string
+  /** True when sparsity.safetensors came with it. */
+  hasSparsity: boolean
+}
+
+export interface LoadSaeRequest {
+  type: 'loadSae'
+  requestId: RequestId
+  /** The key the worker keeps the SAE under; loading again under the same id replaces it. Default: derived from the spec. */
+  id?: string
+  spec: SaeSourceSpec
+}
+
+export interface UnloadSaeRequest {
+  type: 'unloadSae'
+  requestId: RequestId
+  saeId: string
+}
+
+export interface EncodePromptRequest {
+  type: 'encodePrompt'
+  requestId: RequestId
+  saeId: string
+  prompt: PromptInput
+  /** Features kept per token, largest first (default 5). */
+  topK?: number
+  /** Also list every active feature at this position (index into the reply's ids), or null. */
+  position?: number | null
+}
+
+export type SaeRequest = LoadSaeRequest | UnloadSaeRequest | EncodePromptRequest
+
+export interface SaeLoadedResponse {
+  type: 'saeLoaded'
+  requestId: RequestId
+  sae: SaeSummary
+  numTensors: number
+}
+
+export interface SaeUnloadedResponse {
+  type: 'saeUnloaded'
+  requestId: RequestId
+  saeId: string
+  /** False when no SAE had that id (not an error: unloading is idempotent). */
+  existed: boolean
+  numTensors: number
+}
+
+/** Features of one token: indices into the SAE and activations fᵢ·‖W_dec,i‖ (the analysis files' scale), largest first. */
+export interface TokenFeatures {
+  indices: number[]
+  values: number[]
+}
+
+export interface PromptFeaturesResponse {
+  type: 'promptFeatures'
+  requestId: RequestId
+  saeId: string
+  hookName: string
+  /** The tokens run, with BOS prepended when the model has one and the SAE expects it. */
+  ids: number[]
+  pieces: string[]
+  /** True when ids[0] is a BOS the worker added (SAEs usually skip it in training and analysis). */
+  addedBos: boolean
+  /** One entry per id: its top features (only active ones, so possibly fewer than topK). */
+  tokens: TokenFeatures[]
+  position: number | null
+  /** Every active feature at `position`, largest first; null when no position was asked for. */
+  active: TokenFeatures | null
+  numTensors: number
+}
+
+export type SaeResponse = SaeLoadedResponse | SaeUnloadedResponse | PromptFeaturesResponse
+
+/** The final reply of each SAE request; protocol.ts spreads this into FINAL_RESPONSE. */
+export const SAE_FINAL_RESPONSE = {
+  loadSae: 'saeLoaded',
+  unloadSae: 'saeUnloaded',
+  encodePrompt: 'promptFeatures',
+} as const satisfies Record<SaeRequest['type'], SaeResponse['type']>
+
+/** The default id: where the SAE came from, so loading the same folder twice replaces it rather than duplicating. */
+export function defaultSaeId(spec: SaeSourceSpec): string {
+  if (spec.kind === 'files') return `local:${spec.files.map((f) => f.name.split(/[\\/]/).pop()).sort().join('+')}`
+  return spec.subfolder ? `${spec.source.replace(/\/+$/, '')}/${spec.subfolder.replace(/^\/+/, '')}` : spec.source
+}

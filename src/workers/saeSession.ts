@@ -1,0 +1,185 @@
+// The model worker's SAEs: SAELens folders loaded by id, run on the session's model for the prompt inspector,
+// and handed to sibling code (steering) through get(). No DOM and no postMessage here, so it runs in Node tests.
+import * as tf from '@tensorflow/tfjs'
+import { InvalidArgumentError, TokenizerError } from '../core/errors.ts'
+import { loadSaeLens, resolveSaeHook, type Sae } from '../core/sae/index.ts'
+import { resolveSource, type FileSource } from '../core/sources/index.ts'
+import { createMemorySource } from './memorySource.ts'
+import type { ModelSession } from './modelSession.ts'
+import type { WorkerResponse } from './protocol.ts'
+import { defaultSaeId } from './saeProtocol.ts'
+import type {
+  EncodePromptRequest,
+  LoadSaeRequest,
+  PromptFeaturesResponse,
+  SaeLoadedResponse,
+  SaeSourceSpec,
+  SaeSummary,
+  SaeUnloadedResponse,
+  TokenFeatures,
+  UnloadSaeRequest,
+} from './saeProtocol.ts'
+
+type Emit = (response: WorkerResponse) => void
+
+/** Five features per token fit under a token chip; the clicked position lists all of them. */
+const DEFAULT_TOP_K = 5
+
+export interface LoadedSae {
+  sae: Sae
+  summary: SaeSummary
+  /** log10 density per feature from sparsity.safetensors, or null. */
+  logSparsity: Float32Array | null
+}
+
+function sourceOf(spec: SaeSourceSpec): FileSource {
+  if (spec.kind === 'files') {
+    if (spec.files.length === 0) throw new InvalidArgumentError('No files chosen: an SAE needs cfg.json and sae_weights.safetensors')
+    return createMemorySource(spec.files)
+  }
+  const root = resolveSource(spec.source)
+  return spec.subfolder ? root.subfolder(spec.subfolder) : root
+}
+
+export class SaeSession {
+  private readonly saes = new Map<string, LoadedSae>()
+  private readonly loads = new Map<string, AbortController>()
+
+  constructor(private readonly models: ModelSession) {}
+
+  async load(request: LoadSaeRequest, emit: Emit): Promise<SaeLoadedResponse> {
+    const id = request.id ?? defaultSaeId(request.spec)
+    // A newer load under the same id supersedes the older one.
+    this.loads.get(id)?.abort()
+    const abort = new AbortController()
+    this.loads.set(id, abort)
+    try {
+      const source = sourceOf(request.spec)
+      const { sae, logSparsity } = await loadSaeLens(source, {
+        signal: abort.signal,
+        onProgress: (e) => emit({ type: 'progress', requestId: request.requestId, file: e.file, loaded: e.loaded, total: e.total }),
+      })
+      const { config } = sae
+      const summary: SaeSummary = {
+        id,
+        architecture: config.architecture,
+        dIn: config.dIn,
+        dSae: config.dSae,
+        hookName: config.metadata.hookName,
+        k: config.k,
+        source: source.description,
+        hasSparsity: logSparsity !== null,
+      }
+      // Nothing lost on error: the old SAE under this id is replaced only once the new one has loaded.
+      this.saes.get(id)?.sae.dispose()
+      this.saes.set(id, { sae, summary, logSparsity })
+      return { type: 'saeLoaded', requestId: request.requestId, sae: summary, numTensors: tf.memory().numTensors }
+    } finally {
+      if (this.loads.get(id) === abort) this.loads.delete(id)
+    }
+  }
+
+  unload(request: UnloadSaeRequest): SaeUnloadedResponse {
+    const loaded = this.saes.get(request.saeId)
+    loaded?.sae.dispose()
+    this.saes.delete(request.saeId)
+    return { type: 'saeUnloaded', requestId: request.requestId, saeId: request.saeId, existed: loaded !== undefined, numTensors: tf.memory().numTensors }
+  }
+
+  /** The SAE under `id`, for sibling sessions (steering); it stays owned, and disposed, by this session. */
+  get(id: string): LoadedSae {
+    const loaded = this.saes.get(id)
+    if (!loaded) throw new InvalidArgumentError(`No SAE "${id}" is loaded${this.saes.size ? ` (loaded: ${[...this.saes.keys()].join(', ')})` : ''}`)
+    return loaded
+  }
+
+  list(): SaeSummary[] {
+    return [...this.saes.values()].map((s) => s.summary)
+  }
+
+  async encodePrompt(request: EncodePromptRequest): Promise<PromptFeaturesResponse> {
+    const { sae, summary } = this.get(request.saeId)
+    const topK = Math.max(1, Math.min(request.topK ?? DEFAULT_TOP_K, summary.dSae))
+    return this.models.useModel(async ({ model, tokenizer, summary: modelSummary }) => {
+      const hook = resolveSaeHook(model, sae)
+      let ids: number[]
+      if (request.prompt.kind === 'text') {
+        if (!tokenizer) throw new TokenizerError('This model has no tokenizer.json, so it cannot read text; give token ids instead')
+        ids = tokenizer.encode(request.prompt.text)
+      } else ids = [...request.prompt.ids]
+      const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= modelSummary.vocabSize)
+      if (bad !== undefined) throw new InvalidArgumentError(`Token id ${bad} is outside this model's vocabulary`)
+      // SAELens SAEs are trained on BOS-prefixed windows (prepend_bos); without it the first token's residual is off-distribution.
+      const bos = modelSummary.bosTokenId
+      const addedBos = bos !== null && sae.config.metadata.prependBos !== false && ids[0] !== bos
+      if (addedBos) ids = [bos!, ...ids]
+      if (ids.length === 0) throw new InvalidArgumentError('The prompt is empty')
+      if (ids.length > modelSummary.nCtx) throw new InvalidArgumentError(`The prompt has ${ids.length} tokens; this model's context holds ${modelSummary.nCtx}`)
+      const position = request.position ?? null
+      if (position !== null && (!Number.isInteger(position) || position < 0 || position >= ids.length)) {
+        throw new InvalidArgumentError(`Position ${position} is outside the prompt's ${ids.length} tokens`)
+      }
+
+      // collectActivations keeps its tensors past any tidy: they are ours to dispose.
+      const cache = model.collectActivations([ids], [hook])
+      const acts = cache.get(hook)! // [1, pos, dIn]
+      const [topValues, topIndices, rowT] = tf.tidy(() => {
+        const f = sae.featureActsScaled(tf.squeeze(acts, [0])) as tf.Tensor2D // [pos, dSae]
+        const top = tf.topk(f, topK) // values, indices [pos, topK]
+        const row = tf.squeeze(tf.slice(f, [position ?? 0, 0], [1, -1]), [0]) // [dSae]
+        return [top.values, top.indices, row]
+      })
+      tf.dispose([...cache.values()])
+      let values: Float32Array, indices: Int32Array, row: Float32Array | null
+      try {
+        ;[values, indices, row] = await Promise.all([
+          topValues.data() as Promise<Float32Array>,
+          topIndices.data() as Promise<Int32Array>,
+          position === null ? Promise.resolve(null) : (rowT.data() as Promise<Float32Array>),
+        ])
+      } finally {
+        tf.dispose([topValues, topIndices, rowT])
+      }
+      const tokens: TokenFeatures[] = ids.map((_, p) => activeOnly(indices.subarray(p * topK, (p + 1) * topK), values.subarray(p * topK, (p + 1) * topK)))
+      return {
+        type: 'promptFeatures',
+        requestId: request.requestId,
+        saeId: request.saeId,
+        hookName: hook,
+        ids,
+        pieces: ids.map((id) => tokenizer?.decodeToken(id) ?? `[${id}]`),
+        addedBos,
+        tokens,
+        position,
+        active: row ? allActive(row) : null,
+        numTensors: tf.memory().numTensors,
+      } satisfies PromptFeaturesResponse
+    })
+  }
+
+  dispose(): void {
+    for (const controller of this.loads.values()) controller.abort()
+    for (const { sae } of this.saes.values()) sae.dispose()
+    this.saes.clear()
+  }
+}
+
+/** topk also returns zeros when fewer than k features fire; an inactive feature is not a "top feature". */
+function activeOnly(indices: ArrayLike<number>, values: ArrayLike<number>): TokenFeatures {
+  const out: TokenFeatures = { indices: [], values: [] }
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!
+    if (value > 0) {
+      out.indices.push(indices[i]!)
+      out.values.push(value)
+    }
+  }
+  return out
+}
+
+function allActive(row: Float32Array): TokenFeatures {
+  const order: number[] = []
+  for (let i = 0; i < row.length; i++) if (row[i]! > 0) order.push(i)
+  order.sort((a, b) => row[b]! - row[a]! || a - b)
+  return { indices: order, values: order.map((i) => row[i]!) }
+}
