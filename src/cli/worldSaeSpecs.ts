@@ -23,8 +23,8 @@ export interface WorldSaeSpec {
 }
 
 export const WORLD_SAE_SPECS: readonly WorldSaeSpec[] = [
-  { name: 'standard-1024', architecture: 'standard', dSae: 1024, l1: 5, steps: 3000, batch: 1024, lr: 1e-3, seed: 1 },
-  { name: 'standard-2048', architecture: 'standard', dSae: 2048, l1: 5, steps: 3000, batch: 1024, lr: 1e-3, seed: 2 },
-  { name: 'standard-4096', architecture: 'standard', dSae: 4096, l1: 5, steps: 3000, batch: 1024, lr: 1e-3, seed: 3 },
+  { name: 'standard-1024', architecture: 'standard', dSae: 1024, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 1 },
+  { name: 'standard-2048', architecture: 'standard', dSae: 2048, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 2 },
+  { name: 'standard-4096', architecture: 'standard', dSae: 4096, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 3 },
   { name: 'topk-4096', architecture: 'topk', dSae: 4096, k: 16, steps: 3000, batch: 1024, lr: 1e-3, seed: 4 },
 ]

@@ -12,7 +12,7 @@ import { featureMapFile, splittingLinks, umapLayout } from '../../core/analysis/
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
-import { conceptCatalogue } from '../../core/world/catalogue.ts'
+import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
 import { parseIntFlag, parseNameList } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { saeCorpusWindows } from '../saeCorpus.ts'
@@ -116,7 +116,7 @@ export async function analyzeCommand(argv: string[]): Promise<void> {
       windows: corpus.windows,
       corpusDescription: corpus.description,
       tokenizer,
-      labels: corpus.concepts ? { concepts: corpus.concepts, names } : null,
+      labels: corpus.concepts ? { concepts: corpus.concepts, names, wordConcepts: wordConceptIds() } : null,
       others,
       options: { ...options, skipFirst: corpus.skipFirst },
       onProgress: (fraction, phase) => {

@@ -20,7 +20,7 @@ import {
 } from '../../core/sae/metrics.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook, spliceCrossEntropy } from '../../core/sae/splice.ts'
-import { conceptCatalogue } from '../../core/world/catalogue.ts'
+import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
 import { parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { loadSaeFromSpec } from './features.ts'
@@ -85,7 +85,7 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
     if (sparse && concepts) {
       const catalogue = conceptCatalogue()
       const names = catalogue.concepts.map((c) => c.name)
-      groundTruth = { sampleSeed: seed, ...scoreConcepts(sparse.build(), concepts, { nConcepts: names.length, names }) }
+      groundTruth = { sampleSeed: seed, ...scoreConcepts(sparse.build(), concepts, { nConcepts: names.length, names, wordConcepts: wordConceptIds() }) }
     }
     const report = {
       format: 'monoscope.sae-eval',

@@ -14,7 +14,7 @@ import { conceptRate } from '../../core/steering/conceptRate.ts'
 import { measureMaxActs } from '../../core/steering/maxActs.ts'
 import { MAX_ACT_SAMPLE_SEED, MAX_ACT_SAMPLE_TOKENS } from '../../core/steering/maxActSample.ts'
 import { steeringPromptIds } from '../../core/steering/prompt.ts'
-import { conceptCatalogue } from '../../core/world/catalogue.ts'
+import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
 import { UNK_ID } from '../../core/world/world.ts'
 import { parseFloatFlag, parseIntFlag, parseNameList } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
@@ -127,7 +127,7 @@ export async function steerEvalCommand(argv: string[]): Promise<void> {
         if (!corpus.concepts) throw new InvalidArgumentError('steer-eval needs the TinyWorld model: its labelled sample defines the concepts')
         const sparse = new SparseActsBuilder(sae.config.dSae)
         const maxActs = await measureMaxActs(model, sae, hook, corpus.windows, { skipFirst: corpus.skipFirst, onRows: (a, rows) => sparse.addRows(a, rows) })
-        const scores = scoreConcepts(sparse.build(), corpus.concepts, { nConcepts: catalogue.concepts.length, names: catalogue.concepts.map((c) => c.name) })
+        const scores = scoreConcepts(sparse.build(), corpus.concepts, { nConcepts: catalogue.concepts.length, names: catalogue.concepts.map((c) => c.name), wordConcepts: wordConceptIds() })
         log(`${entry.id}: labelled pass done (${sparse.tokens} tokens)`)
         const promptIds = (text: string) => steeringPromptIds(tokenizer.encode(text), model.config, sae!.config.metadata.prependBos)
         const rateOf = async (conceptId: number, prompt: string, feature: number | null, multiple: number | null) => {

@@ -3,7 +3,7 @@
 import { InvalidArgumentError } from '../errors.ts'
 import type { HookedGpt2 } from '../model/gpt2.ts'
 import type { HookName } from '../model/hookNames.ts'
-import { conceptFeatureStats, RECOVERED_AUROC } from '../sae/groundTruth.ts'
+import { conceptFeatureStats, conceptFeatureStatsByUnit, RECOVERED_AUROC } from '../sae/groundTruth.ts'
 import type { Sae } from '../sae/sae.ts'
 import type { TextTokenizer } from '../tokenizer/tokenizer.ts'
 import { throwIfAborted } from './cancel.ts'
@@ -63,7 +63,7 @@ export interface AnalyzeSaeArgs {
   /** Token strings for the file's vocab table; without one, `vocab` is null. */
   tokenizer?: Pick<TextTokenizer, 'decodeToken'> | null
   /** TinyWorld labels: each analysed token's concept ids, in window order (first positions skipped as the pass skips them). */
-  labels?: { concepts: readonly (readonly number[])[]; names: readonly string[] } | null
+  labels?: { concepts: readonly (readonly number[])[]; names: readonly string[]; /** Concepts scored per occurrence (conceptFeatureStatsByUnit). */ wordConcepts?: readonly number[] } | null
   /** Other SAEs on the same hook, for cross-SAE neighbours (feature splitting). */
   others?: readonly { id: string; sae: Sae }[]
   options?: Partial<AnalysisOptions>
@@ -196,7 +196,7 @@ function bestConcepts(
   activeCounts: Float64Array,
 ): FeatureRecord['concept'][] {
   const nConcepts = labels.names.length
-  const s = conceptFeatureStats(sparse, labels.concepts, nConcepts)
+  const s = conceptFeatureStatsByUnit(sparse, labels.concepts, nConcepts, labels.wordConcepts ?? [])
   return Array.from({ length: s.dSae }, (_, j) => {
     if (activeCounts[j] === 0) return null
     let best = -1

@@ -9,6 +9,7 @@ const score = (concept: number, frequency: number, auroc: number | null): Concep
   name: `c${concept}`,
   positives: Math.round(frequency * 1e5),
   frequency,
+  unit: 'token',
   bestFeature: auroc === null ? null : concept,
   auroc,
   f1: null,

@@ -2,7 +2,7 @@
 // threshold; planted features are found; splitting evidence reads decoder cosines.
 import { describe, expect, it } from 'vitest'
 import { createRng } from '../generate/rng.ts'
-import { conceptFeatureStats, conceptHierarchy, scoreConcepts, SparseActsBuilder, splittingEvidence, type SparseFeatureActs } from './groundTruth.ts'
+import { conceptFeatureStats, conceptFeatureStatsByUnit, conceptHierarchy, scoreConcepts, SparseActsBuilder, splittingEvidence, type SparseFeatureActs } from './groundTruth.ts'
 
 function sparse(dense: number[][], chunk = 7): SparseFeatureActs {
   const b = new SparseActsBuilder(dense[0]!.length)
@@ -95,6 +95,30 @@ describe('scoreConcepts', () => {
     expect(report).toMatchObject({ tokens: n, evaluated: 3, recovered: 2 })
     expect(report.fractionRecovered).toBeCloseTo(2 / 3)
     expect(a!.frequency).toBeCloseTo(a!.positives / n)
+  })
+})
+
+describe('word concepts scored per occurrence', () => {
+  // Concept 0 is a two-token word at tokens 1–2 and 5–6; feature 0 fires on the second piece only, feature 1 on
+  // the first piece and on a stray token 8.
+  const concepts = [[], [0], [0], [], [], [0], [0], [], [], []]
+  const dense = [[0, 0], [0, 1], [2, 0], [0, 0], [0, 0], [0, 1], [3, 0], [0, 0], [0, 1], [0, 0]]
+
+  it('a feature that fires once per occurrence is perfect per occurrence, half-credited per token', () => {
+    const perToken = scoreConcepts(sparse(dense), concepts, { nConcepts: 1 })
+    const perWord = scoreConcepts(sparse(dense), concepts, { nConcepts: 1, wordConcepts: [0] })
+    expect(perToken.concepts[0]).toMatchObject({ unit: 'token', positives: 4 })
+    expect(perToken.concepts[0]!.auroc).toBeCloseTo(0.75) // ½ + ½ · (2 of 4 pieces)
+    expect(perWord.concepts[0]).toMatchObject({ unit: 'occurrence', positives: 2, bestFeature: 0, auroc: 1, f1: 1, recovered: true })
+    expect(perWord.concepts[0]!.frequency).toBeCloseTo(0.4) // still the token fraction, for completeness plots
+  })
+
+  it('pools the maximum over an occurrence and keeps negatives per token', () => {
+    const stats = conceptFeatureStatsByUnit(sparse(dense), concepts, 1, [0])
+    // Feature 1: both occurrences pool to 1; of the 6 negative tokens one (the stray) is 1, a tie, and five are 0,
+    // so AUROC = P(pos > neg) + ½·P(tie) = 5/6 + ½ · 1/6.
+    expect(stats.auroc[1]).toBeCloseTo(5 / 6 + 1 / 12)
+    expect(() => conceptFeatureStatsByUnit(sparse(dense), concepts, 1, [3])).toThrow(/outside/)
   })
 })
 

@@ -200,12 +200,78 @@ export function conceptFeatureStats(acts: SparseFeatureActs, concepts: readonly 
   return { nConcepts, dSae, nTokens: n, positives, auroc, f1, f1Threshold }
 }
 
+/**
+ * conceptFeatureStats where the concepts in `wordConcepts` are scored per occurrence rather than per token: each
+ * run of consecutive tokens carrying the concept is one positive whose activation is the feature's largest over
+ * the run, and every token outside the concept's runs is one negative. A word split into several tokens ("Golden
+ * Arc Bridge", "Aurel Kasti") is one thing the model reads; a feature that detects it fires somewhere in it, rarely
+ * on every piece, so per-token scoring would cap its AUROC near ½ + ½·(share of pieces it fires on). Span concepts
+ * (a language, a topic, a quote) stay per token: a feature for them should be on throughout.
+ */
+export function conceptFeatureStatsByUnit(
+  acts: SparseFeatureActs,
+  concepts: readonly (readonly number[])[],
+  nConcepts: number,
+  wordConcepts: readonly number[],
+): ConceptFeatureStats {
+  const stats = conceptFeatureStats(acts, concepts, nConcepts)
+  const { dSae } = acts
+  for (const c of new Set(wordConcepts)) {
+    if (!(Number.isInteger(c) && c >= 0 && c < nConcepts)) throw new InvalidArgumentError(`Word concept id ${c} is outside [0, ${nConcepts})`)
+    if (stats.positives[c] === 0) continue
+    const { pooled, labels } = poolOccurrences(acts, concepts, c)
+    const one = conceptFeatureStats(pooled, labels, 1)
+    stats.positives[c] = one.positives[0]!
+    stats.auroc.set(one.auroc, c * dSae)
+    stats.f1.set(one.f1, c * dSae)
+    stats.f1Threshold.set(one.f1Threshold, c * dSae)
+  }
+  return stats
+}
+
+/** Merges each run of tokens carrying concept `c` into one unit (max activation per feature); labels: [0] or []. */
+function poolOccurrences(acts: SparseFeatureActs, concepts: readonly (readonly number[])[], c: number): { pooled: SparseFeatureActs; labels: number[][] } {
+  const unitOf = new Int32Array(acts.nTokens)
+  const labels: number[][] = []
+  let inRun = false
+  for (let t = 0; t < acts.nTokens; t++) {
+    const has = concepts[t]!.includes(c)
+    if (!(has && inRun)) labels.push(has ? [0] : [])
+    unitOf[t] = labels.length - 1
+    inRun = has
+  }
+  const { dSae, colPtr, tokens, values } = acts
+  const outPtr = new Int32Array(dSae + 1)
+  const outTok = new Int32Array(tokens.length)
+  const outVal = new Float32Array(tokens.length)
+  let o = 0
+  for (let j = 0; j < dSae; j++) {
+    let last = -1
+    for (let i = colPtr[j]!; i < colPtr[j + 1]!; i++) {
+      const u = unitOf[tokens[i]!]! // tokens ascend within a feature, so units do too
+      if (u === last) {
+        outVal[o - 1] = Math.max(outVal[o - 1]!, values[i]!)
+      } else {
+        outTok[o] = u
+        outVal[o] = values[i]!
+        o++
+        last = u
+      }
+    }
+    outPtr[j + 1] = o
+  }
+  return { pooled: { nTokens: labels.length, dSae, colPtr: outPtr, tokens: outTok.subarray(0, o), values: outVal.subarray(0, o) }, labels }
+}
+
 export interface ConceptScore {
   concept: number
   name: string | null
-  /** Tokens carrying the concept, and their fraction of the sample. */
+  /** Positives: tokens carrying the concept, or its occurrences for word concepts (see `unit`). */
   positives: number
+  /** Fraction of the sample's tokens carrying the concept (whatever the unit). */
   frequency: number
+  unit: 'token' | 'occurrence'
+
   /** The feature with the highest AUROC (null when the concept is absent from the sample or on every token). */
   bestFeature: number | null
   auroc: number | null
@@ -235,9 +301,12 @@ export const RECOVERED_AUROC = 0.95
 export function scoreConcepts(
   acts: SparseFeatureActs,
   concepts: readonly (readonly number[])[],
-  opts: { nConcepts: number; names?: readonly string[]; aurocThreshold?: number },
+  opts: { nConcepts: number; names?: readonly string[]; aurocThreshold?: number; wordConcepts?: readonly number[] },
 ): GroundTruthReport {
-  const stats = conceptFeatureStats(acts, concepts, opts.nConcepts)
+  const words = new Set(opts.wordConcepts ?? [])
+  const tokenCounts = new Int32Array(opts.nConcepts)
+  for (const set of concepts) for (const c of set) if (c >= 0 && c < opts.nConcepts) tokenCounts[c]! += 1
+  const stats = conceptFeatureStatsByUnit(acts, concepts, opts.nConcepts, [...words])
   const threshold = opts.aurocThreshold ?? RECOVERED_AUROC
   const { dSae, nTokens } = stats
   const scores: ConceptScore[] = []
@@ -256,7 +325,8 @@ export function scoreConcepts(
       concept: c,
       name: opts.names?.[c] ?? null,
       positives: p,
-      frequency: nTokens > 0 ? p / nTokens : 0,
+      frequency: nTokens > 0 ? tokenCounts[c]! / nTokens : 0,
+      unit: words.has(c) ? 'occurrence' : 'token',
       bestFeature: defined ? best : null,
       auroc,
       f1: defined ? stats.f1[c * dSae + best]! : null,

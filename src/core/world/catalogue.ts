@@ -101,3 +101,8 @@ export function conceptCatalogue(): ConceptCatalogue {
 export function catalogueJson(): string {
   return `${JSON.stringify(conceptCatalogue(), null, 2)}\n`
 }
+
+/** Concepts that are words (scored per occurrence in ground-truth evaluation; see conceptFeatureStatsByUnit). */
+export function wordConceptIds(): number[] {
+  return conceptCatalogue().concepts.filter((c) => c.scope === 'word').map((c) => c.id)
+}
