@@ -31,7 +31,7 @@ interface EvalReport {
   deadFraction: number
   denseFraction: number
   ce: { clean: number; spliced: number; zeroAblated: number; ceLossRecovered: number | null }
-  groundTruth: GroundTruthReport | null
+  groundTruth: (GroundTruthReport & { everyLanguage?: { evaluated: number; recovered: number; fraction: number } }) | null
   tokens: number
 }
 
@@ -159,7 +159,7 @@ function familyMarkdown(
   const rows = specs.map((s) => {
     const { eval: e, train } = reports.get(s.name)!
     const g = e.groundTruth
-    return `| ${s.name} | ${s.architecture} | ${s.dSae} | ${s.architecture === 'topk' ? `k ${s.k}` : `λ ${s.l1}`} | ${train ? (train.final.tokens / 1e6).toFixed(2) + 'M' : 'n/a'} | ${e.l0.toFixed(1)} | ${pct(e.varianceExplained)} | ${pct(e.deadFraction)} | ${pct(e.denseFraction)} | ${pct(e.ce.ceLossRecovered)} | ${g ? `${g.recovered}/${g.evaluated} (${pct(g.fractionRecovered)})` : 'n/a'} | ${train ? train.final.tokensPerSecond.toFixed(0) : 'n/a'} |`
+    return `| ${s.name} | ${s.architecture} | ${s.dSae} | ${s.architecture === 'topk' ? `k ${s.k}` : `λ ${s.l1}`} | ${train ? (train.final.tokens / 1e6).toFixed(2) + 'M' : 'n/a'} | ${e.l0.toFixed(1)} | ${pct(e.varianceExplained)} | ${pct(e.deadFraction)} | ${pct(e.denseFraction)} | ${pct(e.ce.ceLossRecovered)} | ${g ? `${g.recovered}/${g.evaluated} (${pct(g.fractionRecovered)})` : 'n/a'} | ${g?.everyLanguage ? `${g.everyLanguage.recovered}/${g.everyLanguage.evaluated} (${pct(g.everyLanguage.fraction)})` : 'n/a'} | ${train ? train.final.tokensPerSecond.toFixed(0) : 'n/a'} |`
   })
   const largest = specs.filter((s) => s.architecture === 'standard').sort((a, b) => b.dSae - a.dSae)[0]
   const targets: string[] = []
@@ -181,6 +181,12 @@ function familyMarkdown(
     ...s.children.map((c) => `| ↳ ${c.name} | | ${c.feature ?? '-'} (AUROC ${c.auroc?.toFixed(3) ?? '-'}) | ${c.cosineWithParent?.toFixed(3) ?? '-'} |`),
   ])
   const standard = specs.filter((s) => s.architecture === 'standard').sort((a, b) => a.dSae - b.dSae)
+  const catalogue = conceptCatalogue().concepts
+  const byScope = (['word', 'span'] as const).map((scope) => {
+    const ids = new Set(catalogue.filter((c) => c.scope === scope).map((c) => c.id))
+    const inScope = table.concepts.filter((c) => ids.has(c.concept))
+    return `| ${scope} (${scope === 'word' ? 'scored per occurrence' : 'scored per token'}) | ${inScope.length} | ${table.saes.map((_, i) => `${inScope.filter((c) => c.recovered[i]).length}`).join(' | ')} |`
+  })
   return `# TinyWorld SAEs on \`${WORLD_SAE_HOOK}\`
 
 Built by \`npx monoscope build-world-saes\` from the settings in \`src/cli/worldSaeSpecs.ts\` (activations: TinyWorld
@@ -188,8 +194,8 @@ data seed ${WORLD_SAE_DATA.dataSeed}, ${WORLD_SAE_DATA.rows.toLocaleString('en')
 \`training_log.json\`, \`training_fvu.svg\` and \`training_l0.svg\` are beside its weights). Metrics come from
 \`eval-sae\` on held-out TinyWorld documents (\`report.json\` in each folder).
 
-| SAE | arch | d_sae | sparsity | train tokens | L0 | var. explained | dead | dense | CE recovered | concepts recovered | train tok/s |
-|---|---|---|---|---|---|---|---|---|---|---|---|
+| SAE | arch | d_sae | sparsity | train tokens | L0 | var. explained | dead | dense | CE recovered | concepts recovered | recovered within every language | train tok/s |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ${targets.join('\n')}
@@ -199,6 +205,12 @@ ${targets.join('\n')}
 ![concepts recovered by frequency](completeness.svg)
 
 ${completenessMarkdown(table)}
+
+By concept scope (recovered concepts per SAE):
+
+| scope | concepts | ${table.saes.map((s) => s.id).join(' | ')} |
+|---|---|${table.saes.map(() => '---').join('|')}|
+${byScope.join('\n')}
 
 Per concept (best feature's AUROC; ✓ recovered):
 

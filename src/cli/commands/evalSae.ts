@@ -6,7 +6,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { windowActivations } from '../../core/sae/activationStore.ts'
-import { scoreConcepts, SparseActsBuilder, type GroundTruthReport } from '../../core/sae/groundTruth.ts'
+import { recoveredInEveryLanguage, recoveryByLanguage, scoreConcepts, SparseActsBuilder, type GroundTruthReport, type LanguageRecovery } from '../../core/sae/groundTruth.ts'
 import {
   addReconstructionSums,
   deadFraction,
@@ -81,11 +81,15 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
     if (values.verbose) process.stderr.write('\n')
     const ce = spliceCrossEntropy(model, sae, hook, windows, { keepFirstPosition: skipFirst })
     const density = featureDensity(counts, rows)
-    let groundTruth: (GroundTruthReport & { sampleSeed: number }) | null = null
+    let groundTruth: (GroundTruthReport & { sampleSeed: number; byLanguage: LanguageRecovery[]; everyLanguage: ReturnType<typeof recoveredInEveryLanguage> }) | null = null
     if (sparse && concepts) {
       const catalogue = conceptCatalogue()
       const names = catalogue.concepts.map((c) => c.name)
-      groundTruth = { sampleSeed: seed, ...scoreConcepts(sparse.build(), concepts, { nConcepts: names.length, names, wordConcepts: wordConceptIds() }) }
+      const acts = sparse.build()
+      const wordConcepts = wordConceptIds()
+      const languages = catalogue.concepts.filter((c) => c.kind === 'language').map((c) => c.id)
+      const byLanguage = recoveryByLanguage(acts, concepts, { nConcepts: names.length, languages, names, wordConcepts })
+      groundTruth = { sampleSeed: seed, ...scoreConcepts(acts, concepts, { nConcepts: names.length, names, wordConcepts }), byLanguage, everyLanguage: recoveredInEveryLanguage(byLanguage) }
     }
     const report = {
       format: 'monoscope.sae-eval',
@@ -122,7 +126,7 @@ function summary(r: {
   denseFraction: number
   densityHistogram: { edges: number[]; counts: number[]; dead: number }
   ce: { clean: number; spliced: number; zeroAblated: number; ceLossRecovered: number | null }
-  groundTruth: GroundTruthReport | null
+  groundTruth: (GroundTruthReport & { byLanguage?: LanguageRecovery[]; everyLanguage?: { recovered: number; evaluated: number; fraction: number } }) | null
 }): string {
   const lines = [
     `SAE ${r.sae.source}: ${r.sae.architecture}, ${r.sae.dIn} → ${r.sae.dSae} on ${r.sae.hook}; ${r.tokens} tokens`,
@@ -142,6 +146,10 @@ function summary(r: {
   const g = r.groundTruth
   if (g) {
     lines.push(`Ground truth (TinyWorld, ${g.tokens} tokens): ${g.recovered}/${g.evaluated} concepts recovered (AUROC ≥ ${g.aurocThreshold}) = ${pct(g.fractionRecovered)}`)
+    if (g.everyLanguage) {
+      const per = (g.byLanguage ?? []).map((l) => `${l.name ?? l.language} ${l.recovered}/${l.evaluated}`).join(', ')
+      lines.push(`  within each language: ${per}; recovered in every language they occur in: ${g.everyLanguage.recovered}/${g.everyLanguage.evaluated} = ${pct(g.everyLanguage.fraction)}`)
+    }
     lines.push(`  ${'concept'.padEnd(20)} ${'freq'.padStart(8)} ${'feature'.padStart(8)} ${'AUROC'.padStart(7)} ${'F1'.padStart(6)}`)
     for (const c of g.concepts) {
       const f = c.bestFeature === null ? '-' : String(c.bestFeature)

@@ -2,7 +2,7 @@
 // threshold; planted features are found; splitting evidence reads decoder cosines.
 import { describe, expect, it } from 'vitest'
 import { createRng } from '../generate/rng.ts'
-import { conceptFeatureStats, conceptFeatureStatsByUnit, conceptHierarchy, scoreConcepts, SparseActsBuilder, splittingEvidence, type SparseFeatureActs } from './groundTruth.ts'
+import { conceptFeatureStats, conceptFeatureStatsByUnit, conceptHierarchy, recoveredInEveryLanguage, recoveryByLanguage, restrictTokens, scoreConcepts, SparseActsBuilder, splittingEvidence, type SparseFeatureActs } from './groundTruth.ts'
 
 function sparse(dense: number[][], chunk = 7): SparseFeatureActs {
   const b = new SparseActsBuilder(dense[0]!.length)
@@ -119,6 +119,33 @@ describe('word concepts scored per occurrence', () => {
     // so AUROC = P(pos > neg) + ½·P(tie) = 5/6 + ½ · 1/6.
     expect(stats.auroc[1]).toBeCloseTo(5 / 6 + 1 / 12)
     expect(() => conceptFeatureStatsByUnit(sparse(dense), concepts, 1, [3])).toThrow(/outside/)
+  })
+})
+
+describe('recovery within each language', () => {
+  // Languages are concepts 0 and 1 (on every token of their documents); concept 2 is a word with one feature per
+  // language: feature 0 in language 0, feature 1 in language 1. Concept 3 occurs only in language 0, unfound.
+  const concepts = [[0], [0, 2], [0], [0, 3], [0, 2], [1], [1, 2], [1], [1, 2], [1]]
+  const dense = [[0, 0], [1, 0], [0, 0], [0, 0], [1, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]]
+
+  it('finds per-language features that no single feature matches globally', () => {
+    const global = scoreConcepts(sparse(dense), concepts, { nConcepts: 4 })
+    expect(global.concepts[2]!.auroc).toBeCloseTo(0.75) // each feature covers half of the occurrences
+    const byLanguage = recoveryByLanguage(sparse(dense), concepts, { nConcepts: 4, languages: [0, 1] })
+    expect(byLanguage.map((l) => l.tokens)).toEqual([5, 5])
+    expect(byLanguage[0]!.concepts.find((c) => c.concept === 2)).toMatchObject({ bestFeature: 0, auroc: 1, recovered: true })
+    expect(byLanguage[1]!.concepts.find((c) => c.concept === 2)).toMatchObject({ bestFeature: 1, auroc: 1, recovered: true })
+    expect(byLanguage[0]!.concepts.some((c) => c.concept === 0)).toBe(false) // the language itself is not scored
+    const every = recoveredInEveryLanguage(byLanguage)
+    expect(every).toMatchObject({ evaluated: 2, recovered: 1, concepts: [2] }) // concept 3 (language 0 only) is not
+  })
+
+  it('restrictTokens keeps the selected rows in order', () => {
+    const r = restrictTokens(sparse(dense), concepts, (t) => t >= 5)
+    expect(r.acts.nTokens).toBe(5)
+    expect(r.concepts[1]).toEqual([1, 2])
+    expect(Array.from(r.acts.colPtr)).toEqual([0, 0, 2])
+    expect(Array.from(r.acts.tokens)).toEqual([1, 3])
   })
 })
 

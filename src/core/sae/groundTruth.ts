@@ -263,6 +263,91 @@ function poolOccurrences(acts: SparseFeatureActs, concepts: readonly (readonly n
   return { pooled: { nTokens: labels.length, dSae, colPtr: outPtr, tokens: outTok.subarray(0, o), values: outVal.subarray(0, o) }, labels }
 }
 
+/** The tokens `keep` selects (with their concept sets), renumbered in order: e.g. one language's tokens. */
+export function restrictTokens(
+  acts: SparseFeatureActs,
+  concepts: readonly (readonly number[])[],
+  keep: (token: number) => boolean,
+): { acts: SparseFeatureActs; concepts: (readonly number[])[] } {
+  const newIndex = new Int32Array(acts.nTokens).fill(-1)
+  const kept: (readonly number[])[] = []
+  for (let t = 0; t < acts.nTokens; t++) {
+    if (!keep(t)) continue
+    newIndex[t] = kept.length
+    kept.push(concepts[t]!)
+  }
+  const { dSae, colPtr, tokens, values } = acts
+  const outPtr = new Int32Array(dSae + 1)
+  const outTok = new Int32Array(tokens.length)
+  const outVal = new Float32Array(tokens.length)
+  let o = 0
+  for (let j = 0; j < dSae; j++) {
+    for (let i = colPtr[j]!; i < colPtr[j + 1]!; i++) {
+      const t = newIndex[tokens[i]!]!
+      if (t < 0) continue
+      outTok[o] = t
+      outVal[o] = values[i]!
+      o++
+    }
+    outPtr[j + 1] = o
+  }
+  return { acts: { nTokens: kept.length, dSae, colPtr: outPtr, tokens: outTok.subarray(0, o), values: outVal.subarray(0, o) }, concepts: kept }
+}
+
+/** One language's slice of a ground-truth evaluation. */
+export interface LanguageRecovery {
+  language: number
+  name: string | null
+  tokens: number
+  evaluated: number
+  recovered: number
+  fractionRecovered: number
+  /** Per concept: its best feature and AUROC within the language (null where the concept does not occur in it). */
+  concepts: { concept: number; bestFeature: number | null; auroc: number | null; recovered: boolean }[]
+}
+
+/**
+ * Recovery within each language: the same scoring on the tokens of one language at a time. A dictionary can hold a
+ * feature per language for a concept (English "cat", Velari "miso") without one feature for all three; this tells
+ * the two apart. `languages` are concept ids carried by every token of a document in that language.
+ */
+export function recoveryByLanguage(
+  acts: SparseFeatureActs,
+  concepts: readonly (readonly number[])[],
+  opts: { nConcepts: number; languages: readonly number[]; names?: readonly string[]; wordConcepts?: readonly number[] },
+): LanguageRecovery[] {
+  return opts.languages.map((language) => {
+    const sub = restrictTokens(acts, concepts, (t) => concepts[t]!.includes(language))
+    const r = scoreConcepts(sub.acts, sub.concepts, { nConcepts: opts.nConcepts, wordConcepts: opts.wordConcepts })
+    // The language concept itself is on every token of the slice: undefined there, and left out.
+    const scored = r.concepts.filter((c) => c.concept !== language)
+    const evaluated = scored.filter((c) => c.auroc !== null).length
+    const recovered = scored.filter((c) => c.recovered).length
+    return {
+      language,
+      name: opts.names?.[language] ?? null,
+      tokens: sub.acts.nTokens,
+      evaluated,
+      recovered,
+      fractionRecovered: evaluated > 0 ? recovered / evaluated : 0,
+      concepts: scored.map((c) => ({ concept: c.concept, bestFeature: c.bestFeature, auroc: c.auroc, recovered: c.recovered })),
+    }
+  })
+}
+
+/** Concepts recovered in every language they occur in (possibly by a different feature in each). */
+export function recoveredInEveryLanguage(byLanguage: readonly LanguageRecovery[]): { evaluated: number; recovered: number; fraction: number; concepts: number[] } {
+  const status = new Map<number, boolean>()
+  for (const lang of byLanguage) {
+    for (const c of lang.concepts) {
+      if (c.auroc === null) continue
+      status.set(c.concept, (status.get(c.concept) ?? true) && c.recovered)
+    }
+  }
+  const concepts = [...status].filter(([, ok]) => ok).map(([c]) => c).sort((a, b) => a - b)
+  return { evaluated: status.size, recovered: concepts.length, fraction: status.size > 0 ? concepts.length / status.size : 0, concepts }
+}
+
 export interface ConceptScore {
   concept: number
   name: string | null
