@@ -12,6 +12,8 @@ export interface FeatureChoice {
   auroc: number | null
   f1: number | null
   max_act: number | null
+  /** How the feature was chosen: every candidate's rate on the selection seeds (not the reported ones). */
+  selection?: { seeds: string; candidates: { feature: number; auroc: number | null; promotes: number | null; source: string; rate: number }[] }
 }
 
 export interface ConceptSteering extends FeatureChoice {
@@ -65,8 +67,8 @@ export function renderSteeringReportMarkdown(r: SteeringReport): string {
   const lines = [
     '# Steering TinyWorld: concept rates',
     '',
-    `Made by \`${r.command}\` on ${r.backend} in ${r.elapsed_seconds} s (model ${r.model}). Each concept's best feature (highest`,
-    `ground-truth AUROC on ${String(s.labelled_sample)}) is clamped at N× its max activation at every position but the BOS`,
+    `Made by \`${r.command}\` on ${r.backend} in ${r.elapsed_seconds} s (model ${r.model}). Feature choice: ${String(s.best_feature)}`,
+    `(AUROC on ${String(s.labelled_sample)}). The feature is clamped at N× its max activation at every position but the BOS`,
     `(x' = SAE(x) with f_j := c, plus the error term). ${s.samples} generations (seeds ${String(s.seeds)}, temperature ${String(s.temperature)}, ≤ ${String(s.max_tokens)}`,
     `tokens) start from the prompt ${quote(s.neutral_prompt)}; a concept "appears" when one of its surface forms occurs in the generated`,
     'tokens. The baseline is the same seeds without steering.',
