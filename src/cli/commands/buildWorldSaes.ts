@@ -1,6 +1,7 @@
 // `monoscope build-world-saes`: rebuilds the committed TinyWorld SAEs (src/cli/worldSaeSpecs.ts) — one harvest of
 // activations, then train-sae and eval-sae for each — and the family report across sizes: completeness versus
 // concept frequency (table and plot), feature splitting, and the targets of the largest standard SAE.
+import * as tf from '@tensorflow/tfjs'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -8,9 +9,14 @@ import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { renderCurvesSvg } from '../../core/lm/lossCurveSvg.ts'
 import { completenessMarkdown, completenessSvg, completenessTable } from '../../core/sae/completeness.ts'
-import { conceptHierarchy, splittingEvidence, type GroundTruthReport, type SplitEvidence } from '../../core/sae/groundTruth.ts'
+import { conceptFeatureStatsByUnit, conceptHierarchy, SparseActsBuilder, splittingEvidence, type GroundTruthReport, type SplitEvidence } from '../../core/sae/groundTruth.ts'
+import { windowActivations } from '../../core/sae/activationStore.ts'
+import { resolveSaeHook } from '../../core/sae/splice.ts'
+import { splitFamily, type FamilyMember } from '../../core/sae/splitFamily.ts'
+import { loadModelFromSpec } from '../loadModelFromSpec.ts'
+import { saeCorpusWindows } from '../saeCorpus.ts'
 import type { Sae } from '../../core/sae/sae.ts'
-import { conceptCatalogue } from '../../core/world/catalogue.ts'
+import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
 import { parseIntFlag, parseNameList } from '../args.ts'
 import { WORLD_SAE_DATA, WORLD_SAE_HOOK, WORLD_SAE_SPECS, type WorldSaeSpec } from '../worldSaeSpecs.ts'
 import { evalSaeCommand } from './evalSae.ts'
@@ -103,6 +109,31 @@ async function writeTrainingCurves(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'training_l0.svg'), l0)
 }
 
+/** AUROC of every feature of `sae` for every concept, on TinyWorld's labelled evaluation sample (20,000 tokens). */
+async function conceptAurocs(sae: Sae): Promise<(concept: number, feature: number) => number> {
+  const { model, tokenizer } = await loadModelFromSpec(undefined)
+  try {
+    const hook = resolveSaeHook(model, sae, undefined)
+    const { windows, concepts, skipFirst } = await saeCorpusWindows(model, tokenizer, sae, { seed: FAMILY_SAMPLE_SEED, tokens: 20_000 })
+    if (!concepts) throw new InvalidArgumentError('The family report needs the TinyWorld model')
+    const sparse = new SparseActsBuilder(sae.config.dSae)
+    for (let i = 0; i < windows.length; i += 8) {
+      const x = windowActivations(model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
+      const f = sae.encode(x) // [rows, dSae]
+      sparse.addRows(f.dataSync(), x.shape[0])
+      tf.dispose([x, f])
+    }
+    const nConcepts = conceptCatalogue().concepts.length
+    const stats = conceptFeatureStatsByUnit(sparse.build(), concepts, nConcepts, wordConceptIds())
+    return (c, j) => stats.auroc[c * stats.dSae + j]!
+  } finally {
+    model.dispose()
+  }
+}
+
+/** A labelled sample apart from eval-sae's and analyze's. */
+const FAMILY_SAMPLE_SEED = 515_151
+
 const pct = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? 'n/a' : `${(100 * v).toFixed(1)}%`)
 
 async function writeFamilyReport(root: string): Promise<void> {
@@ -127,6 +158,7 @@ async function writeFamilyReport(root: string): Promise<void> {
 
   // Splitting: each parent concept's feature in the smallest standard SAE against its children's in the largest.
   const splits: SplitEvidence[] = []
+  const families: { parent: number; parentFeature: number; members: FamilyMember[] }[] = []
   if (standard.length >= 2) {
     const small = standard[0]!
     const large = standard.at(-1)!
@@ -137,15 +169,23 @@ async function writeFamilyReport(root: string): Promise<void> {
       const b = await loadSaeFromSpec(saeDir(root, large))
       saes.push(b)
       const side = (sae: Sae, spec: WorldSaeSpec) => ({ report: reports.get(spec.name)!.eval.groundTruth!, wDec: sae.weights.wDec.dataSync() as Float32Array, dIn: sae.config.dIn })
-      for (const [parent, children] of conceptHierarchy(conceptCatalogue().concepts)) splits.push(splittingEvidence(parent, children, side(a, small), side(b, large)))
+      const aurocB = await conceptAurocs(b)
+      for (const [parent, children] of conceptHierarchy(conceptCatalogue().concepts)) {
+        const evidence = splittingEvidence(parent, children, side(a, small), side(b, large))
+        splits.push(evidence)
+        if (evidence.parent.feature !== null) {
+          const members = splitFamily(evidence.parent.feature, side(a, small).wDec, side(b, large).wDec, a.config.dIn, [parent, ...children], aurocB, 6)
+          families.push({ parent, parentFeature: evidence.parent.feature, members })
+        }
+      }
     } finally {
       saes.forEach((s) => s.dispose())
     }
   }
 
-  const family = { format: 'monoscope.sae-family-report', version: 1, hook: WORLD_SAE_HOOK, specs: present, completeness: table, splitting: splits }
+  const family = { format: 'monoscope.sae-family-report', version: 1, hook: WORLD_SAE_HOOK, specs: present, completeness: table, splitting: splits, families }
   await writeFile(path.join(hookRoot, 'family.json'), `${JSON.stringify(family, null, 2)}\n`)
-  await writeFile(path.join(hookRoot, 'REPORT.md'), familyMarkdown(present, reports, table, splits))
+  await writeFile(path.join(hookRoot, 'REPORT.md'), familyMarkdown(present, reports, table, splits, families))
   await writeIndex(root, present)
   process.stderr.write(`build-world-saes: wrote ${path.join(hookRoot, 'REPORT.md')}, completeness.svg, family.json and ${path.join(root, 'index.json')}\n`)
 }
@@ -155,6 +195,7 @@ function familyMarkdown(
   reports: Map<string, { eval: EvalReport; train: TrainingLog | null }>,
   table: ReturnType<typeof completenessTable>,
   splits: SplitEvidence[],
+  families: { parent: number; parentFeature: number; members: FamilyMember[] }[],
 ): string {
   const rows = specs.map((s) => {
     const { eval: e, train } = reports.get(s.name)!
@@ -182,6 +223,10 @@ function familyMarkdown(
   ])
   const standard = specs.filter((s) => s.architecture === 'standard').sort((a, b) => a.dSae - b.dSae)
   const catalogue = conceptCatalogue().concepts
+  const nameOf = (c: number | null) => (c === null ? '–' : (catalogue[c]?.name ?? String(c)))
+  const familyRows = families.map(
+    (f) => `| **${nameOf(f.parent)}** | ${f.parentFeature} | ${f.members.map((m) => `#${m.feature} cos ${m.cosine.toFixed(2)} → ${nameOf(m.concept)} ${m.auroc === null ? '' : m.auroc.toFixed(2)}`).join('<br>')} |`,
+  )
   const byScope = (['word', 'span'] as const).map((scope) => {
     const ids = new Set(catalogue.filter((c) => c.scope === scope).map((c) => c.id))
     const inScope = table.concepts.filter((c) => ids.has(c.concept))
@@ -227,6 +272,14 @@ splits shows children features with clearly positive cosines to it.
 | concept | feature in ${standard[0]?.name ?? '-'} | feature in ${standard.at(-1)?.name ?? '-'} | cosine to parent feature |
 |---|---|---|---|
 ${splitRows.join('\n')}
+
+The same families seen from the features: each parent's feature in ${standard[0]?.name ?? '-'}, and the six features of
+${standard.at(-1)?.name ?? '-'} closest to it by decoder cosine, each with the family concept (parent or child) it detects
+best and that AUROC (on 20,000 labelled tokens). A split shows as close features that each prefer a different child.
+
+| parent | feature in ${standard[0]?.name ?? '-'} | nearest features in ${standard.at(-1)?.name ?? '-'} |
+|---|---|---|
+${familyRows.join('\n')}
 `
 }
 
