@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { recordSuite, rowsToMarkdown, type BenchRow } from './harness.ts'
 import * as analysis from './suites/analysis.ts'
+import * as browserTrain from './suites/browserTrain.ts'
 import * as coldStart from './suites/coldStart.ts'
 import * as forward from './suites/forward.ts'
 import * as saeTrain from './suites/saeTrain.ts'
@@ -16,7 +17,7 @@ interface Suite {
   unmet?: () => string | null
 }
 
-const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, 'sae-train': saeTrain, analysis, 'cold-start': coldStart })
+const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain })
 
 const { values } = parseArgs({
   options: {

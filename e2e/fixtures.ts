@@ -361,3 +361,41 @@ export class SteeringView {
     return { default: await ids(this.defaultOutput), steered: await ids(this.steeredOutput) }
   }
 }
+
+/** The training panel (#/train). */
+export class TrainingView {
+  readonly panel: Locator
+  readonly start: Locator
+  readonly runs: Locator
+  readonly charts: Locator
+  readonly speed: Locator
+  readonly error: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('train.panel')
+    this.start = page.getByTestId('train.start')
+    this.runs = page.getByTestId('train.run')
+    this.charts = page.getByTestId('train.charts')
+    this.speed = page.getByTestId('train.speed')
+    this.error = page.getByTestId('train.error')
+  }
+
+  /** Fills the form's number fields by test id suffix, e.g. { steps: 150, 'd-sae': 256 }, and the run name. */
+  async configure(fields: Record<string, number>, name?: string): Promise<void> {
+    for (const [field, value] of Object.entries(fields)) await this.page.getByTestId(`train.${field}`).fill(String(value))
+    if (name !== undefined) await this.page.getByTestId('train.name').fill(name)
+  }
+
+  run(name: string): Locator {
+    return this.runs.filter({ hasText: name })
+  }
+
+  /** Points drawn so far on one chart ('loss', 'mse', 'l0', 'fvu', 'dead', 'ce'). */
+  async chartPoints(metric: string): Promise<number> {
+    return Number(await this.page.locator(`[data-testid="train.chart"][data-metric="${metric}"]`).getAttribute('data-points'))
+  }
+
+  button(run: Locator, action: 'pause' | 'resume' | 'cancel' | 'open' | 'export' | 'delete' | 'dashboards'): Locator {
+    return run.getByTestId(`train.run-${action}`)
+  }
+}

@@ -11,10 +11,14 @@ import { resolveSourceInput } from './sourceSpec.ts'
 import { createSaeActions, type SaeActions } from './saeActions.ts'
 import { createExplorerActions, type ExplorerActions } from './explorerActions.ts'
 import { createSteeringActions, type SteeringActions } from './steeringActions.ts'
+import { createTrainingActions, type TrainingActions } from './trainingActions.ts'
+import { spawnTrainingWorker, type TrainingWorkerClient } from '../workers/trainingClient.ts'
 
 export interface AppActionsOptions {
   /** Starts a model worker; called again after one has died. */
   spawn: () => ModelWorkerClient
+  /** Starts the training worker (on first use; default: the real one). */
+  spawnTraining?: () => TrainingWorkerClient
   /** Relative model folders resolve against this (the page's URL). */
   pageUrl: string
   /** Debounce for tokenizing the prompt as the user types. */
@@ -42,6 +46,8 @@ export interface AppActions {
   explorer: ExplorerActions
   /** The steering playground: side-by-side runs and share links. */
   steering: SteeringActions
+  /** SAE training runs in their own worker (issue 7). */
+  training: TrainingActions
   /** The live worker client (spawned on demand), for sibling action sets such as steering. */
   workerClient(): ModelWorkerClient
   dispose(): void
@@ -49,6 +55,7 @@ export interface AppActions {
 
 export function createAppActions(store: AppStore, options: AppActionsOptions): AppActions {
   let client: ModelWorkerClient | null = null
+  let trainingClient: TrainingWorkerClient | null = null
   let loadSeq = 0
   let tokenizeTimer: ReturnType<typeof setTimeout> | null = null
   let generation: GenerationHandle | null = null
@@ -188,8 +195,17 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     saes,
     explorer,
     steering: createSteeringActions(store, { worker, explorer, loadModel: (source) => loadModel(source) }),
+    training: createTrainingActions(store, {
+      spawn: () => {
+        trainingClient = (options.spawnTraining ?? spawnTrainingWorker)()
+        return trainingClient
+      },
+      saes,
+      pageUrl: options.pageUrl,
+    }),
     workerClient: worker,
     dispose() {
+      trainingClient?.terminate()
       if (tokenizeTimer !== null) clearTimeout(tokenizeTimer)
       client?.terminate()
       client = null

@@ -8,8 +8,9 @@ import type { BackendPreference } from '../workers/protocol.ts'
 import { createSaeSlice, type SaeSlice } from './saeSlice.ts'
 import { createExplorerSlice, type ExplorerSlice } from './explorerSlice.ts'
 import { createSteeringSlice, type SteeringSlice } from './steeringSlice.ts'
+import { createTrainingSlice, type TrainingSlice } from './trainingSlice.ts'
 
-export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice & SaeSlice & ExplorerSlice & SteeringSlice
+export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice & SaeSlice & ExplorerSlice & SteeringSlice & TrainingSlice
 export type AppStore = StoreApi<AppState>
 
 export interface AppStoreInit {
@@ -27,5 +28,6 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     ...createSaeSlice(...a),
     ...createExplorerSlice(...a),
     ...createSteeringSlice(...a),
+    ...createTrainingSlice(...a),
   }))
 }

@@ -12,3 +12,5 @@ export { DEFAULT_INSPECTOR_TEXT, initialExplorerState, shardKey, type ExplorerSl
 export { DEFAULT_SAE_INDEX, type ExplorerActions } from './explorerActions.ts'
 export { DEFAULT_STEER_PROMPT, DEFAULT_STEER_SAMPLING, type SteerFeature, type SteerMode, type SteerSampling, type SteerToken, type SteeringState } from './steeringSlice.ts'
 export type { SteeringActions } from './steeringActions.ts'
+export { initialTrainingState, type TrainingSlice, type TrainingState } from './trainingSlice.ts'
+export type { FineTuneInput, TrainingActions } from './trainingActions.ts'

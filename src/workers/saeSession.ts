@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError, TokenizerError } from '../core/errors.ts'
 import { loadSaeLens, resolveSaeHook, type Sae } from '../core/sae/index.ts'
 import { resolveSource, type FileSource } from '../core/sources/index.ts'
-import { createMemorySource } from './memorySource.ts'
+import { pickedFilesSource } from './saeFiles.ts'
 import type { ModelSession } from './modelSession.ts'
 import type { WorkerResponse } from './protocol.ts'
 import { defaultSaeId } from './saeProtocol.ts'
@@ -32,11 +32,9 @@ export interface LoadedSae {
   logSparsity: Float32Array | null
 }
 
-function sourceOf(spec: SaeSourceSpec): FileSource {
-  if (spec.kind === 'files') {
-    if (spec.files.length === 0) throw new InvalidArgumentError('No files chosen: an SAE needs cfg.json and sae_weights.safetensors')
-    return createMemorySource(spec.files)
-  }
+async function sourceOf(spec: SaeSourceSpec): Promise<FileSource> {
+  // Zips (the training panel's export) are opened into their files.
+  if (spec.kind === 'files') return pickedFilesSource(spec.files)
   const root = resolveSource(spec.source)
   return spec.subfolder ? root.subfolder(spec.subfolder) : root
 }
@@ -54,7 +52,7 @@ export class SaeSession {
     const abort = new AbortController()
     this.loads.set(id, abort)
     try {
-      const source = sourceOf(request.spec)
+      const source = await sourceOf(request.spec)
       const { sae, logSparsity } = await loadSaeLens(source, {
         signal: abort.signal,
         onProgress: (e) => emit({ type: 'progress', requestId: request.requestId, file: e.file, loaded: e.loaded, total: e.total }),

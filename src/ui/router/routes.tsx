@@ -8,6 +8,7 @@ import { MapPage } from '../explorer/map/MapPage.tsx'
 import { InspectPage } from '../explorer/inspect/InspectPage.tsx'
 import type { HashLocation } from './hashRoute.ts'
 import { SteeringPanel } from '../steering/SteeringPanel.tsx'
+import { TrainingPanel } from '../training/TrainingPanel.tsx'
 
 export interface AppRoute {
   /** The first segment of the hash path: '#/map' → 'map'. */
@@ -27,6 +28,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: 'inspect', tab: 'Inspect', render: () => <InspectPage /> },
   { path: 'generate', tab: 'Generate', render: () => <PromptPanel /> },
   { path: 'steer', tab: 'Steer', render: (_rest, query) => <SteeringPanel featureParam={query.get('feature')} /> },
+  { path: 'train', tab: 'Train', render: () => <TrainingPanel /> },
 ]
 
 /** The view for an empty hash: the prompt panel, as the app opened before it had routes (and shared links expect). */

@@ -65,8 +65,8 @@ export function SaeLoader() {
         </button>
       </form>
       <div className="field">
-        <label htmlFor={`${id}-files`}>Or pick (or drop here) cfg.json + sae_weights.safetensors</label>
-        <input id={`${id}-files`} type="file" multiple data-testid="sae.files" accept=".json,.safetensors" onChange={(e) => loadFiles(e.target.files)} />
+        <label htmlFor={`${id}-files`}>Or pick (or drop here) cfg.json + sae_weights.safetensors, or a SAELens zip</label>
+        <input id={`${id}-files`} type="file" multiple data-testid="sae.files" accept=".json,.safetensors,.zip" onChange={(e) => loadFiles(e.target.files)} />
       </div>
       <SaeProgress />
       {lastError && (

@@ -1,0 +1,119 @@
+// Training in the browser: a short run's charts update; a reload mid-run lists it as interrupted and it resumes
+// from its checkpoint to the end; the new SAE opens in the Loader and the inspector; its exported SAELens zip,
+// re-imported through the Loader, gives identical feature activations; its in-browser dashboards open.
+import path from 'node:path'
+import { expect, LOAD_TIMEOUT, test, TrainingView } from './fixtures.ts'
+
+const TRAIN_TIMEOUT = 240_000
+const TEXT = 'The dog can see the Golden Arc Bridge from here .'
+
+test('train, reload mid-run, resume, finish, inspect, export and re-import', async ({ app, page, backend }, testInfo) => {
+  test.setTimeout(900_000)
+  const train = new TrainingView(page)
+  await app.openRoute('#/train', { backend })
+  await app.loader.waitUntilReady()
+  await expect(train.start).toBeEnabled()
+  const name = `e2e-${testInfo.project.name}-${Date.now() % 100_000}`
+  await train.configure({ steps: 150, batch: 256, 'd-sae': 256, k: 8 }, name)
+  await train.start.click()
+
+  const run = train.run(name)
+  await expect(run).toHaveAttribute('data-status', 'running', { timeout: TRAIN_TIMEOUT })
+  // The charts follow the run: points appear, then more.
+  await expect.poll(() => train.chartPoints('loss'), { timeout: TRAIN_TIMEOUT }).toBeGreaterThan(1)
+  const early = await train.chartPoints('loss')
+  await expect.poll(() => train.chartPoints('loss'), { timeout: TRAIN_TIMEOUT }).toBeGreaterThan(early)
+  await expect(train.speed).toHaveAttribute('data-tokens-per-second', /^\d/)
+  // Past the second checkpoint (every 25 steps), then a reload in the middle of training.
+  await expect.poll(async () => Number(await run.getAttribute('data-step')), { timeout: TRAIN_TIMEOUT }).toBeGreaterThanOrEqual(55)
+  const speed = await train.speed.getAttribute('data-tokens-per-second')
+  testInfo.annotations.push({ type: 'training tokens/s', description: `${speed} (${testInfo.project.name}, 128→256 topk, batch 256)` })
+  await page.reload()
+  await app.loader.waitUntilReady()
+  await expect(run).toHaveAttribute('data-status', 'interrupted', { timeout: LOAD_TIMEOUT })
+  const saved = Number(await run.getAttribute('data-step'))
+  expect(saved).toBeGreaterThanOrEqual(50)
+  expect(saved).toBeLessThan(150)
+  // The charts of the saved log are back before resuming.
+  await run.getByRole('button', { name }).click()
+  await expect.poll(() => train.chartPoints('loss')).toBeGreaterThanOrEqual(saved / 10)
+
+  await train.button(run, 'resume').click()
+  await expect(run).toHaveAttribute('data-status', 'finished', { timeout: TRAIN_TIMEOUT })
+  await expect(run).toHaveAttribute('data-step', '150')
+  await expect(page.getByTestId('train.final')).toBeVisible()
+  expect(await train.chartPoints('ce')).toBeGreaterThan(0)
+  await testInfo.attach('training', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
+
+  // A finished run opens in the Loader at once.
+  const trained = page.locator(`[data-testid="sae.loaded-item"][data-sae-id^="trained/${name}-"]`)
+  await expect(trained).toBeVisible({ timeout: LOAD_TIMEOUT })
+  const trainedId = (await trained.getAttribute('data-sae-id'))!
+
+  // Export, then re-import the zip through the Loader's file picker.
+  const [download] = await Promise.all([page.waitForEvent('download'), train.button(run, 'export').click()])
+  expect(download.suggestedFilename()).toBe(`${name}.zip`)
+  const zipPath = path.join(testInfo.outputPath(), download.suggestedFilename())
+  await download.saveAs(zipPath)
+  await app.saes.files.setInputFiles(zipPath)
+  const reimported = page.locator(`[data-testid="sae.loaded-item"][data-sae-id="local:${name}.zip"]`)
+  await expect(reimported).toBeVisible({ timeout: LOAD_TIMEOUT })
+
+  // The inspector (same tab: the nav keeps the workers) gives the same features and values for both.
+  await page.getByTestId('nav.inspect').click()
+  const features = async (saeId: string) => {
+    await page.getByTestId('inspect.sae').selectOption(saeId)
+    await app.inspector.inspect(TEXT)
+    const links = page.getByTestId('inspect.feature')
+    await expect(links.first()).toHaveAttribute('href', new RegExp(encodeURIComponent(saeId).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    return links.evaluateAll((els) => els.map((e) => e.getAttribute('title')))
+  }
+  const fromTraining = await features(trainedId)
+  expect(fromTraining.length).toBeGreaterThan(10)
+  const fromZip = await features(`local:${name}.zip`)
+  expect(fromZip).toEqual(fromTraining)
+
+  // Its dashboards, computed in the training worker: the feature list and a feature's page.
+  await page.getByTestId('nav.train').click()
+  await train.button(run, 'dashboards').click()
+  await app.features.waitUntilReady()
+  await expect(app.features.rows.first()).toBeVisible()
+  const first = app.features.rows.first()
+  const index = Number(await first.getAttribute('data-index'))
+  await first.getByTestId('features.link').click()
+  await app.dashboard.waitFor(index)
+  await expect(app.dashboard.topExamples).toBeVisible()
+  await expect(app.shell.error).toHaveCount(0)
+})
+
+test('a damaged SAE zip to fine-tune shows a clear error and saves no run', async ({ app, page, backend }) => {
+  const train = new TrainingView(page)
+  await app.openRoute('#/train', { backend })
+  await app.loader.waitUntilReady()
+  await page.getByTestId('train.start-from').selectOption('files')
+  await page.getByTestId('train.start-files').setInputFiles({ name: 'broken-sae.zip', mimeType: 'application/zip', buffer: Buffer.from('PK\u0003\u0004 not really a zip') })
+  await train.start.click()
+  await expect(train.error).toBeVisible({ timeout: LOAD_TIMEOUT })
+  await expect(train.error).toHaveAttribute('data-code', 'INVALID_ARGUMENT')
+  await expect(train.error).toContainText('broken-sae.zip is not a readable zip file')
+  await expect(train.runs).toHaveCount(0)
+  await expect(train.start).toBeEnabled()
+})
+
+test('fine-tunes a committed TinyWorld SAE on new data and opens the result', async ({ app, page, backend }) => {
+  const train = new TrainingView(page)
+  await app.openRoute('#/train', { backend })
+  await app.loader.waitUntilReady()
+  const from = page.getByTestId('train.start-from')
+  const option = from.locator('option', { hasText: 'standard-1024' })
+  await from.selectOption({ label: (await option.textContent())! })
+  await expect(page.getByTestId('train.arch')).toBeDisabled() // the SAE's own architecture and size
+  await train.configure({ steps: 20, batch: 256, 'data-seed': 77 }, 'finetune')
+  await train.start.click()
+  const run = train.run('finetune')
+  await expect(run).toHaveAttribute('data-status', 'finished', { timeout: 240_000 })
+  await expect(run).toContainText('from tinyworld/blocks.2.hook_resid_post/standard-1024')
+  await expect(run).toContainText('standard · 1024')
+  await expect(page.locator('[data-testid="sae.loaded-item"][data-sae-id^="trained/finetune-"]')).toBeVisible({ timeout: 60_000 })
+  await expect(train.error).toHaveCount(0)
+})

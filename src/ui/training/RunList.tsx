@@ -1,0 +1,95 @@
+// The runs saved in this browser: status and step, and what can be done with each (pause, resume, cancel, open the
+// finished SAE, export it as a SAELens zip, delete).
+import { useActions, useAppState } from '../appContext.tsx'
+import { trainedSaeId, type TrainingRunSummary } from '../../workers/trainingProtocol.ts'
+import { hrefs } from '../router/hashRoute.ts'
+import { downloadBytes } from './format.ts'
+
+const STATUS_TEXT: Record<TrainingRunSummary['status'], string> = {
+  preparing: 'preparing data',
+  running: 'training',
+  paused: 'paused',
+  interrupted: 'interrupted (resumable)',
+  finished: 'finished',
+  failed: 'failed',
+}
+
+function RunItem({ run }: { run: TrainingRunSummary }) {
+  const actions = useActions()
+  const active = useAppState((s) => s.training.activeRunId === run.runId)
+  const busy = useAppState((s) => s.training.activeRunId !== null || s.training.starting)
+  const selected = useAppState((s) => s.training.selectedRunId === run.runId)
+  const opening = useAppState((s) => s.training.opening[run.runId] === true)
+  const saeId = trainedSaeId(run)
+  const hasDashboards = useAppState((s) => s.explorer.summaries[saeId]?.status === 'ready')
+  const resumable = !active && (run.status === 'paused' || run.status === 'interrupted' || (run.status === 'failed' && run.step > 0))
+  const exportZip = async () => {
+    const out = await actions.training.exportZip(run.runId)
+    if (out) downloadBytes(out.fileName, out.zip)
+  }
+  return (
+    <li className={`train-run${selected ? ' selected' : ''}`} data-testid="train.run" data-run-id={run.runId} data-status={active && run.status !== 'preparing' ? 'running' : run.status} data-step={run.step}>
+      <button type="button" className="quiet train-run-name" aria-pressed={selected} onClick={() => actions.training.select(run.runId)}>
+        <span className="mono">{run.name}</span>
+      </button>
+      <span className="muted">
+        {run.settings.architecture} · {run.settings.dSae} · {run.settings.hook}
+        {run.fineTunedFrom ? ` · from ${run.fineTunedFrom}` : ''}
+      </span>
+      <span>
+        {STATUS_TEXT[run.status]} · {run.step}/{run.totalSteps}
+      </span>
+      {run.error && <span className="error-inline">{run.error.message}</span>}
+      <span className="buttons">
+        {active && (
+          <button type="button" data-testid="train.run-pause" onClick={() => void actions.training.pause(run.runId)}>
+            Pause
+          </button>
+        )}
+        {resumable && (
+          <button type="button" data-testid="train.run-resume" disabled={busy} onClick={() => void actions.training.resume(run.runId)}>
+            Resume
+          </button>
+        )}
+        {(active || resumable) && (
+          <button type="button" data-testid="train.run-cancel" onClick={() => void actions.training.cancel(run.runId)}>
+            Cancel
+          </button>
+        )}
+        {run.status === 'finished' && (
+          <>
+            <button type="button" data-testid="train.run-open" disabled={opening} onClick={() => void actions.training.open(run.runId)}>
+              {opening ? 'Opening…' : 'Open in Loader'}
+            </button>
+            <button type="button" data-testid="train.run-export" onClick={() => void exportZip()}>
+              Export SAELens zip
+            </button>
+            {hasDashboards && (
+              <a href={hrefs.features(saeId)} data-testid="train.run-dashboards">
+                Features
+              </a>
+            )}
+          </>
+        )}
+        {!active && (run.status === 'finished' || run.status === 'failed') && (
+          <button type="button" className="quiet" data-testid="train.run-delete" aria-label={`Delete ${run.name}`} onClick={() => void actions.training.remove(run.runId)}>
+            Delete
+          </button>
+        )}
+      </span>
+    </li>
+  )
+}
+
+export function RunList() {
+  const runs = useAppState((s) => s.training.runs)
+  const list = Object.values(runs).sort((a, b) => b.createdAt - a.createdAt)
+  return (
+    <ul className="train-runs" data-testid="train.runs" aria-label="Training runs">
+      {list.map((run) => (
+        <RunItem key={run.runId} run={run} />
+      ))}
+      {list.length === 0 && <li className="muted">No runs saved in this browser yet.</li>}
+    </ul>
+  )
+}

@@ -1,0 +1,32 @@
+// Picked SAE files: a zip of a SAELens folder reads as the folder's own files (byte for byte), loose files pass
+// through, and a damaged zip is refused with a clear error.
+import { describe, expect, it } from 'vitest'
+import { readSaeLensFolder, saeLensFiles } from '../core/sae/saelens.ts'
+import { zipFolder } from '../core/sae/saeZip.ts'
+import { randomArray } from '../core/sae/testing/random.ts'
+import { defaultSaeConfig } from '../core/sae/types.ts'
+import { pickedFilesSource } from './saeFiles.ts'
+
+const config = defaultSaeConfig('standard', 4, 6)
+const files = saeLensFiles(config, { wEnc: randomArray(24, 1), wDec: randomArray(24, 2), bEnc: randomArray(6, 3), bDec: randomArray(4, 4), threshold: null })
+
+describe('pickedFilesSource', () => {
+  it('opens a zipped SAELens folder into its files', async () => {
+    const zip = zipFolder('my sae', files)
+    const source = await pickedFilesSource([{ name: 'my-sae.zip', data: new Blob([zip as Uint8Array<ArrayBuffer>]) }])
+    expect(source.description).toContain('my-sae.zip')
+    const weights = await source.fetchBytes('sae_weights.safetensors')
+    expect(weights).toEqual(files['sae_weights.safetensors'])
+    const folder = readSaeLensFolder({ cfg: await source.fetchText('cfg.json'), weights })
+    expect(folder.config.dSae).toBe(6)
+    expect(await source.exists('sparsity.safetensors')).toBe(false)
+  })
+
+  it('passes loose files through and refuses a damaged zip', async () => {
+    const loose = await pickedFilesSource([{ name: 'cfg.json', data: new TextEncoder().encode(files['cfg.json'] as string) }])
+    expect(await loose.exists('cfg.json')).toBe(true)
+    const zip = zipFolder('x', files)
+    await expect(pickedFilesSource([{ name: 'broken.zip', data: zip.slice(0, zip.length - 40) }])).rejects.toThrow(/broken\.zip is not a readable zip file/)
+    await expect(pickedFilesSource([])).rejects.toThrow(/No files chosen/)
+  })
+})

@@ -1,0 +1,29 @@
+// Picked SAE files as a FileSource, with zips opened: a SAELens folder exported as a zip (by the training panel, or
+// zipped by hand) loads exactly like the folder's own files.
+import { InvalidArgumentError } from '../core/errors.ts'
+import { isZipName, unzipFiles } from '../core/sae/saeZip.ts'
+import type { FileSource } from '../core/sources/types.ts'
+import { createMemorySource, type PickedFile } from './memorySource.ts'
+
+async function bytesOf(data: PickedFile['data']): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return new Uint8Array(await data.arrayBuffer())
+}
+
+/** Every zip among `files` replaced by its entries (matched by base name, as picked folders are). */
+export async function expandZips(files: readonly PickedFile[]): Promise<PickedFile[]> {
+  const out: PickedFile[] = []
+  for (const file of files) {
+    if (isZipName(file.name)) out.push(...unzipFiles(await bytesOf(file.data), file.name))
+    else out.push(file)
+  }
+  return out
+}
+
+export async function pickedFilesSource(files: readonly PickedFile[]): Promise<FileSource> {
+  if (files.length === 0) throw new InvalidArgumentError('No files chosen: an SAE needs cfg.json and sae_weights.safetensors (or a zip of them)')
+  const zips = files.filter((f) => isZipName(f.name)).map((f) => f.name)
+  const expanded = await expandZips(files)
+  return createMemorySource(expanded, zips.length > 0 ? zips.join(', ') : undefined)
+}

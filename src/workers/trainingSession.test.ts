@@ -1,0 +1,167 @@
+// TrainingSession in Node over fake-indexeddb: a run paused (or cut off by a "reload") and resumed in a new session
+// continues bit-identically to an uninterrupted run; runs are listed after a reload; cancel deletes; the exported
+// zip reads back to the same SAE; no tensors leak.
+import * as tf from '@tensorflow/tfjs'
+import { IDBFactory } from 'fake-indexeddb'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../core/backend/backend.ts'
+import { HookedGpt2 } from '../core/model/gpt2.ts'
+import { readSaeLensFolder } from '../core/sae/saelens.ts'
+import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
+import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
+import { worldVocab } from '../core/world/tokenizerJson.ts'
+import type { RequestId } from './protocol.ts'
+import { expandZips } from './saeFiles.ts'
+import { openRunDb } from './trainingDb.ts'
+import type { RunEndedResponse, TrainingFile, TrainingResponse } from './trainingProtocol.ts'
+import { TrainingSession } from './trainingSession.ts'
+
+beforeAll(async () => {
+  await selectBackend(['wasm'])
+})
+
+const SOURCE = 'memory:tiny-world-model'
+const settings = (over: Partial<TrainingRunSettings> = {}): TrainingRunSettings => ({
+  hook: 'blocks.1.hook_resid_post',
+  architecture: 'topk',
+  dSae: 32,
+  l1Coefficient: 5,
+  k: 4,
+  lr: 3e-3,
+  steps: 14,
+  batchSize: 32,
+  seed: 7,
+  corpus: { kind: 'world', seed: 3 },
+  contextSize: 16,
+  bufferRows: 256,
+  normRows: 128,
+  ceEvery: 4,
+  ceWindows: 2,
+  sparsityRows: 128,
+  logEvery: 2,
+  checkpointEvery: 3,
+  ...over,
+})
+
+let nextId = 1
+const rid = () => nextId++ as RequestId
+let runIds = 0
+
+function session(factory: IDBFactory): TrainingSession {
+  return new TrainingSession({
+    openDb: () => openRunDb(factory),
+    startBackend: async (name) => {
+      await selectBackend([name])
+      return name
+    },
+    // A random model over TinyWorld's vocabulary: the world corpus needs only the ids to match.
+    loadModel: async () => {
+      const t = makeTinyGpt2({ seed: 5, nLayers: 2, dModel: 16, nHeads: 2, vocab: worldVocab().length, nCtx: 16 })
+      return { model: HookedGpt2.fromTensors(t.config, t.tensors), tokenizer: null }
+    },
+    newRunId: () => `run${++runIds}`.padEnd(8, '0'),
+  })
+}
+
+async function loaded(factory: IDBFactory): Promise<TrainingSession> {
+  const s = session(factory)
+  await s.loadModel({ type: 'loadTrainingModel', requestId: rid(), source: SOURCE, backend: 'wasm' })
+  return s
+}
+
+const weightsOf = (files: TrainingFile[] | null) => files!.find((f) => f.name === 'sae_weights.safetensors')!.data
+
+describe('TrainingSession', () => {
+  for (const architecture of ['topk', 'standard'] as const) {
+    it(`${architecture}: pause, "reload", resume gives bit-identical weights and log, with no leaked tensors`, async () => {
+      const s0 = await loaded(new IDBFactory())
+      const straight = await s0.start({ type: 'startRun', requestId: rid(), name: 'a', settings: settings({ architecture }), fineTune: null }, () => {})
+      expect(straight.outcome).toBe('finished')
+      // The first run warms the model's caches (masks per length); a second must neither leak nor differ.
+      const before = tf.memory().numTensors
+      const again = await s0.start({ type: 'startRun', requestId: rid(), name: 'a2', settings: settings({ architecture }), fineTune: null }, () => {})
+      expect(tf.memory().numTensors).toBe(before)
+      expect(weightsOf(again.files)).toEqual(weightsOf(straight.files))
+      s0.dispose()
+
+      const factory = new IDBFactory()
+      const s1 = await loaded(factory)
+      let paused = false
+      const first = await s1.start({ type: 'startRun', requestId: rid(), name: 'b', settings: settings({ architecture }), fineTune: null }, (event: TrainingResponse) => {
+        if (event.type === 'runUpdate' && event.run.step >= 5 && !paused) {
+          paused = true
+          void s1.control({ type: 'pauseRun', requestId: rid(), runId: event.run.runId })
+        }
+      })
+      expect(first.outcome).toBe('paused')
+      expect(first.run.step).toBeGreaterThanOrEqual(5)
+      expect(first.run.step).toBeLessThan(14)
+      s1.dispose()
+
+      // A crash: the record still says running. A new session (the reloaded tab) lists it as interrupted.
+      const db = await openRunDb(factory)
+      const saved = (await db.get(first.run.runId))!
+      await db.put({ ...saved, status: 'running' })
+      const s2 = await loaded(factory)
+      const list = await s2.listRuns({ type: 'listRuns', requestId: rid() })
+      expect(list.runs.map((r) => [r.runId, r.status, r.step])).toEqual([[first.run.runId, 'interrupted', first.run.step]])
+
+      const resumedSteps: number[] = []
+      const resumed: RunEndedResponse = await s2.resume({ type: 'resumeRun', requestId: rid(), runId: first.run.runId }, (event) => {
+        if (event.type === 'runUpdate' && event.run.status === 'running') resumedSteps.push(event.run.step)
+      })
+      expect(resumed.outcome).toBe('finished')
+      // It continued from the checkpoint: no step before it was trained again.
+      expect(resumedSteps[0]).toBe(first.run.step)
+      expect(resumed.run.step).toBe(14)
+      expect(weightsOf(resumed.files)).toEqual(weightsOf(straight.files))
+      expect(resumed.run.log).toEqual(straight.run.log)
+      expect(resumed.run.ce.map((c) => c.spliced)).toEqual(straight.run.ce.map((c) => c.spliced))
+      expect((await s2.listRuns({ type: 'listRuns', requestId: rid() })).runs[0]!.status).toBe('finished')
+      // Dashboards for every latent of the new SAE, under the id it gets in the model worker.
+      const analysis = (await s2.runFiles({ type: 'runFiles', requestId: rid(), runId: first.run.runId })).analysis!
+      expect(analysis.summary.sae.id).toBe(`trained/b-${first.run.runId.slice(0, 6)}`)
+      expect(analysis.shards.flat().map((f) => f.index)).toEqual(Array.from({ length: 32 }, (_, i) => i))
+
+      // The exported zip reads back to exactly these weights, with the training settings beside them.
+      const exported = await s2.exportRun({ type: 'exportRun', requestId: rid(), runId: first.run.runId })
+      const files = await expandZips([{ name: exported.fileName, data: exported.zip }])
+      const byName = (n: string) => files.find((f) => f.name.endsWith(`/${n}`))!.data as Uint8Array
+      expect(byName('sae_weights.safetensors')).toEqual(weightsOf(straight.files))
+      const settingsJson = JSON.parse(new TextDecoder().decode(byName('training_settings.json'))) as { settings: TrainingRunSettings }
+      expect(settingsJson.settings.architecture).toBe(architecture)
+      const folder = readSaeLensFolder({ cfg: new TextDecoder().decode(byName('cfg.json')), weights: byName('sae_weights.safetensors'), sparsity: byName('sparsity.safetensors') })
+      expect(folder.config.metadata.hookName).toBe('blocks.1.hook_resid_post')
+      s2.dispose()
+    })
+  }
+
+  it('cancel deletes the run; a second start while one trains is refused', async () => {
+    const factory = new IDBFactory()
+    const s = await loaded(factory)
+    let second: Promise<unknown> | null = null
+    const ended = await s.start({ type: 'startRun', requestId: rid(), name: 'c', settings: settings(), fineTune: null }, (event) => {
+      if (event.type === 'runUpdate' && event.run.step >= 2 && !second) {
+        second = s.start({ type: 'startRun', requestId: rid(), name: 'd', settings: settings(), fineTune: null }, () => {}).then(
+          () => 'started',
+          (err: unknown) => err,
+        )
+        void s.control({ type: 'cancelRun', requestId: rid(), runId: event.run.runId })
+      }
+    })
+    expect(ended.outcome).toBe('cancelled')
+    expect(String(await second)).toMatch(/already training/)
+    expect((await s.listRuns({ type: 'listRuns', requestId: rid() })).runs).toEqual([])
+    s.dispose()
+  })
+
+  it('rejects bad settings with a clear error before saving anything', async () => {
+    const factory = new IDBFactory()
+    const s = await loaded(factory)
+    await expect(s.start({ type: 'startRun', requestId: rid(), name: 'e', settings: settings({ k: 0, steps: 0 }), fineTune: null }, () => {})).rejects.toThrow(
+      /steps must be a positive integer.*k must be an integer between 1 and d_sae/,
+    )
+    expect((await s.listRuns({ type: 'listRuns', requestId: rid() })).runs).toEqual([])
+    s.dispose()
+  })
+})

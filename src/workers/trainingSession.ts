@@ -1,0 +1,375 @@
+// What the training worker does, apart from messaging: holds its own copy of the model, runs one SAE training run
+// at a time step by step (yielding between steps, so pause and cancel get in), saves checkpoints to the run
+// database, and exports finished SAEs. No DOM and no postMessage here, so it runs in Node tests.
+import * as tf from '@tensorflow/tfjs'
+import { selectBackend, type BackendName } from '../core/backend/backend.ts'
+import { InvalidArgumentError, serializeError } from '../core/errors.ts'
+import type { HookedGpt2 } from '../core/model/gpt2.ts'
+import { loadModel as loadModelFrom } from '../core/model/load.ts'
+import { checkpointFromBytes, checkpointToBytes } from '../core/sae/checkpoint.ts'
+import { fetchSaeLensFolder } from '../core/sae/saelens.ts'
+import { SaeTrainingDivergedError } from '../core/sae/trainer.ts'
+import { Sae } from '../core/sae/sae.ts'
+import { TrainingRun, type TrainingResult, type TrainingRunInit } from '../core/sae/trainingRun.ts'
+import { validateTrainingSettings, type TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
+import { zipFolder } from '../core/sae/saeZip.ts'
+import { resolveSource } from '../core/sources/index.ts'
+import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
+import type { BackendInfo, RequestId } from './protocol.ts'
+import { pickedFilesSource } from './saeFiles.ts'
+import type { SaeSourceSpec } from './saeProtocol.ts'
+import { analyzeTrainedSae } from './trainingAnalysis.ts'
+import type { RunDb, RunRecord } from './trainingDb.ts'
+import { trainingSettingsJson } from './trainingExport.ts'
+import { trainedSaeId } from './trainingProtocol.ts'
+import type {
+  ExportRunRequest,
+  ListRunsRequest,
+  LoadTrainingModelRequest,
+  ResumeRunRequest,
+  RunAckResponse,
+  RunControlRequest,
+  RunEndedResponse,
+  RunExportResponse,
+  RunFilesRequest,
+  RunFilesResponse,
+  RunListResponse,
+  StartRunRequest,
+  TrainedAnalysis,
+  TrainingFile,
+  TrainingModelLoadedResponse,
+  TrainingResponse,
+  TrainingRunSummary,
+} from './trainingProtocol.ts'
+
+type Emit = (response: TrainingResponse) => void
+
+export interface TrainingSessionOptions {
+  /** The run database (IndexedDB in the worker, fake-indexeddb in tests); opened on first use. */
+  openDb: () => Promise<RunDb>
+  describeBackend?: (name: BackendName) => Promise<BackendInfo>
+  /** Lets queued messages (pause, cancel) in between steps; the worker yields a macrotask. */
+  yieldToEvents?: () => Promise<void>
+  /** Loads a model from a source string (default: resolveSource + loadModel). */
+  loadModel?: (source: string) => Promise<{ model: HookedGpt2; tokenizer: HfTextTokenizer | null }>
+  startBackend?: (name: BackendName) => Promise<BackendName>
+  newRunId?: () => string
+  /** Compute dashboards for finished SAEs (default true; tests of training alone turn it off). */
+  analyse?: boolean
+}
+
+interface ActiveRun {
+  runId: string
+  control: 'run' | 'pause' | 'cancel'
+}
+
+/** Progress events at most this often while preparing (buffer fill, fast-forward). */
+const PREPARE_EVENT_MS = 250
+
+/** A tiny computation read back synchronously: false when the backend's sync readback is broken. */
+function syncReadsWork(): boolean {
+  const t = tf.tidy(() => tf.square(tf.tensor1d([1, 2, 3])))
+  try {
+    const v = t.dataSync()
+    return v[0] === 1 && v[1] === 4 && v[2] === 9
+  } catch {
+    return false
+  } finally {
+    t.dispose()
+  }
+}
+
+function randomRunId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+/** SAELens's model_name: the last part of a folder, URL or Hub repo id. */
+function modelNameOf(source: string): string {
+  const clean = source.replace(/^hf:/, '').replace(/@.*$/, '').replace(/\/+$/, '')
+  return clean.split('/').pop() || clean
+}
+
+const datasetOf = (s: TrainingRunSettings) => (s.corpus.kind === 'world' ? `tinyworld:seed=${s.corpus.seed}` : `text:${s.corpus.name}`)
+
+function summaryOf(record: RunRecord, live: Partial<Pick<TrainingRunSummary, 'tokensPerSecond' | 'etaSeconds' | 'prepare'>> = {}): TrainingRunSummary {
+  return { tokensPerSecond: null, etaSeconds: null, prepare: null, ...record, ...live }
+}
+
+export class TrainingSession {
+  private loaded: { source: string; backend: BackendName; requested: BackendName; note: string | null; model: HookedGpt2; tokenizer: HfTextTokenizer | null } | null = null
+  private active: ActiveRun | null = null
+  private db: Promise<RunDb> | null = null
+  private readonly o: Required<TrainingSessionOptions>
+
+  constructor(options: TrainingSessionOptions) {
+    this.o = {
+      describeBackend: async (name) => ({ name, detail: name }),
+      yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+      loadModel: (source) => loadModelFrom(resolveSource(source)),
+      startBackend: (name) => selectBackend([name]),
+      newRunId: randomRunId,
+      analyse: true,
+      ...options,
+    }
+  }
+
+  async loadModel(request: LoadTrainingModelRequest): Promise<TrainingModelLoadedResponse> {
+    await this.ensureModel(request.source, request.backend)
+    const info = await this.o.describeBackend(this.loaded!.backend)
+    const backend = this.loaded!.note ? { ...info, detail: `${info.detail} (${this.loaded!.note})` } : info
+    return { type: 'trainingModelLoaded', requestId: request.requestId, source: request.source, backend }
+  }
+
+  async listRuns(request: ListRunsRequest): Promise<RunListResponse> {
+    const records = await (await this.runDb()).list()
+    return { type: 'runList', requestId: request.requestId, runs: records.map((r) => summaryOf(this.liveStatus(r))) }
+  }
+
+  async start(request: StartRunRequest, emit: Emit): Promise<RunEndedResponse> {
+    this.assertIdle()
+    const { model } = this.requireModel()
+    let settings = validateTrainingSettings(structuredClone(request.settings))
+    const init: TrainingRunInit = {}
+    if (request.fineTune) {
+      const folder = await fetchSaeLensFolder(await this.sourceOf(request.fineTune.spec), { sparsity: false })
+      const { config } = folder
+      // The run trains the SAE it starts from: its architecture, size and hook, not the form's.
+      settings = { ...settings, architecture: config.architecture, dSae: config.dSae, hook: config.metadata.hookName ?? settings.hook, k: config.k ?? settings.k }
+      init.fineTune = { config, arrays: folder.arrays }
+    }
+    const name = request.name.trim() || `${settings.architecture}-${settings.dSae}`
+    const now = Date.now()
+    const record: RunRecord = {
+      runId: this.o.newRunId(),
+      name: name.replace(/[^\w.-]+/g, '-'),
+      status: 'preparing',
+      step: 0,
+      totalSteps: settings.steps,
+      settings,
+      modelSource: this.loaded!.source,
+      backend: this.loaded!.backend,
+      fineTunedFrom: request.fineTune?.label ?? null,
+      createdAt: now,
+      updatedAt: now,
+      log: [],
+      ce: [],
+      error: null,
+      final: null,
+    }
+    if (model.config.nCtx < settings.contextSize) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
+    return this.drive(record, request.requestId, emit, init)
+  }
+
+  async resume(request: ResumeRunRequest, emit: Emit): Promise<RunEndedResponse> {
+    this.assertIdle()
+    const db = await this.runDb()
+    const record = await db.get(request.runId)
+    if (!record) throw new InvalidArgumentError(`No training run "${request.runId}" is saved in this browser`)
+    if (record.status === 'finished') throw new InvalidArgumentError(`Run ${record.name} has finished: there is nothing to resume`)
+    const bytes = await db.checkpoint(record.runId)
+    if (!bytes) throw new InvalidArgumentError(`Run ${record.name} has no saved checkpoint; start it again`)
+    // The run's own model and backend: a checkpoint continues bit for bit only where it was made.
+    await this.ensureModel(record.modelSource, record.backend)
+    const checkpoint = checkpointFromBytes(bytes)
+    const resumed: RunRecord = { ...record, step: checkpoint.state.step, error: null }
+    return this.drive(resumed, request.requestId, emit, { resume: { checkpoint, progress: { log: record.log.filter((e) => e.step <= checkpoint.state.step), ce: record.ce.filter((c) => c.step <= checkpoint.state.step) } } })
+  }
+
+  /** Pausing the active run ends its request with outcome 'paused'; an interrupted run is marked paused. */
+  async control(request: RunControlRequest): Promise<RunAckResponse> {
+    const ack: RunAckResponse = { type: 'runAck', requestId: request.requestId, runId: request.runId }
+    if (this.active?.runId === request.runId) {
+      if (request.type === 'deleteRun') throw new InvalidArgumentError('This run is training: cancel it to delete it')
+      this.active.control = request.type === 'pauseRun' ? 'pause' : 'cancel'
+      return ack
+    }
+    const db = await this.runDb()
+    if (request.type === 'pauseRun') {
+      const record = await db.get(request.runId)
+      if (record && (record.status === 'running' || record.status === 'preparing' || record.status === 'interrupted')) await db.put({ ...record, status: 'paused' })
+    } else await db.delete(request.runId)
+    return ack
+  }
+
+  async exportRun(request: ExportRunRequest): Promise<RunExportResponse> {
+    const db = await this.runDb()
+    const record = await db.get(request.runId)
+    const result = await db.result(request.runId)
+    if (!record || !result) throw new InvalidArgumentError(`Run "${request.runId}" has no finished SAE to export`)
+    const entries: Record<string, Uint8Array | string> = Object.fromEntries(result.files.map((f) => [f.name, f.data]))
+    entries['training_settings.json'] = `${JSON.stringify(trainingSettingsJson(record), null, 2)}\n`
+    return { type: 'runExport', requestId: request.requestId, runId: record.runId, fileName: `${record.name}.zip`, zip: zipFolder(record.name, entries) }
+  }
+
+  async runFiles(request: RunFilesRequest): Promise<RunFilesResponse> {
+    const result = await (await this.runDb()).result(request.runId)
+    if (!result) throw new InvalidArgumentError(`Run "${request.runId}" has no finished SAE`)
+    return { type: 'runFilesReply', requestId: request.requestId, runId: request.runId, files: result.files, analysis: result.analysis }
+  }
+
+  dispose(): void {
+    if (this.active) this.active.control = 'cancel'
+    this.loaded?.model.dispose()
+    this.loaded = null
+  }
+
+  private async drive(start: RunRecord, requestId: RequestId, emit: Emit, init: TrainingRunInit): Promise<RunEndedResponse> {
+    const db = await this.runDb()
+    const { model, tokenizer } = this.requireModel()
+    const active: ActiveRun = { runId: start.runId, control: 'run' }
+    this.active = active
+    let record: RunRecord = { ...start, status: 'preparing', updatedAt: Date.now() }
+    const send = (live: Parameters<typeof summaryOf>[1] = {}) => emit({ type: 'runUpdate', requestId, run: summaryOf(record, live) })
+    let run: TrainingRun | null = null
+    const save = async (status: RunRecord['status']) => {
+      record = { ...record, status, step: run!.step, log: [...run!.log], ce: [...run!.ce], updatedAt: Date.now() }
+      await db.put(record, checkpointToBytes(run!.checkpoint()))
+    }
+    try {
+      await db.put(record) // listed at once, even before the first checkpoint
+      send()
+      await this.o.yieldToEvents()
+      let lastPrepare = 0
+      run = TrainingRun.create(model, tokenizer, record.settings, {
+        ...init,
+        onPrepare: (prepare) => {
+          if (performance.now() - lastPrepare < PREPARE_EVENT_MS) return
+          lastPrepare = performance.now()
+          send({ prepare })
+        },
+      })
+      // Step 0 is saved too: an interrupted fine-tune must restart from the SAE it began with.
+      if (!init.resume) await save('running')
+      record = { ...record, status: 'running' }
+      const { logEvery, checkpointEvery, batchSize } = record.settings
+      const started = performance.now()
+      const startStep = run.step
+      const live = () => {
+        const seconds = (performance.now() - started) / 1000
+        const tokensPerSecond = run!.step > startStep && seconds > 0 ? ((run!.step - startStep) * batchSize) / seconds : null
+        const etaSeconds = tokensPerSecond ? ((run!.totalSteps - run!.step) * batchSize) / tokensPerSecond : null
+        return { tokensPerSecond, etaSeconds }
+      }
+      send()
+      while (!run.done && active.control === 'run') {
+        run.trainStep()
+        const step = run.step
+        record = { ...record, step, log: run.log, ce: run.ce }
+        if (step % checkpointEvery === 0 && !run.done) await save('running')
+        if (step % logEvery === 0 || run.done) send(live())
+        await this.o.yieldToEvents()
+      }
+      // The sitting's speed is the training loop's: the final CE, density pass and dashboards are not training.
+      const trained = live()
+      const ended = (outcome: RunEndedResponse['outcome'], files: TrainingFile[] | null, analysis: TrainedAnalysis | null = null): RunEndedResponse => ({
+        type: 'runEnded',
+        requestId,
+        run: summaryOf(record, { ...trained, etaSeconds: null }),
+        outcome,
+        files,
+        analysis,
+        numTensors: tf.memory().numTensors,
+      })
+      if (active.control === 'cancel') {
+        await db.delete(record.runId)
+        return ended('cancelled', null)
+      }
+      if (active.control === 'pause') {
+        await save('paused')
+        return ended('paused', null)
+      }
+      const result = run.finish({ modelName: modelNameOf(record.modelSource), datasetPath: datasetOf(record.settings) })
+      const files: TrainingFile[] = Object.entries(result.files).map(([name, data]) => ({ name, data: typeof data === 'string' ? new TextEncoder().encode(data) : data }))
+      record = { ...record, step: run.step, log: [...run.log], ce: [...run.ce], final: result.final }
+      const analysis = this.o.analyse ? await this.analyse(record, result, run, send) : null
+      record = { ...record, status: 'finished', updatedAt: Date.now() }
+      await db.finish(record, { files, analysis })
+      return ended('finished', files, analysis)
+    } catch (err) {
+      const error = serializeError(err)
+      record = { ...record, status: 'failed', error: { code: error.code, message: error.message }, updatedAt: Date.now() }
+      // A diverged run keeps its last good state: lowering the learning rate is not possible mid-run, but the log is.
+      const good = err instanceof SaeTrainingDivergedError ? err.checkpoint : null
+      await db.put(record, good ? checkpointToBytes(good) : undefined).catch(() => undefined)
+      send()
+      throw err
+    } finally {
+      run?.dispose()
+      if (this.active === active) this.active = null
+    }
+  }
+
+  /** Dashboards for the finished SAE; a failure costs the dashboards only, never the SAE. */
+  private async analyse(record: RunRecord, result: TrainingResult, run: TrainingRun, send: (live?: Parameters<typeof summaryOf>[1]) => void): Promise<TrainedAnalysis | null> {
+    const { model, tokenizer } = this.requireModel()
+    const sae = Sae.fromArrays(result.config, result.arrays)
+    let last = 0
+    try {
+      return await analyzeTrainedSae({
+        model,
+        tokenizer,
+        sae,
+        saeId: trainedSaeId(record),
+        hook: run.hook,
+        settings: record.settings,
+        bosTokenId: run.bosTokenId,
+        modelId: record.modelSource,
+        onProgress: (f) => {
+          if (performance.now() - last < PREPARE_EVENT_MS) return
+          last = performance.now()
+          send({ prepare: { phase: 'analyse', done: Math.round(100 * f), total: 100 } })
+        },
+      })
+    } catch (err) {
+      console.warn('[monoscope training] the analysis of the finished SAE failed', err)
+      return null
+    } finally {
+      sae.dispose()
+    }
+  }
+
+  private liveStatus(record: RunRecord): RunRecord {
+    const running = record.status === 'running' || record.status === 'preparing'
+    return running && this.active?.runId !== record.runId ? { ...record, status: 'interrupted' } : record
+  }
+
+  private async ensureModel(source: string, backend: BackendName): Promise<void> {
+    if (this.loaded?.source === source && (this.loaded.backend === backend || this.loaded.requested === backend)) return
+    if (this.active) throw new InvalidArgumentError('A run is training: pause it before changing the model')
+    let started = await this.o.startBackend(backend)
+    let note: string | null = null
+    // The trainer and the activation store read small results synchronously every step (dataSync). tfjs-webgpu
+    // does that through an OffscreenCanvas, which reads zeros on some adapters (SwiftShader in a worker): training
+    // there would be silently wrong, so such a backend gives way to WASM (checked, not assumed: real GPUs may pass).
+    if (!syncReadsWork()) {
+      note = `${started}'s synchronous reads return wrong values here, so training uses WASM`
+      started = await this.o.startBackend('wasm')
+    }
+    const { model, tokenizer } = await this.o.loadModel(source)
+    this.loaded?.model.dispose()
+    this.loaded = { source, backend: started, requested: backend, note, model, tokenizer }
+  }
+
+  private requireModel(): NonNullable<TrainingSession['loaded']> {
+    if (!this.loaded) throw new InvalidArgumentError('The training worker has no model yet: load a model first')
+    return this.loaded
+  }
+
+  private assertIdle(): void {
+    if (this.active) throw new InvalidArgumentError('A run is already training: pause or cancel it first')
+  }
+
+  private runDb(): Promise<RunDb> {
+    this.db ??= this.o.openDb().catch((err: unknown) => {
+      this.db = null
+      throw new InvalidArgumentError(`This browser's storage (IndexedDB) is not available, so runs cannot be saved: ${err instanceof Error ? err.message : String(err)}`)
+    })
+    return this.db
+  }
+
+  private async sourceOf(spec: SaeSourceSpec) {
+    if (spec.kind === 'files') return pickedFilesSource(spec.files)
+    const root = resolveSource(spec.source)
+    return spec.subfolder ? root.subfolder(spec.subfolder) : root
+  }
+}
