@@ -102,8 +102,11 @@ test('the map stays drawable with 20,000 synthetic points', async ({ app, page, 
 test('a truncated SAE file shows an error and the loaded SAEs keep working', async ({ app, page, backend }, testInfo) => {
   await app.open({ backend })
   await app.loader.waitUntilReady()
-  await app.saes.waitForSaes(1)
+  // Every SAE of the index loads with the model; count them once all are in.
+  const listed = (JSON.parse(readFileSync('public/saes/tinyworld/index.json', 'utf8')) as { saes: unknown[] }).saes.length
+  await app.saes.waitForSaes(listed)
   const before = await app.saes.items.count()
+  expect(before).toBe(listed)
 
   const folder = 'public/saes/tinyworld/blocks.2.hook_resid_post/standard-1024'
   const weights = readFileSync(`${folder}/sae_weights.safetensors`)

@@ -36,7 +36,7 @@ test('train, reload mid-run, resume, finish, inspect, export and re-import', asy
   expect(saved).toBeLessThan(150)
   // The charts of the saved log are back before resuming.
   await run.getByRole('button', { name }).click()
-  await expect.poll(() => train.chartPoints('loss')).toBeGreaterThanOrEqual(saved / 10)
+  await expect.poll(() => train.chartPoints('loss')).toBeGreaterThanOrEqual(Math.floor(saved / 10)) // a log entry every 10 steps
 
   await train.button(run, 'resume').click()
   await expect(run).toHaveAttribute('data-status', 'finished', { timeout: TRAIN_TIMEOUT })
