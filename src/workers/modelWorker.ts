@@ -7,20 +7,10 @@ import { SaeSession } from './saeSession.ts'
 import { SteeringSession } from './steeringSession.ts'
 import type { WorkerRequest, WorkerResponse } from './protocol.ts'
 import { configureWasmPaths } from './wasmAssets.ts'
+import { yieldToEvents } from './yieldToEvents.ts'
 
 declare const self: DedicatedWorkerGlobalScope
 
-/** A MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp: stop messages get in between tokens. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel()
-    channel.port1.onmessage = () => {
-      channel.port1.close()
-      resolve()
-    }
-    channel.port2.postMessage(null)
-  })
-}
 
 const session = new ModelSession({ describeBackend, yieldToEvents })
 const saes = new SaeSession(session)

@@ -8,20 +8,10 @@ import { openRunDb } from './trainingDb.ts'
 import type { TrainingRequest, TrainingResponse } from './trainingProtocol.ts'
 import { TrainingSession } from './trainingSession.ts'
 import { configureWasmPaths } from './wasmAssets.ts'
+import { yieldToEvents } from './yieldToEvents.ts'
 
 declare const self: DedicatedWorkerGlobalScope
 
-/** A MessageChannel round trip is a macrotask without setTimeout's 4 ms clamp: a pause gets in between steps. */
-function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel()
-    channel.port1.onmessage = () => {
-      channel.port1.close()
-      resolve()
-    }
-    channel.port2.postMessage(null)
-  })
-}
 
 const session = new TrainingSession({ openDb: () => openRunDb(self.indexedDB), describeBackend, yieldToEvents })
 
