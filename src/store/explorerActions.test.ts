@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { createAppStore } from './appStore.ts'
 import { createExplorerActions } from './explorerActions.ts'
 import type { SaeActions } from './saeActions.ts'
-import { shardKey } from './explorerSlice.ts'
+import { NOT_ANALYSED, shardKey } from './explorerSlice.ts'
+import { WorkerRequestError } from '../workers/client.ts'
 
 const PUBLIC = path.resolve(import.meta.dirname, '../../public')
 const PAGE = 'http://app.test/monoscope/'
@@ -71,5 +72,59 @@ describe('explorer actions', () => {
     const noIndex = createExplorerActions(store3, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch({ 'saes/tinyworld/index.json': null }) })
     expect(await noIndex.loadIndex()).toBeNull()
     expect(store3.getState().errors.at(-1)).toMatchObject({ code: 'SOURCE_NOT_FOUND', during: 'explorer' })
+  })
+
+  it('analyses a loaded SAE without precomputed files: progress, then summary, shards and map in the store; cancel', async () => {
+    const store = createAppStore()
+    const summary = { sae: { id: 'user/sae' } }
+    const map = { format: 'monoscope.feature-map', saes: [{ id: 'user/sae', d_sae: 65 }] }
+    const requests: unknown[] = []
+    let finish: (() => void) | null = null
+    let fail: ((err: unknown) => void) | null = null
+    const saes = {
+      analyse: (body: unknown, onProgress: (e: { stage: string; fraction: number }) => void) => {
+        requests.push(body)
+        const done = new Promise((resolve, reject) => {
+          onProgress({ stage: 'activations', fraction: 0.4 })
+          finish = () => resolve({ type: 'saeAnalysed', saeId: 'user/sae', tokens: 1000, elapsedMs: 5, analysis: { summary, shards: [[{ index: 0 }], [{ index: 64 }]], map } })
+          fail = reject
+        })
+        return { done, stop: async () => fail!(new WorkerRequestError('CANCELLED', 'Analysis cancelled', 'analyseSae')) }
+      },
+    } as unknown as SaeActions
+    const actions = createExplorerActions(store, { saes, pageUrl: PAGE, fetch: publicFetch() })
+    await actions.loadIndex()
+    store.getState().saeLoadSucceeded({ id: 'user/sae', architecture: 'standard', dIn: 128, dSae: 65, hookName: 'blocks.2.hook_resid_post', k: null, source: 'x', hasSparsity: false })
+    store.getState().saeLoadSucceeded({ id: 'other', architecture: 'standard', dIn: 128, dSae: 8, hookName: 'blocks.2.hook_resid_post', k: null, source: 'y', hasSparsity: false })
+
+    // Loaded but not analysed: the explorer is told so (and offers the analysis), rather than a missing-file error.
+    await actions.loadSummary('user/sae')
+    expect(store.getState().explorer.summaries['user/sae']).toMatchObject({ status: 'error', code: NOT_ANALYSED })
+    await actions.loadSummary('never-loaded')
+    expect(store.getState().explorer.summaries['never-loaded']).toMatchObject({ status: 'error', code: 'SOURCE_NOT_FOUND' })
+
+    const running = actions.analyse('user/sae', { corpus: { kind: 'world', seed: 3 }, tokens: 1000, map: true })
+    expect(store.getState().explorer.analyses['user/sae']).toEqual({ status: 'running', stage: 'activations', fraction: 0.4, tokens: 1000 })
+    expect(requests).toEqual([{ saeId: 'user/sae', corpus: { kind: 'world', seed: 3 }, tokens: 1000, map: true, neighbourSaeIds: ['other'] }])
+    finish!()
+    await running
+    const e = store.getState().explorer
+    expect(e.analyses['user/sae']).toEqual({ status: 'done', tokens: 1000, elapsedMs: 5 })
+    expect(e.summaries['user/sae']).toEqual({ status: 'ready', data: summary })
+    expect(e.shards[shardKey('user/sae', 1)]).toEqual({ status: 'ready', data: [{ index: 64 }] })
+    expect(e.saeMaps['user/sae']).toBe(map)
+
+    // A stopped analysis is 'cancelled', not an error, and keeps the previous dashboards.
+    const again = actions.analyse('user/sae', { corpus: { kind: 'world', seed: 4 }, tokens: 1000, map: false })
+    await actions.cancelAnalysis('user/sae')
+    await again
+    expect(store.getState().explorer.analyses['user/sae']).toEqual({ status: 'cancelled' })
+    expect(store.getState().explorer.summaries['user/sae']?.status).toBe('ready')
+
+    store.getState().forgetAnalysis('user/sae')
+    const after = store.getState().explorer
+    expect(after.summaries['user/sae']).toBeUndefined()
+    expect(after.saeMaps['user/sae']).toBeUndefined()
+    expect(Object.keys(after.shards).filter((k) => k.startsWith('user/sae#'))).toEqual([])
   })
 })

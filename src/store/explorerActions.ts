@@ -6,7 +6,9 @@ import { parseSaeIndex, type SaeIndex, type SaeIndexEntry } from '../core/analys
 import { MonoscopeError } from '../core/errors.ts'
 import { WorkerRequestError } from '../workers/client.ts'
 import type { WorkerErrorCode } from '../workers/protocol.ts'
+import type { AnalysisCorpusInput } from '../workers/analysisProtocol.ts'
 import type { AppStore } from './appStore.ts'
+import { NOT_ANALYSED } from './explorerSlice.ts'
 import type { SaeActions } from './saeActions.ts'
 
 /** Where the app's SAE index lives, relative to the page. */
@@ -20,6 +22,9 @@ export interface ExplorerActions {
   /** Fetches the shard holding `index` (once), so its page appears in the store. */
   loadFeature(saeId: string, index: number): Promise<void>
   loadMap(): Promise<void>
+  /** Analyses a loaded SAE in the worker (dashboards, and its map unless map is false); progress goes to explorer.analyses. */
+  analyse(saeId: string, request: { corpus: AnalysisCorpusInput; tokens: number; map: boolean }): Promise<void>
+  cancelAnalysis(saeId: string): Promise<void>
   setInspectorText(text: string): void
   setInspectorSae(saeId: string): void
   /** Runs the inspector's text through the model and SAE; position lists all features of that token. */
@@ -39,6 +44,7 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
   const inFlight = new Map<string, Promise<void>>()
   let indexBase = opts.pageUrl
   let inspectSeq = 0
+  const analysisRuns = new Map<string, { stop: () => Promise<void> }>()
 
   const fetchJson = async (url: string): Promise<unknown> => {
     let response: Response
@@ -72,7 +78,13 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       if (existing?.status === 'ready') return
       const entry = entryOf(saeId)
       if (!entry?.analysis) {
-        get().setSummary(saeId, { status: 'error', code: 'SOURCE_NOT_FOUND', message: `No precomputed analysis for ${saeId}` })
+        // A loaded or trained SAE: the explorer offers to analyse it in the browser.
+        const loaded = saeId in get().saes.loaded
+        get().setSummary(saeId, {
+          status: 'error',
+          code: loaded ? NOT_ANALYSED : 'SOURCE_NOT_FOUND',
+          message: loaded ? `${saeId} has no analysis yet: analyse it to see its features` : `No SAE "${saeId}" is loaded, and the index has no analysis for it`,
+        })
         return
       }
       get().setSummary(saeId, { status: 'loading' })
@@ -147,6 +159,28 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
           get().setMap(failure(err))
         }
       }),
+    async analyse(saeId, request) {
+      if (analysisRuns.has(saeId)) return
+      const neighbourSaeIds = Object.keys(get().saes.loaded).filter((id) => id !== saeId)
+      get().setAnalysisJob(saeId, { status: 'running', stage: 'queued', fraction: 0, tokens: request.tokens })
+      const run = opts.saes.analyse({ saeId, ...request, neighbourSaeIds }, (e) =>
+        get().setAnalysisJob(saeId, { status: 'running', stage: e.stage, fraction: e.fraction, tokens: request.tokens }),
+      )
+      analysisRuns.set(saeId, run)
+      try {
+        const reply = await run.done
+        get().analysisArrived(saeId, reply.analysis)
+        get().setAnalysisJob(saeId, { status: 'done', tokens: reply.tokens, elapsedMs: reply.elapsedMs })
+      } catch (err) {
+        const f = failure(err)
+        get().setAnalysisJob(saeId, f.code === 'CANCELLED' ? { status: 'cancelled' } : { status: 'error', code: f.code, message: f.message })
+      } finally {
+        analysisRuns.delete(saeId)
+      }
+    },
+    async cancelAnalysis(saeId) {
+      await analysisRuns.get(saeId)?.stop()
+    },
     setInspectorText: (text) => get().patchInspector({ text }),
     setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle' }),
     async inspect(position = null) {

@@ -4,6 +4,7 @@ import type { StateCreator } from 'zustand/vanilla'
 import type { FeatureSummaryFile } from '../core/analysis/featureFolder.ts'
 import type { FeatureMapFile, FeatureRecord } from '../core/analysis/format.ts'
 import type { SaeIndex } from '../core/analysis/saeIndex.ts'
+import type { AnalysisStage, ExplorerAnalysis } from '../workers/analysisProtocol.ts'
 import type { PromptFeaturesResponse } from '../workers/saeProtocol.ts'
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; code: string; message: string }
@@ -17,14 +18,28 @@ export interface InspectorState {
   error: { code: string; message: string } | null
 }
 
+/** "Analyse this SAE" for a loaded SAE without precomputed files: running, finished, failed or cancelled. */
+export type AnalysisJob =
+  | { status: 'running'; stage: AnalysisStage | 'queued'; fraction: number; tokens: number }
+  | { status: 'done'; tokens: number; elapsedMs: number }
+  | { status: 'error'; code: string; message: string }
+  | { status: 'cancelled' }
+
 export interface ExplorerState {
   index: Loadable<SaeIndex> | null
   summaries: Record<string, Loadable<FeatureSummaryFile>>
   /** Keyed by shardKey(saeId, shard). */
   shards: Record<string, Loadable<FeatureRecord[]>>
+  /** The index's joint map of the committed SAEs. */
   map: Loadable<FeatureMapFile> | null
+  /** Maps of single SAEs analysed in the browser (loaded or trained), by SAE id. */
+  saeMaps: Record<string, FeatureMapFile>
+  analyses: Record<string, AnalysisJob>
   inspector: InspectorState
 }
+
+/** The summary code of a loaded SAE that has no analysis yet: the explorer offers to analyse it. */
+export const NOT_ANALYSED = 'NOT_ANALYSED'
 
 export const shardKey = (saeId: string, shard: number): string => `${saeId}#${shard}`
 
@@ -37,6 +52,11 @@ export interface ExplorerSlice {
   setSummary(saeId: string, summary: Loadable<FeatureSummaryFile>): void
   setShard(saeId: string, shard: number, pages: Loadable<FeatureRecord[]>): void
   setMap(map: Loadable<FeatureMapFile>): void
+  setAnalysisJob(saeId: string, job: AnalysisJob): void
+  /** Puts an analysis computed in a worker where the explorer reads precomputed files: summary, every shard, map. */
+  analysisArrived(saeId: string, analysis: ExplorerAnalysis): void
+  /** Drops an SAE's explorer data (it was replaced by another SAE under the same id). */
+  forgetAnalysis(saeId: string): void
   patchInspector(update: Partial<InspectorState>): void
 }
 
@@ -45,6 +65,8 @@ export const initialExplorerState = (): ExplorerState => ({
   summaries: {},
   shards: {},
   map: null,
+  saeMaps: {},
+  analyses: {},
   inspector: { text: DEFAULT_INSPECTOR_TEXT, saeId: null, status: 'idle', result: null, error: null },
 })
 
@@ -56,6 +78,27 @@ export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSl
     setSummary: (saeId, summary) => patch((e) => ({ summaries: { ...e.summaries, [saeId]: summary } })),
     setShard: (saeId, shard, pages) => patch((e) => ({ shards: { ...e.shards, [shardKey(saeId, shard)]: pages } })),
     setMap: (map) => patch(() => ({ map })),
+    setAnalysisJob: (saeId, job) => patch((e) => ({ analyses: { ...e.analyses, [saeId]: job } })),
+    analysisArrived: (saeId, analysis) =>
+      patch((e) => {
+        const shards = { ...e.shards }
+        analysis.shards.forEach((features, shard) => (shards[shardKey(saeId, shard)] = { status: 'ready', data: features }))
+        const { [saeId]: _old, ...otherMaps } = e.saeMaps
+        return {
+          summaries: { ...e.summaries, [saeId]: { status: 'ready', data: analysis.summary } },
+          shards,
+          saeMaps: analysis.map ? { ...otherMaps, [saeId]: analysis.map } : otherMaps,
+        }
+      }),
+    forgetAnalysis: (saeId) =>
+      patch((e) => {
+        const { [saeId]: _summary, ...summaries } = e.summaries
+        const { [saeId]: _map, ...saeMaps } = e.saeMaps
+        const { [saeId]: _job, ...analyses } = e.analyses
+        const prefix = shardKey(saeId, 0).slice(0, -1)
+        const shards = Object.fromEntries(Object.entries(e.shards).filter(([key]) => !(key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length)))))
+        return { summaries, saeMaps, analyses, shards }
+      }),
     patchInspector: (update) => patch((e) => ({ inspector: { ...e.inspector, ...update } })),
   }
 }

@@ -2,7 +2,8 @@
 // Failures become store errors (context 'sae') and the loader's lastError; nothing loaded before is lost.
 import type { ModelWorkerClient } from '../workers/client.ts'
 import { WorkerRequestError } from '../workers/client.ts'
-import type { PromptInput } from '../workers/protocol.ts'
+import type { PromptInput, RequestBody } from '../workers/protocol.ts'
+import type { AnalysisProgressResponse, SaeAnalysedResponse } from '../workers/analysisProtocol.ts'
 import { defaultSaeId, type PromptFeaturesResponse, type SaeSourceSpec, type SaeSummary } from '../workers/saeProtocol.ts'
 import type { AppStore } from './appStore.ts'
 import { resolveSourceInput } from './sourceSpec.ts'
@@ -16,10 +17,16 @@ export interface SaeActions {
   unloadSae(id: string): Promise<void>
   /** Throws WorkerRequestError; callers that show results decide how to report. */
   encodePrompt(saeId: string, prompt: PromptInput, opts?: { topK?: number; position?: number | null }): Promise<PromptFeaturesResponse>
+  /** Starts "analyse this SAE" in the worker; `done` rejects with WorkerRequestError (CANCELLED after stop()). */
+  analyse(body: Omit<RequestBody<'analyseSae'>, 'type'>, onProgress: (event: AnalysisProgressResponse) => void): { done: Promise<SaeAnalysedResponse>; stop: () => Promise<void> }
 }
 
 export function createSaeActions(store: AppStore, opts: { worker: () => ModelWorkerClient; pageUrl: string }): SaeActions {
   const get = store.getState
+  const isIndexSae = (id: string) => {
+    const index = get().explorer.index
+    return index?.status === 'ready' && index.data.saes.some((s) => s.id === id)
+  }
   return {
     async loadSae(input, id) {
       const spec: SaeSourceSpec =
@@ -31,6 +38,8 @@ export function createSaeActions(store: AppStore, opts: { worker: () => ModelWor
       get().saeLoadStarted(saeId, label)
       try {
         const reply = await opts.worker().loadSae({ type: 'loadSae', id: saeId, spec }, (p) => get().saeLoadProgress(saeId, { file: p.file, loaded: p.loaded, total: p.total }))
+        // Another SAE may have been under this id (files keep their names): its dashboards and map no longer apply.
+        if (!isIndexSae(saeId)) get().forgetAnalysis(saeId)
         get().saeLoadSucceeded(reply.sae)
         get().clearErrors('sae')
         return reply.sae
@@ -46,6 +55,7 @@ export function createSaeActions(store: AppStore, opts: { worker: () => ModelWor
       get().saeUnloaded(id)
       await opts.worker().unloadSae(id).catch(() => undefined) // a dead worker has unloaded it already
     },
+    analyse: (body, onProgress) => opts.worker().analyseSae({ type: 'analyseSae', ...body }, onProgress),
     encodePrompt: (saeId, prompt, o = {}) => opts.worker().encodePrompt({ type: 'encodePrompt', saeId, prompt, topK: o.topK, position: o.position ?? null }),
   }
 }

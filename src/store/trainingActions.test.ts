@@ -60,16 +60,17 @@ function setup(answer: Parameters<typeof fakeWorker>[0]) {
     loadMs: 1,
   })
   const loads: { input: unknown; id: string | undefined }[] = []
-  const saes = { loadSae: async (input, id) => (loads.push({ input, id }), { id } as SaeSummary), unloadSae: async () => {}, encodePrompt: async () => ({}) as never } as SaeActions
+  const saes = { loadSae: async (input, id) => (loads.push({ input, id }), { id } as SaeSummary), unloadSae: async () => {}, encodePrompt: async () => ({}) as never, analyse: () => ({ done: new Promise(() => {}), stop: async () => {} }) } as SaeActions
   const { client, seen } = fakeWorker(answer)
   const actions = createTrainingActions(store, { spawn: () => client, saes, pageUrl: 'http://x/' })
   return { store, actions, seen, loads }
 }
 
 describe('training actions', () => {
-  it('streams a run, opens the finished SAE with its dashboards', async () => {
+  it('streams a run, opens the finished SAE with its dashboards and map', async () => {
     const done = summary({ status: 'finished', step: settings.steps })
-    const analysis = { summary: { sae: { id: 'trained/demo-abcdef' } }, shards: [[{ index: 0 }], [{ index: 64 }]] }
+    const map = { format: 'monoscope.feature-map', saes: [{ id: 'trained/demo-abcdef', d_sae: 2 }] }
+    const analysis = { summary: { sae: { id: 'trained/demo-abcdef' } }, shards: [[{ index: 0 }], [{ index: 64 }]], map }
     const { store, actions, seen, loads } = setup((req, reply) => {
       if (req.type === 'loadTrainingModel') reply({ type: 'trainingModelLoaded', requestId: req.requestId, source: req.source, backend: { name: 'wasm', detail: 'WASM' } })
       if (req.type === 'startRun') {
@@ -92,6 +93,7 @@ describe('training actions', () => {
     const e = store.getState().explorer
     expect(e.summaries['trained/demo-abcdef']?.status).toBe('ready')
     expect(e.shards['trained/demo-abcdef#1']).toEqual({ status: 'ready', data: [{ index: 64 }] })
+    expect(e.saeMaps['trained/demo-abcdef']).toBe(map)
   })
 
   it('puts worker errors in the training slice and needs a model first', async () => {

@@ -63,12 +63,10 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
     try {
       const reply = await worker().request({ type: 'runFiles', runId })
       const saeId = trainedSaeId(run)
-      // Dashboards first: the explorer reads summaries and shards from the store, so they open as for the committed SAEs.
-      if (reply.analysis) {
-        get().setSummary(saeId, { status: 'ready', data: reply.analysis.summary })
-        reply.analysis.shards.forEach((features, shard) => get().setShard(saeId, shard, { status: 'ready', data: features }))
-      }
-      return await opts.saes.loadSae({ kind: 'files', files: reply.files }, saeId)
+      const loaded = await opts.saes.loadSae({ kind: 'files', files: reply.files }, saeId)
+      // The explorer reads summaries, shards and maps from the store, so they open as for the committed SAEs.
+      if (loaded && reply.analysis) get().analysisArrived(saeId, { ...reply.analysis, map: reply.analysis.map ?? null })
+      return loaded
     } catch (err) {
       fail(err)
       return null

@@ -18,6 +18,7 @@ import {
   type WorkerResponse,
 } from './protocol.ts'
 import type { SteerTokenResponse } from './steeringProtocol.ts'
+import type { AnalysisProgressResponse, SaeAnalysedResponse } from './analysisProtocol.ts'
 import type { PromptFeaturesResponse, SaeLoadedResponse, SaeUnloadedResponse } from './saeProtocol.ts'
 
 /** What the client needs of a Worker, so tests can hand it a fake. */
@@ -123,6 +124,14 @@ export class ModelWorkerClient {
     const { requestId, promise } = this.request('steer', body, (event) => {
       if (event.type === 'tokens') callbacks.onPromptTokens?.(event)
       else if (event.type === 'steerToken') callbacks.onToken?.(event)
+    })
+    return { requestId, done: promise, stop: () => this.stop(requestId) }
+  }
+
+  /** Dashboards and a map for a loaded SAE; progress as it goes; stop() cancels (the promise rejects with CANCELLED). */
+  analyseSae(body: RequestBody<'analyseSae'>, onProgress?: (event: AnalysisProgressResponse) => void): { requestId: RequestId; done: Promise<SaeAnalysedResponse>; stop: () => Promise<void> } {
+    const { requestId, promise } = this.request('analyseSae', body, (event) => {
+      if (event.type === 'analysisProgress') onProgress?.(event)
     })
     return { requestId, done: promise, stop: () => this.stop(requestId) }
   }

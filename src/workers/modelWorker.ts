@@ -1,6 +1,7 @@
 // The model worker: the only place in the browser that holds tensors. It reads requests, runs them on a
 // ModelSession and posts typed replies; every failure becomes an 'error' reply for its request.
 import { assertNever, serializeError } from '../core/errors.ts'
+import { AnalysisSession } from './analysisSession.ts'
 import { describeBackend } from './backendInfo.ts'
 import { ModelSession } from './modelSession.ts'
 import { SaeSession } from './saeSession.ts'
@@ -15,6 +16,7 @@ declare const self: DedicatedWorkerGlobalScope
 const session = new ModelSession({ describeBackend, yieldToEvents })
 const saes = new SaeSession(session)
 const steering = new SteeringSession(session, saes, yieldToEvents)
+const analysis = new AnalysisSession(session, saes)
 
 function post(response: WorkerResponse): void {
   self.postMessage(response)
@@ -31,6 +33,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       return session.generate(request, post)
     case 'stop':
       steering.stop(request.target)
+      analysis.stop(request.target)
       return session.stop(request)
     case 'loadSae':
       return saes.load(request, post)
@@ -40,6 +43,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       return saes.encodePrompt(request)
     case 'steer':
       return steering.steer(request, post)
+    case 'analyseSae':
+      return analysis.analyse(request, post)
     default:
       return assertNever(request)
   }

@@ -4,6 +4,7 @@ import type { MonoscopeErrorCode } from '../core/errors.ts'
 import type { HookName } from '../core/model/hookNames.ts'
 // Type-only: the main thread imports this file, and it must never pull tfjs in.
 import type { BackendName } from '../core/backend/backend.ts'
+import { ANALYSIS_FINAL_RESPONSE, type AnalysisRequest, type AnalysisResponse } from './analysisProtocol.ts'
 import { SAE_FINAL_RESPONSE, type SaeRequest, type SaeResponse } from './saeProtocol.ts'
 import { STEERING_FINAL_RESPONSE, type SteeringRequest, type SteeringResponse } from './steeringProtocol.ts'
 
@@ -67,7 +68,7 @@ export interface StopRequest {
   target: RequestId
 }
 
-export type WorkerRequest = LoadModelRequest | TokenizeRequest | GenerateRequest | StopRequest | SaeRequest | SteeringRequest
+export type WorkerRequest = LoadModelRequest | TokenizeRequest | GenerateRequest | StopRequest | SaeRequest | SteeringRequest | AnalysisRequest
 export type WorkerRequestType = WorkerRequest['type']
 
 // ---- responses: worker → main thread -----------------------------------------------------------------------
@@ -164,7 +165,7 @@ export interface ErrorResponse {
   message: string
 }
 
-export type WorkerResponse = ProgressResponse | ModelLoadedResponse | TokensResponse | TokenResponse | DoneResponse | ErrorResponse | SaeResponse | SteeringResponse
+export type WorkerResponse = ProgressResponse | ModelLoadedResponse | TokensResponse | TokenResponse | DoneResponse | ErrorResponse | SaeResponse | SteeringResponse | AnalysisResponse
 export type WorkerResponseType = WorkerResponse['type']
 
 /** The reply that ends each kind of request (an 'error' ends any); every other reply is a stream event. */
@@ -175,6 +176,7 @@ export const FINAL_RESPONSE = {
   stop: 'done',
   ...SAE_FINAL_RESPONSE,
   ...STEERING_FINAL_RESPONSE,
+  ...ANALYSIS_FINAL_RESPONSE,
 } as const satisfies Record<WorkerRequestType, WorkerResponseType>
 
 export type RequestOf<T extends WorkerRequestType> = Extract<WorkerRequest, { type: T }>

@@ -1,19 +1,20 @@
-// Dashboards for a freshly trained SAE, computed in the training worker (it holds the model): analyzeSae over a
-// held-out sample of the run's corpus, split into the summary + shards the explorer reads, so the feature list and
-// dashboards open for it as for the committed SAEs. A small sample (the CLI's analyze reads 20k tokens): a
-// browser should have the dashboards seconds after training ends.
-import { analyzeSae } from '../core/analysis/analyze.ts'
-import { splitFeatureAnalysis } from '../core/analysis/featureFolder.ts'
+// Dashboards and map for a freshly trained SAE, computed in the training worker (it holds the model): the same
+// analysis as the model worker's "analyse this SAE", on a held-out sample of the run's corpus (labelled TinyWorld
+// documents, so concept matches come too, or the run's text). A small sample (the CLI's analyze reads 20k
+// tokens): a browser should have the dashboards and the map seconds after training ends.
+import { analysisCorpus } from '../core/analysis/analysisCorpus.ts'
 import type { HookedGpt2 } from '../core/model/gpt2.ts'
-import { createTokenWindows, type ActivationCorpus } from '../core/sae/activationStore.ts'
+import type { HookName } from '../core/model/hookNames.ts'
 import type { Sae } from '../core/sae/sae.ts'
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
 import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
-import type { HookName } from '../core/model/hookNames.ts'
+import { analyseForExplorer } from './explorerAnalysis.ts'
 import type { TrainedAnalysis } from './trainingProtocol.ts'
 
-/** 64 windows: ~4k tokens at the default context, enough for top examples of all but the rarest latents. */
-const ANALYSIS_WINDOWS = 64
+/** ~4k tokens: top examples for all but the rarest latents, in seconds. */
+const ANALYSIS_TOKENS = 4096
+/** A stream of its own (neither training nor CE data), as the CLI keeps analysis data apart. */
+const ANALYSIS_SEED_OFFSET = 2_000_003
 
 export async function analyzeTrainedSae(args: {
   model: HookedGpt2
@@ -22,29 +23,31 @@ export async function analyzeTrainedSae(args: {
   saeId: string
   hook: HookName
   settings: TrainingRunSettings
-  bosTokenId: number | null
+  /** Unused since the corpus follows the model (analysisCorpus); kept for the training session's call. */
+  bosTokenId?: number | null
   modelId: string
   onProgress?: (fraction: number) => void
 }): Promise<TrainedAnalysis> {
-  const { settings: s, tokenizer } = args
-  // A stream of its own (neither training nor CE data), as the CLI keeps analysis data apart.
-  const corpus: ActivationCorpus =
-    s.corpus.kind === 'world'
-      ? { kind: 'world', seed: s.corpus.seed + 2_000_003 }
-      : { kind: 'lines', lines: s.corpus.lines.filter((l) => l.trim() !== ''), tokenizer: { encode: (t) => tokenizer!.encode(t, { addSpecialTokens: false }) } }
-  const windows = createTokenWindows(corpus, { contextSize: s.contextSize, bosTokenId: args.bosTokenId }).next(ANALYSIS_WINDOWS)
-  const file = await analyzeSae({
+  const { settings: s } = args
+  const seed = s.corpus.kind === 'world' ? s.corpus.seed + ANALYSIS_SEED_OFFSET : ANALYSIS_SEED_OFFSET
+  const corpus = analysisCorpus(
+    args.model,
+    args.tokenizer,
+    args.sae,
+    s.corpus.kind === 'world' ? { kind: 'world', seed } : { kind: 'lines', name: s.corpus.name, lines: s.corpus.lines },
+    ANALYSIS_TOKENS,
+  )
+  return analyseForExplorer({
     model: args.model,
     modelId: args.modelId,
+    tokenizer: args.tokenizer,
     sae: args.sae,
     saeId: args.saeId,
     hook: args.hook,
-    windows,
-    corpusDescription: s.corpus.kind === 'world' ? `tinyworld:seed=${s.corpus.seed + 2_000_003}` : `text:${s.corpus.name}`,
-    tokenizer,
-    options: { skipFirst: args.bosTokenId !== null, topK: 10, quantiles: 5, perQuantile: 3 }, // lighter than the CLI's 20 / 10×5: kept in IndexedDB
+    corpus,
+    map: true,
+    seed,
+    options: { topK: 10, quantiles: 5, perQuantile: 3 }, // lighter than the CLI's 20 / 10×5: kept in IndexedDB
     onProgress: (f) => args.onProgress?.(f),
   })
-  const { summary, shards } = splitFeatureAnalysis(file)
-  return { summary, shards: shards.map((s) => s.file.features) }
 }

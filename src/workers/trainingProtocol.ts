@@ -1,11 +1,10 @@
 // The typed messages between the main thread and the training worker (a worker of its own, see trainingWorker.ts):
 // load the model, start / pause / resume / cancel runs, list the runs saved in IndexedDB, export a finished SAE.
 // Type-only imports: the main thread imports this file, and it must never pull tfjs in.
-import type { FeatureSummaryFile } from '../core/analysis/featureFolder.ts'
-import type { FeatureRecord } from '../core/analysis/format.ts'
 import type { CeMeasurement, TrainingResult } from '../core/sae/trainingRun.ts'
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
 import type { TrainLogEntry } from '../core/sae/trainLog.ts'
+import type { ExplorerAnalysis } from './analysisProtocol.ts'
 import type { BackendInfo, BackendName, RequestId, WorkerErrorCode } from './protocol.ts'
 import type { SaeSourceSpec } from './saeProtocol.ts'
 
@@ -48,11 +47,8 @@ export interface TrainingFile {
   data: Uint8Array
 }
 
-/** A finished SAE's dashboards, as the explorer reads them: the summary and its shards' features (shard i = file i). */
-export interface TrainedAnalysis {
-  summary: FeatureSummaryFile
-  shards: FeatureRecord[][]
-}
+/** A finished SAE's dashboards and map, as the explorer reads them (saved runs from before maps have none). */
+export type TrainedAnalysis = ExplorerAnalysis
 
 // ---- requests ----------------------------------------------------------------------------------------------
 
