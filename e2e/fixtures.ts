@@ -395,7 +395,7 @@ export class TrainingView {
     return Number(await this.page.locator(`[data-testid="train.chart"][data-metric="${metric}"]`).getAttribute('data-points'))
   }
 
-  button(run: Locator, action: 'pause' | 'resume' | 'cancel' | 'open' | 'export' | 'delete' | 'dashboards'): Locator {
+  button(run: Locator, action: 'pause' | 'resume' | 'cancel' | 'open' | 'export' | 'delete' | 'dashboards' | 'map'): Locator {
     return run.getByTestId(`train.run-${action}`)
   }
 }

@@ -1,6 +1,6 @@
 // Training in the browser: a short run's charts update; a reload mid-run lists it as interrupted and it resumes
 // from its checkpoint to the end; the new SAE opens in the Loader and the inspector; its exported SAELens zip,
-// re-imported through the Loader, gives identical feature activations; its in-browser dashboards open.
+// re-imported through the Loader, gives identical feature activations; its in-browser dashboards and map open.
 import path from 'node:path'
 import { expect, LOAD_TIMEOUT, test, TrainingView } from './fixtures.ts'
 
@@ -83,6 +83,15 @@ test('train, reload mid-run, resume, finish, inspect, export and re-import', asy
   await first.getByTestId('features.link').click()
   await app.dashboard.waitFor(index)
   await expect(app.dashboard.topExamples).toBeVisible()
+
+  // Its map, laid out in the training worker too: one point per feature, and a click opens that feature's page.
+  await page.getByTestId('nav.train').click()
+  await train.button(run, 'map').click()
+  expect(await app.map.waitUntilDrawn()).toBe(256)
+  await testInfo.attach('trained-map', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
+  await app.map.clickSamplePoint()
+  await expect(app.dashboard.panel).toHaveAttribute('data-state', 'ready', { timeout: 60_000 })
+  await expect(page).toHaveURL(new RegExp(`#/feature/${encodeURIComponent(trainedId).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\d+$`))
   await expect(app.shell.error).toHaveCount(0)
 })
 

@@ -23,6 +23,15 @@ export interface SaeActions {
 
 export function createSaeActions(store: AppStore, opts: { worker: () => ModelWorkerClient; pageUrl: string }): SaeActions {
   const get = store.getState
+  const modelSettled = () =>
+    new Promise<void>((resolve) => {
+      if (get().model.status !== 'loading') return resolve()
+      const unsubscribe = store.subscribe((s) => {
+        if (s.model.status === 'loading') return
+        unsubscribe()
+        resolve()
+      })
+    })
   const isIndexSae = (id: string) => {
     const index = get().explorer.index
     return index?.status === 'ready' && index.data.saes.some((s) => s.id === id)
@@ -37,16 +46,20 @@ export function createSaeActions(store: AppStore, opts: { worker: () => ModelWor
       const label = input.kind === 'files' ? input.files.map((f) => f.name).join(', ') : input.input + (input.subfolder ? `/${input.subfolder}` : '')
       get().saeLoadStarted(saeId, label)
       try {
+        // SAE tensors live on the model's backend: a load asked for while the model loads waits for it.
+        await modelSettled()
+        if (get().model.status !== 'ready') throw new WorkerRequestError('INVALID_ARGUMENT', 'Load a model first: an SAE runs on the model, and on its backend', 'loadSae')
         const reply = await opts.worker().loadSae({ type: 'loadSae', id: saeId, spec }, (p) => get().saeLoadProgress(saeId, { file: p.file, loaded: p.loaded, total: p.total }))
         // Another SAE may have been under this id (files keep their names): its dashboards and map no longer apply.
         if (!isIndexSae(saeId)) get().forgetAnalysis(saeId)
+        // Only this SAE's own earlier failure is cleared: the default SAEs loading must not hide a user's error.
+        if (get().saes.lastError?.id === saeId) get().clearErrors('sae')
         get().saeLoadSucceeded(reply.sae)
-        get().clearErrors('sae')
         return reply.sae
       } catch (err) {
         const code = err instanceof WorkerRequestError ? err.code : 'UNKNOWN'
         const message = err instanceof Error ? err.message : String(err)
-        get().saeLoadFailed(saeId, { label, code, message })
+        get().saeLoadFailed(saeId, { id: saeId, label, code, message })
         if (code !== 'CANCELLED') get().pushError({ code, message, during: code === 'WORKER' ? 'worker' : 'sae', source: label })
         return null
       }

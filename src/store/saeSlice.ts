@@ -14,8 +14,8 @@ export interface SaeState {
   loaded: Record<string, SaeSummary>
   /** Loads in flight, by the id they will have. */
   loading: Record<string, SaeLoad>
-  /** The last failed load's message for the loader panel (the banner shows it too); cleared by the next success. */
-  lastError: { label: string; code: string; message: string } | null
+  /** The last failed load's message for the loader panel (the banner shows it too); cleared when that SAE loads. */
+  lastError: { id: string; label: string; code: string; message: string } | null
 }
 
 export interface SaeSlice {
@@ -51,7 +51,7 @@ export const createSaeSlice: StateCreator<SaeSlice, [], [], SaeSlice> = (set) =>
         return { loading: { ...s.loading, [id]: { ...load, progress: next } } }
       }),
     saeLoadSucceeded: (summary) =>
-      patch((s) => ({ loaded: { ...s.loaded, [summary.id]: summary }, loading: without(s.loading, summary.id), lastError: null })),
+      patch((s) => ({ loaded: { ...s.loaded, [summary.id]: summary }, loading: without(s.loading, summary.id), lastError: s.lastError?.id === summary.id ? null : s.lastError })),
     saeLoadFailed: (id, error) => patch((s) => ({ loading: without(s.loading, id), lastError: error })),
     saeUnloaded: (id) => patch((s) => ({ loaded: without(s.loaded, id) })),
     saesLost: () => patch(() => ({ loaded: {}, loading: {} })),

@@ -74,6 +74,7 @@ export class ModelSession {
   private queue: Promise<unknown> = Promise.resolve()
   private readonly describe: (name: BackendName) => Promise<BackendInfo>
   private readonly yieldToEvents: () => Promise<void>
+  private pendingLoad: Promise<void> = Promise.resolve()
 
   constructor(options: ModelSessionOptions = {}) {
     this.describe = options.describeBackend ?? (async (name) => ({ name, detail: name }))
@@ -86,7 +87,7 @@ export class ModelSession {
     const abort = new AbortController()
     this.loadAbort = abort
     for (const controller of this.generations.values()) controller.abort()
-    return this.exclusive(async () => {
+    const pending = this.exclusive(async (): Promise<ModelLoadedResponse> => {
       if (abort.signal.aborted) throw new CancelledError('A newer model load replaced this one')
       const previousBackend = currentBackend()
       let backend: BackendName
@@ -131,6 +132,20 @@ export class ModelSession {
         generationDefaults: generationDefaults(loaded.generationConfig),
       }
     })
+    this.pendingLoad = pending.then(
+      () => undefined,
+      () => undefined,
+    )
+    return pending
+  }
+
+  /**
+   * Waits for a model load in flight, then says whether a model is loaded: SAE weights made before the model's
+   * backend has started would land on no backend (or the wrong one), so SAE loads wait for it.
+   */
+  async modelReady(): Promise<boolean> {
+    await this.pendingLoad
+    return this.loaded !== null
   }
 
   tokenize(request: TokenizeRequest): TokensResponse {

@@ -156,4 +156,19 @@ describe('SaeSession', () => {
     expect(serializeError(missing).code).toBe('SOURCE_NOT_FOUND')
     expect(serializeError(await saes.encodePrompt({ type: 'encodePrompt', requestId: rid(), saeId: 'nope', prompt: { kind: 'ids', ids: [1] } }).catch((e: unknown) => e)).code).toBe('INVALID_ARGUMENT')
   })
+
+  it('refuses an SAE before any model, and waits for a model load in flight', async () => {
+    const fresh = new ModelSession()
+    const early = new SaeSession(fresh)
+    const spec = { kind: 'source' as const, source: dir, subfolder: 'sae' }
+    const err = await early.load({ type: 'loadSae', requestId: rid(), id: 'early', spec }, () => {}).catch((e: unknown) => e)
+    expect(serializeError(err)).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Load a model first/) })
+    // Asked while the model is still loading: it waits, then loads on the model's backend.
+    const model = fresh.load({ type: 'loadModel', requestId: rid(), source: dir, backend: 'cpu' }, () => {})
+    const sae = early.load({ type: 'loadSae', requestId: rid(), id: 'early', spec }, () => {})
+    expect((await sae).sae.dSae).toBe(D_SAE)
+    await model
+    early.dispose()
+    fresh.dispose()
+  })
 })

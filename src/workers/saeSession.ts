@@ -52,6 +52,7 @@ export class SaeSession {
     const abort = new AbortController()
     this.loads.set(id, abort)
     try {
+      if (!(await this.models.modelReady())) throw new InvalidArgumentError('Load a model first: an SAE runs on the model, and on its backend')
       const source = await sourceOf(request.spec)
       const { sae, logSparsity } = await loadSaeLens(source, {
         signal: abort.signal,

@@ -16,13 +16,15 @@ export function useSummary(saeId: string | null): Loadable<FeatureSummaryFile> |
   const actions = useActions()
   const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
   const summary = useAppState((s) => (saeId === null ? null : (s.explorer.summaries[saeId] ?? null)))
+  // Asked again once the SAE is in the worker: "not loaded" becomes "not analysed yet" (the analysis is offered).
+  const loaded = useAppState((s) => saeId !== null && saeId in s.saes.loaded)
   useEffect(() => {
     if (saeId !== null && indexReady) void actions.explorer.loadSummary(saeId)
-  }, [actions, saeId, indexReady])
+  }, [actions, saeId, indexReady, loaded])
   return summary
 }
 
-export type PageState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; page: FeatureRecord; summary: FeatureSummaryFile }
+export type PageState = { status: 'loading' } | { status: 'error'; code: string; message: string } | { status: 'ready'; page: FeatureRecord; summary: FeatureSummaryFile }
 
 export function useFeaturePage(saeId: string, index: number): PageState {
   const actions = useActions()
@@ -33,12 +35,12 @@ export function useFeaturePage(saeId: string, index: number): PageState {
     if (summary?.status === 'ready') void actions.explorer.loadFeature(saeId, index)
   }, [actions, saeId, index, summary?.status])
   if (summary === null || summary.status === 'loading') return { status: 'loading' }
-  if (summary.status === 'error') return { status: 'error', message: summary.message }
-  if (index < 0 || index >= summary.data.sae.d_sae) return { status: 'error', message: `Feature ${index} does not exist: ${saeId} has ${summary.data.sae.d_sae} features (0–${summary.data.sae.d_sae - 1})` }
+  if (summary.status === 'error') return { status: 'error', code: summary.code, message: summary.message }
+  if (index < 0 || index >= summary.data.sae.d_sae) return { status: 'error', code: 'INVALID_ARGUMENT', message: `Feature ${index} does not exist: ${saeId} has ${summary.data.sae.d_sae} features (0–${summary.data.sae.d_sae - 1})` }
   if (shard === null || shard.status === 'loading') return { status: 'loading' }
-  if (shard.status === 'error') return { status: 'error', message: shard.message }
+  if (shard.status === 'error') return { status: 'error', code: shard.code, message: shard.message }
   const page = shard.data[index % summary.data.shard_size]
-  return page ? { status: 'ready', page, summary: summary.data } : { status: 'error', message: `Feature ${index} is missing from its shard` }
+  return page ? { status: 'ready', page, summary: summary.data } : { status: 'error', code: 'ANALYSIS_FORMAT', message: `Feature ${index} is missing from its shard` }
 }
 
 /** A token as the user should see it: spaces and newlines visible, so contexts read as text. */

@@ -43,7 +43,8 @@ export const hrefs = {
   generate: () => formatHash(['generate']),
   features: (saeId?: string) => formatHash(saeId ? ['features', saeId] : ['features']),
   feature: (saeId: string, index: number) => formatHash(['feature', saeId, index]),
-  map: () => formatHash(['map']),
+  /** The committed SAEs' joint map, or one loaded or trained SAE's own map. */
+  map: (saeId?: string) => formatHash(saeId ? ['map', saeId] : ['map']),
   inspect: () => formatHash(['inspect']),
   /** The steering playground reads `feature` as a feature key (src/core/steering/featureKey.ts). */
   steer: (featureKeyText: string) => formatHash(['steer'], { feature: featureKeyText }),

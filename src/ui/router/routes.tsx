@@ -24,7 +24,7 @@ export interface AppRoute {
 export const ROUTES: readonly AppRoute[] = [
   { path: 'features', tab: 'Explore', render: (rest) => <FeatureListPage saeId={rest.length ? rest.join('/') : null} /> },
   { path: 'feature', tab: null, tabPath: 'features', render: (rest) => <FeaturePage rest={rest} /> },
-  { path: 'map', tab: 'Map', render: () => <MapPage /> },
+  { path: 'map', tab: 'Map', render: (rest) => <MapPage saeId={rest.length ? rest.join('/') : null} /> },
   { path: 'inspect', tab: 'Inspect', render: () => <InspectPage /> },
   { path: 'generate', tab: 'Generate', render: () => <PromptPanel /> },
   { path: 'steer', tab: 'Steer', render: (_rest, query) => <SteeringPanel featureParam={query.get('feature')} /> },

@@ -22,6 +22,7 @@ function RunItem({ run }: { run: TrainingRunSummary }) {
   const opening = useAppState((s) => s.training.opening[run.runId] === true)
   const saeId = trainedSaeId(run)
   const hasDashboards = useAppState((s) => s.explorer.summaries[saeId]?.status === 'ready')
+  const hasMap = useAppState((s) => saeId in s.explorer.saeMaps)
   const resumable = !active && (run.status === 'paused' || run.status === 'interrupted' || (run.status === 'failed' && run.step > 0))
   const exportZip = async () => {
     const out = await actions.training.exportZip(run.runId)
@@ -67,6 +68,11 @@ function RunItem({ run }: { run: TrainingRunSummary }) {
             {hasDashboards && (
               <a href={hrefs.features(saeId)} data-testid="train.run-dashboards">
                 Features
+              </a>
+            )}
+            {hasMap && (
+              <a href={hrefs.map(saeId)} data-testid="train.run-map">
+                Map
               </a>
             )}
           </>

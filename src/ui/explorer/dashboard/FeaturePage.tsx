@@ -2,6 +2,8 @@
 import { hrefs, parseFeatureSegments } from '../../router/hashRoute.ts'
 import { useFeaturePage } from '../data.ts'
 import { FeatureDashboard } from './FeatureDashboard.tsx'
+import { NOT_ANALYSED } from '../../../store/index.ts'
+import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
 
 export function FeaturePage({ rest }: { rest: string[] }) {
   const target = parseFeatureSegments(rest)
@@ -26,7 +28,15 @@ function FeatureLoader({ saeId, index }: { saeId: string; index: number }) {
       <h2>
         Feature {index} of <span className="mono">{saeId}</span>
       </h2>
-      {state.status === 'loading' ? <p className="status">Loading…</p> : <p className="error-inline" data-testid="dashboard.error">{state.message}</p>}
+      {state.status === 'loading' ? (
+        <p className="status">Loading…</p>
+      ) : state.code === NOT_ANALYSED ? (
+        <AnalysePanel saeId={saeId} />
+      ) : (
+        <p className="error-inline" data-testid="dashboard.error">
+          {state.message}
+        </p>
+      )}
       <p>
         <a href={hrefs.features(saeId)}>Back to the list</a>
       </p>

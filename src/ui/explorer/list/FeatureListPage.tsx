@@ -3,8 +3,11 @@
 import { useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { hrefs } from '../../router/hashRoute.ts'
 import { navigate } from '../../router/useRoute.ts'
+import { useAppState } from '../../appContext.tsx'
 import { useIndexSaes, useSummary } from '../data.ts'
 import { SaePicker } from '../SaePicker.tsx'
+import { NOT_ANALYSED } from '../../../store/index.ts'
+import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
 import { filterFeatures, SORT_LABELS, type FeatureSort } from './filterFeatures.ts'
 import { FeatureRow } from './FeatureRow.tsx'
 
@@ -15,6 +18,7 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
   const saes = useIndexSaes()
   const saeId = routeSaeId ?? saes[0]?.id ?? null
   const summary = useSummary(saeId)
+  const hasOwnMap = useAppState((s) => saeId !== null && saeId in s.explorer.saeMaps)
   const [query, setQuery] = useState('')
   const [sort, setSort] = useState<FeatureSort>('relevance')
   const [hideDead, setHideDead] = useState(false)
@@ -81,6 +85,8 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
         <p className="status" data-testid="features.status" data-status="loading">
           Loading the feature summary…
         </p>
+      ) : summary.status === 'error' && summary.code === NOT_ANALYSED ? (
+        <AnalysePanel saeId={saeId!} />
       ) : summary.status === 'error' ? (
         <p className="error-inline" data-testid="features.status" data-status="error">
           {summary.message}
@@ -89,6 +95,14 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
         <>
           <p className="status" data-testid="features.status" data-status="ready" data-count={order.length}>
             {order.length} of {data!.features.length} features · {data!.features.filter((f) => f.density === 0).length} dead · corpus {data!.corpus.tokens} tokens
+            {hasOwnMap && (
+              <>
+                {' · '}
+                <a href={hrefs.map(saeId!)} data-testid="features.map-link">
+                  its map
+                </a>
+              </>
+            )}
           </p>
           <ol className="feature-rows" ref={listRef} data-testid="features.rows" tabIndex={0} onKeyDown={onKey} aria-label="Feature list (arrow keys move, Enter opens)">
             {shown.map((i, at) => (

@@ -1,28 +1,38 @@
 // `#/map`: the joint UMAP map of the index's SAEs (or `?synthetic=N` points for tests and benchmarks); colour by
 // SAE size, density or concept; splitting families drawn as links; a click opens the feature's dashboard.
+// `#/map/<saeId>`: the map of one loaded or trained SAE, analysed in the browser (offered when it has none yet).
 import { useEffect, useMemo, useState } from 'react'
 import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { hrefs } from '../../router/hashRoute.ts'
 import { navigate, useHashLocation } from '../../router/useRoute.ts'
-import { formatDensity, saeLabel, tokenText } from '../data.ts'
+import type { FeatureMapFile } from '../../../core/analysis/format.ts'
+import type { Loadable } from '../../../store/index.ts'
+import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
+import { formatDensity, saeLabel, tokenText, useIndexSaes } from '../data.ts'
 import { pointColours, saeColour, type ColourBy } from './mapColours.ts'
 import { MapCanvas } from './MapCanvas.tsx'
 import { syntheticPoints, type MapPoints } from './mapGeometry.ts'
 
-export function MapPage() {
+export function MapPage({ saeId }: { saeId: string | null }) {
   const actions = useActions()
   const { query } = useHashLocation()
   const synthetic = Number(query.get('synthetic') ?? 0)
-  const map = useAppState((s) => s.explorer.map)
+  const jointMap = useAppState((s) => s.explorer.map)
+  const ownMap = useAppState((s) => (saeId === null ? null : (s.explorer.saeMaps[saeId] ?? null)))
+  const saeLoaded = useAppState((s) => saeId !== null && saeId in s.saes.loaded)
+  const indexSaes = useIndexSaes()
+  // An index SAE is in the joint map; only other SAEs have maps of their own.
+  const own = saeId !== null && !indexSaes.some((s) => s.id === saeId)
+  const map: Loadable<FeatureMapFile> | null = own ? (ownMap ? { status: 'ready', data: ownMap } : null) : jointMap
   const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
   const summariesById = useAppState((s) => s.explorer.summaries)
   const [colourBy, setColourBy] = useState<ColourBy>('sae')
   const [showLinks, setShowLinks] = useState(true)
 
   useEffect(() => {
-    if (!synthetic && indexReady) void actions.explorer.loadMap()
-  }, [actions, synthetic, indexReady])
+    if (!synthetic && !own && indexReady) void actions.explorer.loadMap()
+  }, [actions, synthetic, own, indexReady])
 
   const mapData = map?.status === 'ready' ? map.data : null
   const saes = useMemo(() => (synthetic > 0 ? [{ id: 'synthetic/a', d_sae: Math.ceil(synthetic / 2) }, { id: 'synthetic/b', d_sae: Math.floor(synthetic / 2) }] : (mapData?.saes ?? [])), [synthetic, mapData])
@@ -62,6 +72,7 @@ export function MapPage() {
   return (
     <section className="panel map" data-testid="map.panel" aria-label="Feature map">
       <div className="toolbar">
+        <MapChoice value={own ? saeId : null} />
         <label className="field">
           <span>Colour by</span>
           <select data-testid="map.colour" value={colourBy} onChange={(e) => setColourBy(e.target.value as ColourBy)}>
@@ -70,9 +81,11 @@ export function MapPage() {
             <option value="concept">Concept</option>
           </select>
         </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={showLinks} onChange={(e) => setShowLinks(e.target.checked)} data-testid="map.links" /> link each feature to its nearest in the next-smaller SAE
-        </label>
+        {(mapData?.links?.from.length ?? 0) > 0 && (
+          <label className="checkbox">
+            <input type="checkbox" checked={showLinks} onChange={(e) => setShowLinks(e.target.checked)} data-testid="map.links" /> link each feature to its nearest in the next-smaller SAE
+          </label>
+        )}
         <ul className="legend">
           {saes.map((s, i) => (
             <li key={s.id}>
@@ -82,7 +95,8 @@ export function MapPage() {
         </ul>
       </div>
       {synthetic > 0 && <p className="status">Synthetic mode: {synthetic} random points (no dashboards).</p>}
-      {!synthetic && (map === null || map.status === 'loading') && <p className="status">Loading the map…</p>}
+      {!synthetic && own && !ownMap && (saeLoaded ? <AnalysePanel saeId={saeId} /> : <p className="error-inline">No SAE "{saeId}" is loaded: load it with the SAE loader, then analyse it.</p>)}
+      {!synthetic && !own && (map === null || map.status === 'loading') && <p className="status">Loading the map…</p>}
       {!synthetic && map?.status === 'error' && <p className="error-inline">{map.message}</p>}
       {points && (
         <MapCanvas
@@ -97,5 +111,26 @@ export function MapPage() {
         />
       )}
     </section>
+  )
+}
+
+/** Which map: the committed SAEs' joint one, or a loaded or trained SAE's own (navigates, so it is in the URL). */
+function MapChoice({ value }: { value: string | null }) {
+  const indexSaes = useIndexSaes()
+  const loaded = useAppState((s) => s.saes.loaded)
+  const others = Object.keys(loaded).filter((id) => !indexSaes.some((s) => s.id === id))
+  if (others.length === 0 && value === null) return null
+  return (
+    <label className="field">
+      <span>Map</span>
+      <select data-testid="map.choice" value={value ?? ''} onChange={(e) => navigate(hrefs.map(e.target.value || undefined))}>
+        <option value="">Committed SAEs (joint)</option>
+        {[...new Set([...others, ...(value ? [value] : [])])].map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+    </label>
   )
 }
