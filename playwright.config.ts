@@ -41,11 +41,12 @@ export default defineConfig<TestOptions>({
     {
       // 'auto' must pick WebGPU first: this proves the default order as well as the WebGPU kernels.
       name: 'webgpu',
-      testMatch: 'shell.spec.ts',
+      testMatch: ['shell.spec.ts', 'trainingWebgpu.spec.ts'],
       use: { backend: 'auto', expectedBackend: 'webgpu' },
     },
     {
       name: 'wasm',
+      testIgnore: 'trainingWebgpu.spec.ts',
       use: { backend: 'wasm', expectedBackend: 'wasm' },
     },
   ],

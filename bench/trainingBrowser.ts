@@ -20,7 +20,7 @@ export async function trainInBrowser(baseURL: string, backend: Exclude<BackendPa
     const run = train.run(name)
     await expect(run).toHaveAttribute('data-status', 'finished', { timeout: 30 * LOAD_TIMEOUT })
     const tokensPerSecond = Number(await train.speed.getAttribute('data-tokens-per-second'))
-    // The training worker's own backend: it may differ from the app's (WebGPU without working sync reads).
+    // The training worker's own backend, as it reports it.
     return {
       tokensPerSecond,
       browserVersion: browser.version(),

@@ -17,9 +17,9 @@ export const intro =
   'batch 512, context 64, buffer 8,192 rows, CE every 100 steps — shortened to the steps below. tokens/s = tokens trained / ' +
   'wall time of the training loop (activation harvesting by the model included; buffer fill before the first step, final ' +
   'density pass and dashboards excluded), as the panel shows it. Browser: the built app in headless Chromium, one run each; ' +
-  'Node: the same core TrainingRun on tfjs-wasm. WebGPU (Chromium\'s software SwiftShader adapter here) has no row: its ' +
-  'synchronous readback (dataSync, which the trainer uses for each step\'s loss) returns wrong values in a worker, so the ' +
-  'training worker detects that and trains on WASM instead.'
+  'Node: the same core TrainingRun on tfjs-wasm. WebGPU runs on Chromium\'s software SwiftShader adapter here (no GPU), ' +
+  'so its figure measures the WebGPU code path, not GPU speed; the training path reads tensors back only asynchronously, ' +
+  'which is what lets it train on WebGPU in a worker at all (synchronous readback returns zeros there).'
 
 const dist = path.join(repoRoot, 'dist')
 
@@ -30,10 +30,10 @@ export function unmet(): string | null {
 async function nodeTokensPerSecond(settings: TrainingRunSettings): Promise<number> {
   await selectBackend(['wasm'])
   const { model, tokenizer } = await loadModel(resolveSource(path.join(repoRoot, 'public/models/tinyworld')))
-  const run = TrainingRun.create(model, tokenizer, settings)
+  const run = await TrainingRun.create(model, tokenizer, settings)
   try {
     const t0 = performance.now()
-    while (!run.done) run.trainStep()
+    while (!run.done) await run.trainStep()
     return (settings.steps * settings.batchSize) / ((performance.now() - t0) / 1000)
   } finally {
     run.dispose()

@@ -20,7 +20,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   for (const [dIn, dSae, batch] of shapes) {
     const archs: TrainArchitecture[] = dSae > 8192 ? ['standard'] : ['standard', 'topk', 'batchtopk', 'jumprelu']
     for (const arch of archs) {
-      const t = timeTrainStep(arch, dIn, dSae, batch, dSae > 8192 ? 3 : 6, 1)
+      const t = await timeTrainStep(arch, dIn, dSae, batch, dSae > 8192 ? 3 : 6, 1)
       const ref = PYTORCH[`${dIn}x${dSae}`]
       rows.push({
         suite: 'sae-train',

@@ -1,11 +1,13 @@
-// The token windows an SAE is evaluated or analysed on: labelled TinyWorld documents (whole, one a window,
-// with per-token concepts) when the model speaks TinyWorld, or windows of a text file's lines.
-import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
+// The token windows an SAE is evaluated or analysed on from the command line: labelled TinyWorld documents when
+// the model speaks TinyWorld (with per-token concepts), or windows of a text file's lines — the same windows the
+// app's workers analyse (src/core/analysis/analysisCorpus.ts); this file only reads the text file.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { analysisCorpus, isTinyWorldModel, type AnalysisCorpusSpec } from '../core/analysis/analysisCorpus.ts'
+import { InvalidArgumentError } from '../core/errors.ts'
 import type { HookedGpt2 } from '../core/model/gpt2.ts'
-import { createTokenWindows, documentWindows } from '../core/sae/activationStore.ts'
 import type { Sae } from '../core/sae/sae.ts'
-import { sampleLabelled } from '../core/world/generator.ts'
-import { bosTokenFor, corpusFor, isTinyWorldModel } from './commands/trainSae.ts'
+import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
 
 export interface SaeCorpusWindows {
   windows: number[][]
@@ -23,22 +25,12 @@ export async function saeCorpusWindows(
   opts: { seed: number; tokens: number; textFile?: string | undefined },
 ): Promise<SaeCorpusWindows> {
   const tinyWorld = isTinyWorldModel(model, tokenizer)
-  const bosTokenId = bosTokenFor(model, tinyWorld)
-  // Windows as long as the SAE was trained on (its context_size), so positions match its training distribution.
-  const contextSize = Math.min(model.config.nCtx, sae.config.metadata.contextSize ?? model.config.nCtx)
-  const skipFirst = bosTokenId !== null
-  if (opts.textFile === undefined && tinyWorld) {
-    const docs = sampleLabelled(opts.seed, opts.tokens)
-    return {
-      // TinyWorld documents (≤ 200 tokens) fit one window each, so concepts stay aligned with analysed positions.
-      windows: documentWindows(docs.map((d) => d.ids), { contextSize, bosTokenId }),
-      concepts: docs.flatMap((d) => d.concepts),
-      skipFirst,
-      tinyWorld,
-      description: `tinyworld:labelled:seed=${opts.seed}`,
-    }
-  }
-  const { corpus, description } = await corpusFor(model, tokenizer, opts.textFile, opts.seed)
-  const windows = createTokenWindows(corpus, { contextSize, bosTokenId }).next(Math.ceil(opts.tokens / (contextSize - (skipFirst ? 1 : 0))))
-  return { windows, concepts: null, skipFirst, tinyWorld, description }
+  let spec: AnalysisCorpusSpec
+  if (opts.textFile !== undefined) {
+    if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read --text-file')
+    spec = { kind: 'lines', name: path.resolve(opts.textFile), lines: (await readFile(opts.textFile, 'utf8')).split('\n') }
+  } else if (tinyWorld) spec = { kind: 'world', seed: opts.seed }
+  else throw new InvalidArgumentError("This model's vocabulary is not TinyWorld's: give a corpus with --text-file FILE (one text per line)")
+  const corpus = analysisCorpus(model, tokenizer, sae, spec, opts.tokens)
+  return { windows: corpus.windows, concepts: corpus.labels?.concepts ?? null, skipFirst: corpus.skipFirst, tinyWorld, description: corpus.description }
 }

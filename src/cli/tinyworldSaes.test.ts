@@ -54,7 +54,7 @@ describe('the committed TinyWorld SAEs', () => {
         const out = sae.run(x)
         const s = reconstructionSums(x, out.reconstruction)
         sums = sums ? addReconstructionSums(sums, s) : s
-        active += fireCounts(out.featureActs).reduce((a, b) => a + b, 0)
+        active += (await fireCounts(out.featureActs)).reduce((a, b) => a + b, 0)
         rows += x.shape[0]
         tf.dispose([x, out.featureActs, out.reconstruction, out.error])
       }

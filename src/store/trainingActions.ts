@@ -44,7 +44,7 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
     const loaded = get().model.loaded
     if (!loaded) throw new TrainingRequestError('INVALID_ARGUMENT', 'Load a model first: training reads its activations', 'loadTrainingModel')
     const w = get().training.worker
-    // The worker may train on another backend than asked (WebGPU without working sync reads): it knows; ask it.
+    // The worker reports the backend it started (the app's may have fallen back since): ask it.
     if (w.status === 'ready' && w.source === loaded.summary.source && w.requested === loaded.backend.name) return
     get().patchTraining({ worker: { status: 'loading', source: loaded.summary.source, backend: null, requested: loaded.backend.name } })
     try {

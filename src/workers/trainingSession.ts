@@ -66,19 +66,6 @@ interface ActiveRun {
 /** Progress events at most this often while preparing (buffer fill, fast-forward). */
 const PREPARE_EVENT_MS = 250
 
-/** A tiny computation read back synchronously: false when the backend's sync readback is broken. */
-function syncReadsWork(): boolean {
-  const t = tf.tidy(() => tf.square(tf.tensor1d([1, 2, 3])))
-  try {
-    const v = t.dataSync()
-    return v[0] === 1 && v[1] === 4 && v[2] === 9
-  } catch {
-    return false
-  } finally {
-    t.dispose()
-  }
-}
-
 function randomRunId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')
 }
@@ -96,7 +83,7 @@ function summaryOf(record: RunRecord, live: Partial<Pick<TrainingRunSummary, 'to
 }
 
 export class TrainingSession {
-  private loaded: { source: string; backend: BackendName; requested: BackendName; note: string | null; model: HookedGpt2; tokenizer: HfTextTokenizer | null } | null = null
+  private loaded: { source: string; backend: BackendName; requested: BackendName; model: HookedGpt2; tokenizer: HfTextTokenizer | null } | null = null
   private active: ActiveRun | null = null
   private db: Promise<RunDb> | null = null
   private readonly o: Required<TrainingSessionOptions>
@@ -115,8 +102,7 @@ export class TrainingSession {
 
   async loadModel(request: LoadTrainingModelRequest): Promise<TrainingModelLoadedResponse> {
     await this.ensureModel(request.source, request.backend)
-    const info = await this.o.describeBackend(this.loaded!.backend)
-    const backend = this.loaded!.note ? { ...info, detail: `${info.detail} (${this.loaded!.note})` } : info
+    const backend = await this.o.describeBackend(this.loaded!.backend)
     return { type: 'trainingModelLoaded', requestId: request.requestId, source: request.source, backend }
   }
 
@@ -223,14 +209,14 @@ export class TrainingSession {
     let run: TrainingRun | null = null
     const save = async (status: RunRecord['status']) => {
       record = { ...record, status, step: run!.step, log: [...run!.log], ce: [...run!.ce], updatedAt: Date.now() }
-      await db.put(record, checkpointToBytes(run!.checkpoint()))
+      await db.put(record, checkpointToBytes(await run!.checkpoint()))
     }
     try {
       await db.put(record) // listed at once, even before the first checkpoint
       send()
       await this.o.yieldToEvents()
       let lastPrepare = 0
-      run = TrainingRun.create(model, tokenizer, record.settings, {
+      run = await TrainingRun.create(model, tokenizer, record.settings, {
         ...init,
         onPrepare: (prepare) => {
           if (performance.now() - lastPrepare < PREPARE_EVENT_MS) return
@@ -252,7 +238,7 @@ export class TrainingSession {
       }
       send()
       while (!run.done && active.control === 'run') {
-        run.trainStep()
+        await run.trainStep()
         const step = run.step
         record = { ...record, step, log: run.log, ce: run.ce }
         if (step % checkpointEvery === 0 && !run.done) await save('running')
@@ -278,7 +264,7 @@ export class TrainingSession {
         await save('paused')
         return ended('paused', null)
       }
-      const result = run.finish({ modelName: modelNameOf(record.modelSource), datasetPath: datasetOf(record.settings) })
+      const result = await run.finish({ modelName: modelNameOf(record.modelSource), datasetPath: datasetOf(record.settings) })
       const files: TrainingFile[] = Object.entries(result.files).map(([name, data]) => ({ name, data: typeof data === 'string' ? new TextEncoder().encode(data) : data }))
       record = { ...record, step: run.step, log: [...run.log], ce: [...run.ce], final: result.final }
       const analysis = this.o.analyse ? await this.analyse(record, result, run, send) : null
@@ -336,18 +322,12 @@ export class TrainingSession {
   private async ensureModel(source: string, backend: BackendName): Promise<void> {
     if (this.loaded?.source === source && (this.loaded.backend === backend || this.loaded.requested === backend)) return
     if (this.active) throw new InvalidArgumentError('A run is training: pause it before changing the model')
-    let started = await this.o.startBackend(backend)
-    let note: string | null = null
-    // The trainer and the activation store read small results synchronously every step (dataSync). tfjs-webgpu
-    // does that through an OffscreenCanvas, which reads zeros on some adapters (SwiftShader in a worker): training
-    // there would be silently wrong, so such a backend gives way to WASM (checked, not assumed: real GPUs may pass).
-    if (!syncReadsWork()) {
-      note = `${started}'s synchronous reads return wrong values here, so training uses WASM`
-      started = await this.o.startBackend('wasm')
-    }
+    // The whole training path reads tensors back asynchronously (trainingRunReads.test.ts), so it trains on WebGPU
+    // too: tfjs-webgpu's synchronous readback goes through a canvas that reads zeros on some adapters in a worker.
+    const started = await this.o.startBackend(backend)
     const { model, tokenizer } = await this.o.loadModel(source)
     this.loaded?.model.dispose()
-    this.loaded = { source, backend: started, requested: backend, note, model, tokenizer }
+    this.loaded = { source, backend: started, requested: backend, model, tokenizer }
   }
 
   private requireModel(): NonNullable<TrainingSession['loaded']> {

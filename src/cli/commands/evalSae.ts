@@ -72,14 +72,14 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
       const out = sae.run(x)
       const s = reconstructionSums(x, out.reconstruction)
       sums = sums ? addReconstructionSums(sums, s) : s
-      fireCounts(out.featureActs).forEach((v, j) => (counts[j]! += v))
+      ;(await fireCounts(out.featureActs)).forEach((v, j) => (counts[j]! += v))
       sparse?.addRows(out.featureActs.dataSync(), x.shape[0])
       rows += x.shape[0]
       tf.dispose([x, out.featureActs, out.reconstruction, out.error])
       if (values.verbose) process.stderr.write(`\r  encoding: ${rows} tokens`)
     }
     if (values.verbose) process.stderr.write('\n')
-    const ce = spliceCrossEntropy(model, sae, hook, windows, { keepFirstPosition: skipFirst })
+    const ce = await spliceCrossEntropy(model, sae, hook, windows, { keepFirstPosition: skipFirst })
     const density = featureDensity(counts, rows)
     let groundTruth: (GroundTruthReport & { sampleSeed: number; byLanguage: LanguageRecovery[]; everyLanguage: ReturnType<typeof recoveredInEveryLanguage> }) | null = null
     if (sparse && concepts) {

@@ -9,7 +9,7 @@ import { resolveSource } from '../../core/sources/index.ts'
 import { parseIdList } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { createDownloadProgress } from '../progress.ts'
-import { bosTokenFor, isTinyWorldModel } from './trainSae.ts'
+import { bosTokenFor, isTinyWorldModel } from '../../core/analysis/analysisCorpus.ts'
 
 export const featuresUsage = `monoscope features [--model SRC] --sae SRC [--hook NAME] (--ids 5,17,42 | --text "…") --json [--dense]
   Prints {"tokens": [ids], "feature_acts": […], "reconstruction": [[…]]} for every position: each position's

@@ -8,7 +8,8 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import { parseHookName } from '../../core/model/hookNames.ts'
 import { parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
-import { bosTokenFor, corpusFor, progressBar } from './trainSae.ts'
+import { bosTokenFor } from '../../core/analysis/analysisCorpus.ts'
+import { corpusFor, progressBar } from './trainSae.ts'
 
 export const harvestUsage = `monoscope harvest [--model SRC] --hook NAME --rows N [--data-seed S | --text-file FILE] [--context T] --out FILE
   Saves N rows of the hook's activations (each window's BOS position left out) as a safetensors activation cache

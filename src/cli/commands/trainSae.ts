@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { bosTokenFor, isTinyWorldModel } from '../../core/analysis/analysisCorpus.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { HookedGpt2 } from '../../core/model/gpt2.ts'
 import { parseHookName, type HookName } from '../../core/model/hookNames.ts'
@@ -19,8 +20,6 @@ import { SaeTrainer, SaeTrainingDivergedError, type TrainLogEntry } from '../../
 import { resolveTrainerConfig, type SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
 import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
-import { worldVocab } from '../../core/world/tokenizerJson.ts'
-import { EOT_ID } from '../../core/world/world.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 
@@ -35,18 +34,6 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
   --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.`
-
-/** A model speaks TinyWorld when its vocabulary is the world's, token for token where it has a tokenizer. */
-export function isTinyWorldModel(model: HookedGpt2, tokenizer: HfTextTokenizer | null): boolean {
-  const vocab = worldVocab()
-  if (model.config.vocabSize !== vocab.length) return false
-  return tokenizer === null || vocab.every((token, id) => tokenizer.idToToken(id) === token)
-}
-
-/** The BOS to put before every window: the model's, or TinyWorld's document separator. */
-export function bosTokenFor(model: HookedGpt2, tinyWorld: boolean): number | null {
-  return model.config.bosTokenId ?? (tinyWorld ? EOT_ID : null)
-}
 
 /** The corpus of --text-file, or TinyWorld's stream when the model speaks it. */
 export async function corpusFor(
@@ -121,10 +108,10 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
 
 /** What the training loop reads batches from: the model run live over the corpus, or a harvested cache. */
 interface BatchSource {
-  nextBatch(rows: number): tf.Tensor2D
+  nextBatch(rows: number): Promise<tf.Tensor2D> | tf.Tensor2D
   /** Consumes `batches` batches without training on them (to resume where a run stopped). */
-  skip(batches: number, batchSize: number): void
-  estimateNormScale(rows: number): { scale: number; meanNorm: number; rows: number }
+  skip(batches: number, batchSize: number): Promise<void> | void
+  estimateNormScale(rows: number): Promise<{ scale: number; meanNorm: number; rows: number }> | { scale: number; meanNorm: number; rows: number }
   readonly skipBos: boolean
   readonly tokensProcessed: number
   readonly corpusEpochs: number
@@ -150,8 +137,8 @@ function liveStore(model: HookedGpt2, hook: HookName, corpus: ActivationCorpus, 
   })
   return Object.assign(store, {
     // Batch by batch, as training drew them: the shuffle buffer's refills depend on the batch size.
-    skip(batches: number, batchSize: number) {
-      for (let b = 0; b < batches; b++) store.nextBatch(batchSize).dispose()
+    async skip(batches: number, batchSize: number) {
+      for (let b = 0; b < batches; b++) (await store.nextBatch(batchSize)).dispose()
     },
   })
 }
@@ -230,7 +217,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     const contextSize = parseIntFlag('context', str('context'), model.config.nCtx, 2)
     const trainOpts = trainerOptions(values, dIn, 1) // validate flags before the slow parts
     const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer')) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
-    const norm = values['no-normalize'] ? null : store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
+    const norm = values['no-normalize'] ? null : await store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
     if (norm) process.stderr.write(`train-sae: mean ‖x‖ ${norm.meanNorm.toPrecision(4)} → input scale ${norm.scale.toPrecision(4)} (E‖x‖ = √${dIn})\n`)
     const checkpointFile = path.join(out, 'checkpoint.safetensors')
     const progressFile = path.join(out, 'checkpoint_progress.json')
@@ -249,7 +236,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       const progress = JSON.parse(await readFile(progressFile, 'utf8')) as { log: TrainLogEntry[]; ce: typeof resumedCe }
       log = progress.log
       resumedCe = progress.ce
-      store.skip(trainer.step, batchSize)
+      await store.skip(trainer.step, batchSize)
       process.stderr.write(`train-sae: resumed at step ${trainer.step} of ${trainer.config.totalSteps} from ${checkpointFile}\n`)
     } else {
       trainer = SaeTrainer.create({ ...trainOpts, inputScale: norm?.scale ?? 1 }, { onLog: (e) => log.push(e) })
@@ -258,7 +245,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     const saveCheckpoint = async () => {
       await mkdir(out, { recursive: true })
       // Written beside and renamed, so a crash mid-write never leaves a torn checkpoint.
-      await writeFile(`${checkpointFile}.tmp`, checkpointToBytes(trainer.checkpoint()))
+      await writeFile(`${checkpointFile}.tmp`, checkpointToBytes(await trainer.checkpoint()))
       await writeFile(`${progressFile}.tmp`, JSON.stringify({ log, ce: ceHistory }))
       await rename(`${checkpointFile}.tmp`, checkpointFile)
       await rename(`${progressFile}.tmp`, progressFile)
@@ -266,10 +253,10 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     // CE windows come from a stream of their own (TinyWorld) so they are not training data.
     const ceSet = createTokenWindows(corpus.kind === 'world' ? { kind: 'world', seed: dataSeed + 1_000_003 } : corpus, { contextSize, bosTokenId }).next(ceWindows)
     const ceHistory: Array<{ step: number } & SpliceCrossEntropy> = resumedCe
-    const measureCe = () => {
-      const sae = trainer.toSae({ hookName: hook })
+    const measureCe = async () => {
+      const sae = await trainer.toSae({ hookName: hook })
       try {
-        ceHistory.push({ step: trainer.step, ...spliceCrossEntropy(model, sae, hook, ceSet, { keepFirstPosition: store.skipBos }) })
+        ceHistory.push({ step: trainer.step, ...(await spliceCrossEntropy(model, sae, hook, ceSet, { keepFirstPosition: store.skipBos })) })
       } finally {
         sae.dispose()
       }
@@ -280,14 +267,14 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     const startStep = trainer.step
     try {
       while (!trainer.done) {
-        const batch = store.nextBatch(batchSize)
+        const batch = await store.nextBatch(batchSize)
         let r
         try {
-          r = trainer.trainStep(batch)
+          r = await trainer.trainStep(batch)
         } finally {
           batch.dispose()
         }
-        if (ceEvery > 0 && r.step % ceEvery === 0 && r.step < c.totalSteps) measureCe()
+        if (ceEvery > 0 && r.step % ceEvery === 0 && r.step < c.totalSteps) await measureCe()
         if (checkpointEvery > 0 && r.step % checkpointEvery === 0 && r.step < c.totalSteps) await saveCheckpoint()
         if (r.step === stopAfter && r.step < c.totalSteps) {
           await saveCheckpoint()
@@ -308,10 +295,10 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       throw err
     }
     const elapsedS = (performance.now() - started) / 1000
-    measureCe()
+    await measureCe()
 
     const skipBos = store.skipBos
-    const exported = trainer.exportSae({
+    const exported = await trainer.exportSae({
       modelName: str('model-name') ?? modelNameOf(source.description),
       hookName: hook,
       prependBos: bosTokenId !== null,
@@ -325,10 +312,13 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     try {
       for (let done = 0; done < sparsityRows; ) {
         const n = Math.min(4096, sparsityRows - done)
-        const batch = store.nextBatch(n)
+        const batch = await store.nextBatch(n)
         const f = sae.encode(batch)
-        fireCounts(f).forEach((v, i) => (counts[i]! += v))
-        tf.dispose([batch, f])
+        try {
+          ;(await fireCounts(f)).forEach((v, i) => (counts[i]! += v))
+        } finally {
+          tf.dispose([batch, f])
+        }
         done += n
       }
     } finally {

@@ -30,10 +30,10 @@ function referenceRows(model: HookedGpt2, hook: HookName, windows: number[][]): 
   return act.flatMap((w) => w.slice(1))
 }
 
-function take(store: ActivationStore, batches: number, size: number): number[][] {
+async function take(store: ActivationStore, batches: number, size: number): Promise<number[][]> {
   const rows: number[][] = []
   for (let i = 0; i < batches; i++) {
-    const b = store.nextBatch(size)
+    const b = await store.nextBatch(size)
     rows.push(...(b.arraySync() as number[][]))
     b.dispose()
   }
@@ -50,7 +50,7 @@ function expectRowsClose(a: number[][], b: number[][]) {
 }
 
 describe('createTokenWindows', () => {
-  it('prepends BOS, joins text lines with BOS, skips empty lines and cycles', () => {
+  it('prepends BOS, joins text lines with BOS, skips empty lines and cycles', async () => {
     const tokenizer = { encode: (t: string) => t.split(' ').filter((s) => s).map(Number) }
     const w = createTokenWindows({ kind: 'lines', lines: ['1 2 3', '', '4 5'], tokenizer }, { contextSize: 4, bosTokenId: 0 })
     expect(w.next(3)).toEqual([
@@ -66,25 +66,25 @@ describe('createTokenWindows', () => {
     expect(() => createTokenWindows({ kind: 'lines', lines: ['', ''], tokenizer }, { contextSize: 4, bosTokenId: 0 }).next(1)).toThrow(/no tokens/)
   })
 
-  it('reads the TinyWorld stream after its opening separator', () => {
+  it('reads the TinyWorld stream after its opening separator', async () => {
     const w = createTokenWindows({ kind: 'world', seed: 5 }, { contextSize: 12, bosTokenId: EOT_ID }).next(3)
     expect(w.every((row) => row.length === 12 && row[0] === EOT_ID)).toBe(true)
     expect(w[0]![1]).not.toBe(EOT_ID)
   })
 
-  it('covers whole documents in context-sized pieces', () => {
+  it('covers whole documents in context-sized pieces', async () => {
     expect(documentWindows([[1, 2, 3, 4, 5], [6]], { contextSize: 3, bosTokenId: 0 })).toEqual([[0, 1, 2], [0, 3, 4], [0, 5], [0, 6]])
   })
 })
 
 describe('ActivationStore', () => {
-  it('serves runWithCache rows in corpus order when unshuffled, BOS positions skipped', () => {
+  it('serves runWithCache rows in corpus order when unshuffled, BOS positions skipped', async () => {
     const model = tiny()
     const before = tf.memory().numTensors
     const hook = hookName.residPost(0)
     const store = new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 14, shuffle: false })
     expect(store.dIn).toBe(16)
-    const rows = take(store, 4, 7)
+    const rows = await take(store, 4, 7)
     expect(tf.memory().numTensors).toBe(before) // checked before runWithCache, which caches the unembedding
     const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4)
     expectRowsClose(rows, referenceRows(model, hook, windows))
@@ -92,27 +92,27 @@ describe('ActivationStore', () => {
     model.dispose()
   })
 
-  it('serves the same rows as a multiset when shuffled, in a seeded order', () => {
+  it('serves the same rows as a multiset when shuffled, in a seeded order', async () => {
     const model = tiny()
     const hook = hookName.mlpPost(1)
     const make = (seed: number) => new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 28, seed })
     // One batch of the whole buffer: exactly the first fill (later batches would mix in refills).
-    const a = take(make(1), 1, 28)
+    const a = await take(make(1), 1, 28)
     expect(a[0]).toHaveLength(64) // mlp.hook_post is d_mlp wide
     const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4)
     const ref = referenceRows(model, hook, windows)
     expectRowsClose(sortRows(a), sortRows(ref))
     expect(a).not.toEqual(ref)
-    expect(take(make(1), 1, 28)).toEqual(a)
-    expect(take(make(2), 1, 28)).not.toEqual(a)
+    expect(await take(make(1), 1, 28)).toEqual(a)
+    expect(await take(make(2), 1, 28)).not.toEqual(a)
     model.dispose()
   })
 
-  it('keeps BOS rows when asked, and needs no BOS', () => {
+  it('keeps BOS rows when asked, and needs no BOS', async () => {
     const model = tiny()
     const hook = hookName.residPre(1)
     const store = new ActivationStore(model, { hook, corpus, contextSize: 4, bosTokenId: null, windowsPerPass: 1, bufferRows: 4, shuffle: false })
-    const rows = take(store, 2, 4)
+    const rows = await take(store, 2, 4)
     const windows = createTokenWindows(corpus, { contextSize: 4, bosTokenId: null }).next(2)
     const { logits, cache } = model.runWithCache(windows, [hook])
     expectRowsClose(rows, (cache.get(hook)!.arraySync() as number[][][]).flat())
@@ -121,11 +121,11 @@ describe('ActivationStore', () => {
     model.dispose()
   })
 
-  it('estimates the scale that makes the mean row norm √d_in', () => {
+  it('estimates the scale that makes the mean row norm √d_in', async () => {
     const model = tiny()
     const hook = hookName.residPost(1)
     const opts = { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 14 }
-    const est = new ActivationStore(model, { ...opts, seed: 4 }).estimateNormScale(28)
+    const est = await new ActivationStore(model, { ...opts, seed: 4 }).estimateNormScale(28)
     const ref = referenceRows(model, hook, createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4))
     const meanNorm = ref.reduce((s, r) => s + Math.hypot(...r), 0) / ref.length
     expect(est.meanNorm).toBeCloseTo(meanNorm, 4)
@@ -133,7 +133,7 @@ describe('ActivationStore', () => {
     model.dispose()
   })
 
-  it('rejects attention patterns, unknown hooks and contexts beyond the model', () => {
+  it('rejects attention patterns, unknown hooks and contexts beyond the model', async () => {
     const model = tiny()
     expect(() => new ActivationStore(model, { hook: 'blocks.0.attn.hook_pattern', corpus })).toThrow(InvalidArgumentError)
     expect(() => new ActivationStore(model, { hook: 'blocks.7.hook_resid_post', corpus })).toThrow(HookNameError)
@@ -143,7 +143,7 @@ describe('ActivationStore', () => {
 })
 
 describe('windowActivations', () => {
-  it('right-pads windows of different lengths without changing their rows', () => {
+  it('right-pads windows of different lengths without changing their rows', async () => {
     const model = tiny()
     const hook = hookName.residPost(0)
     const windows = [[0, 5, 6, 7, 8], [0, 9], [0, 3, 4]]

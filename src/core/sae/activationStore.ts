@@ -219,11 +219,14 @@ export class ActivationStore {
     return this.windows.epochs
   }
 
-  /** The next `batchSize` rows [batchSize, dIn]; the caller disposes the tensor. */
-  nextBatch(batchSize: number): tf.Tensor2D {
+  /**
+   * The next `batchSize` rows [batchSize, dIn]; the caller disposes the tensor. Async because a refill reads the
+   * model's activations back asynchronously: WebGPU's synchronous readback is slow, and wrong on some adapters.
+   */
+  async nextBatch(batchSize: number): Promise<tf.Tensor2D> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`The batch size must be a positive integer, got ${batchSize}`)
     // SAELens refills once half the buffer is used, so every batch mixes old and new windows.
-    if (this.end - this.start < Math.max(batchSize, this.capacity / 2)) this.refill(Math.max(batchSize, this.capacity))
+    if (this.end - this.start < Math.max(batchSize, this.capacity / 2)) await this.refill(Math.max(batchSize, this.capacity))
     const d = this.dIn
     const batch = tf.tensor2d(this.buffer.slice(this.start * d, (this.start + batchSize) * d), [batchSize, d]) // [batch, dIn]
     this.start += batchSize
@@ -235,14 +238,17 @@ export class ActivationStore {
    * Consumes `rows` rows and returns the scale s with E‖s·x‖₂ = √d_in (Anthropic's normalisation; SAELens's
    * estimate_norm_scaling_factor), with the mean norm it came from.
    */
-  estimateNormScale(rows: number): { scale: number; meanNorm: number; rows: number } {
+  async estimateNormScale(rows: number): Promise<{ scale: number; meanNorm: number; rows: number }> {
     if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError(`The normalisation sample needs a positive row count, got ${rows}`)
     let total = 0
     for (let done = 0; done < rows; ) {
       const n = Math.min(4096, rows - done)
-      const batch = this.nextBatch(n)
-      total += sumOfRowNorms(batch)
-      batch.dispose()
+      const batch = await this.nextBatch(n)
+      try {
+        total += await sumOfRowNorms(batch)
+      } finally {
+        batch.dispose()
+      }
       done += n
     }
     const meanNorm = total / rows
@@ -250,7 +256,7 @@ export class ActivationStore {
   }
 
   /** Compacts what is left, runs the model until at least `target` rows are ready, then shuffles them all. */
-  private refill(target: number): void {
+  private async refill(target: number): Promise<void> {
     const d = this.dIn
     const rowsPerPass = this.windowsPerPass * (this.contextSize - (this.skipBos ? 1 : 0))
     const needed = (target + rowsPerPass) * d
@@ -267,8 +273,12 @@ export class ActivationStore {
     while (this.end < target) {
       const windows = this.windows.next(this.windowsPerPass)
       const rows = windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
-      const data = rows.dataSync()
-      rows.dispose()
+      let data: Float32Array
+      try {
+        data = (await rows.data()) as Float32Array
+      } finally {
+        rows.dispose()
+      }
       this.buffer.set(data, this.end * d)
       this.end += data.length / d
       this.tokens += this.windowsPerPass * this.contextSize

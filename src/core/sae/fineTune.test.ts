@@ -45,7 +45,7 @@ function acts(config: SaeConfig, arrays: SaeArrays, x: tf.Tensor2D): Float32Arra
 
 describe('fineTuneCheckpoint', () => {
   for (const architecture of ['standard', 'topk', 'jumprelu'] as const) {
-    it(`${architecture}: step 0 computes the loaded SAE, and training moves it`, () => {
+    it(`${architecture}: step 0 computes the loaded SAE, and training moves it`, async () => {
       const loaded = loadedSae(architecture)
       const x = randomTensor([16, D_IN], 9) as tf.Tensor2D // [16, dIn]
       const before = tf.memory().numTensors
@@ -53,16 +53,16 @@ describe('fineTuneCheckpoint', () => {
       expect(checkpoint.config.architecture).toBe(architecture)
       expect(checkpoint.config.sparsityWarmupFraction).toBe(0)
       const trainer = SaeTrainer.fromCheckpoint(checkpoint)
-      const start = trainer.exportSae()
+      const start = await trainer.exportSae()
       const want = acts(loaded.config, loaded.arrays, x)
       const got = acts(start.config, start.arrays, x)
       for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5)
       expect(want.some((v) => v > 0)).toBe(true) // the comparison covers active latents
 
       const scaled = tf.mul(x, 1 / 2.5) as tf.Tensor2D // [16, dIn]
-      trainer.trainStep(scaled)
+      await trainer.trainStep(scaled)
       scaled.dispose()
-      const moved = trainer.exportSae().arrays.wEnc
+      const moved = (await trainer.exportSae()).arrays.wEnc
       expect(moved.some((v, i) => Math.abs(v - start.arrays.wEnc[i]!) > 1e-6)).toBe(true)
       trainer.dispose()
       expect(tf.memory().numTensors).toBe(before)
@@ -70,7 +70,7 @@ describe('fineTuneCheckpoint', () => {
     })
   }
 
-  it('refuses SAEs it cannot continue exactly', () => {
+  it('refuses SAEs it cannot continue exactly', async () => {
     const loaded = loadedSae('standard')
     expect(() => fineTuneCheckpoint({ ...loaded, config: { ...loaded.config, normalizeActivations: 'layer_norm' } }, { totalSteps: 5 })).toThrow(/normalize_activations "layer_norm"/)
     const topk = loadedSae('topk')

@@ -22,14 +22,14 @@ beforeAll(async () => {
 })
 
 describe('SAE metrics', () => {
-  it('L0 and fire counts', () => {
+  it('L0 and fire counts', async () => {
     const f = tf.tensor3d([[[1, 0, 2]], [[0, 0, 0.5]]]) // [2, 1, 3]
     expect(l0(f)).toBe(1.5)
-    expect(Array.from(fireCounts(f))).toEqual([1, 0, 2])
+    expect(Array.from(await fireCounts(f))).toEqual([1, 0, 2])
     f.dispose()
   })
 
-  it('MSE, FVU and variance explained; pooled sums equal one big batch', () => {
+  it('MSE, FVU and variance explained; pooled sums equal one big batch', async () => {
     // x rows [1, 1] and [3, 3]: mean [2, 2], Σ‖x − x̄‖² = 4. x̂ off by [1, 0] and [0, −1]: Σ‖x − x̂‖² = 2.
     const x = tf.tensor2d([[1, 1], [3, 3]])
     const xHat = tf.tensor2d([[0, 1], [3, 4]])
@@ -42,7 +42,7 @@ describe('SAE metrics', () => {
     tf.dispose([x, xHat])
   })
 
-  it('densities, dead and dense fractions, SAELens log sparsity, histogram', () => {
+  it('densities, dead and dense fractions, SAELens log sparsity, histogram', async () => {
     const density = featureDensity([0, 1, 50, 1000], 1000)
     expect(Array.from(density)).toEqual([0, 0.001, 0.05, 1])
     expect(deadFraction(density)).toBe(0.25)
@@ -55,7 +55,7 @@ describe('SAE metrics', () => {
     expect(h.dead).toBe(1)
   })
 
-  it('CE loss recovered', () => {
+  it('CE loss recovered', async () => {
     expect(ceLossRecovered({ clean: 3, spliced: 3.5, zeroAblated: 8 })).toBeCloseTo(0.9)
     expect(ceLossRecovered({ clean: 3, spliced: 3, zeroAblated: 8 })).toBe(1)
     expect(() => ceLossRecovered({ clean: 3, spliced: 3, zeroAblated: 3 })).toThrow(/undefined/)

@@ -73,13 +73,15 @@ export function reconstructionMetricsOf(x: tf.Tensor, xHat: tf.Tensor): Reconstr
   return reconstructionMetrics(reconstructionSums(x, xHat))
 }
 
-/** How many inputs each latent fires on, for f [..., dSae] → Float64Array [dSae]. Add over batches. */
-export function fireCounts(f: tf.Tensor): Float64Array {
+/** How many inputs each latent fires on, for f [..., dSae] → Float64Array [dSae]. Add over batches. Read asynchronously (the training path: see trainer.ts). */
+export async function fireCounts(f: tf.Tensor): Promise<Float64Array> {
   const dSae = f.shape[f.rank - 1]!
   const t = tf.tidy(() => tf.sum(tf.step(tf.reshape(f, [-1, dSae])), 0))
-  const out = Float64Array.from(t.dataSync())
-  t.dispose()
-  return out
+  try {
+    return Float64Array.from(await t.data())
+  } finally {
+    t.dispose()
+  }
 }
 
 /** Fraction of tokens each latent fires on. */

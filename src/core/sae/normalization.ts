@@ -44,11 +44,13 @@ export function denormalizeRows(y: tf.Tensor2D, n: NormalizedRows): tf.Tensor2D 
 }
 
 /** Σ‖xᵣ‖₂ over the rows of x [n, dIn], for estimating the training scale over many batches. */
-export function sumOfRowNorms(x: tf.Tensor2D): number {
+export async function sumOfRowNorms(x: tf.Tensor2D): Promise<number> {
   const total = tf.tidy(() => tf.sum(tf.sqrt(tf.sum(tf.square(x), 1))))
-  const value = total.dataSync()[0]!
-  total.dispose()
-  return value
+  try {
+    return (await total.data())[0]!
+  } finally {
+    total.dispose()
+  }
 }
 
 /**

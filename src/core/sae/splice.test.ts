@@ -51,35 +51,35 @@ const windows = [
 ]
 
 describe('spliceCrossEntropy', () => {
-  it('recovers 1 with an exact reconstruction and 0 with a zero one', () => {
+  it('recovers 1 with an exact reconstruction and 0 with a zero one', async () => {
     const m = model()
     const hook = hookName.residPost(0)
     const exact = identitySae(hook)
     const zero = zeroSae(hook)
     m.forward([[0]]).dispose() // warm the unembedding cache before counting tensors
     const before = tf.memory().numTensors
-    const a = spliceCrossEntropy(m, exact, hook, windows, { batchSize: 2 })
+    const a = await spliceCrossEntropy(m, exact, hook, windows, { batchSize: 2 })
     expect(a.tokens).toBe(7 + 2 + 5)
     expect(a.spliced).toBeCloseTo(a.clean, 4)
     expect(a.zeroAblated).not.toBeCloseTo(a.clean, 2)
     expect(a.ceLossRecovered).toBeCloseTo(1, 3)
-    const z = spliceCrossEntropy(m, zero, hook, windows)
+    const z = await spliceCrossEntropy(m, zero, hook, windows)
     expect(z.spliced).toBe(z.zeroAblated)
     expect(Math.abs(z.ceLossRecovered!)).toBe(0)
     expect(z.clean).toBeCloseTo(a.clean, 5)
     expect(tf.memory().numTensors).toBe(before)
     // Ablating the BOS position too changes the loss; the exact SAE still recovers everything.
-    const all = spliceCrossEntropy(m, exact, hook, windows, { keepFirstPosition: false })
+    const all = await spliceCrossEntropy(m, exact, hook, windows, { keepFirstPosition: false })
     expect(all.zeroAblated).not.toBeCloseTo(a.zeroAblated, 4)
     expect(all.ceLossRecovered).toBeCloseTo(1, 3)
     ;[exact, zero].forEach((s) => s.dispose())
     m.dispose()
   })
 
-  it('equals the clean loss computed directly', () => {
+  it('equals the clean loss computed directly', async () => {
     const m = model()
     const exact = identitySae(hookName.residMid(1))
-    const r = spliceCrossEntropy(m, exact, hookName.residMid(1), [windows[0]!])
+    const r = await spliceCrossEntropy(m, exact, hookName.residMid(1), [windows[0]!])
     const logits = m.forward([windows[0]!.slice(0, -1)])
     const lp = tf.tidy(() => tf.logSoftmax(logits.squeeze([0])).arraySync() as number[][])
     logits.dispose()
@@ -91,7 +91,7 @@ describe('spliceCrossEntropy', () => {
 })
 
 describe('resolveSaeHook', () => {
-  it('takes the SAE hook and checks it against the model and the request', () => {
+  it('takes the SAE hook and checks it against the model and the request', async () => {
     const m = model()
     const sae = identitySae('blocks.1.hook_resid_post')
     expect(resolveSaeHook(m, sae)).toBe('blocks.1.hook_resid_post')

@@ -63,7 +63,7 @@ function replaceHook(by: (act: tf.Tensor) => tf.Tensor, keepFirst: boolean): Hoo
 }
 
 /** Σ −log p(next token) over the real positions of windows (right-padded to logits' length). */
-function sumNats(logits: tf.Tensor3D, windows: readonly (readonly number[])[]): number {
+async function sumNats(logits: tf.Tensor3D, windows: readonly (readonly number[])[]): Promise<number> {
   const [, len, vocab] = logits.shape
   const rows: number[] = []
   const targets: number[] = []
@@ -79,16 +79,18 @@ function sumNats(logits: tf.Tensor3D, windows: readonly (readonly number[])[]): 
     const logProbs = tf.logSoftmax(picked) // [n, vocab]
     return tf.neg(tf.sum(tf.mul(logProbs, tf.oneHot(tf.tensor1d(targets, 'int32'), vocab)))) // scalar
   })
-  const v = total.dataSync()[0]!
-  total.dispose()
-  return v
+  try {
+    return (await total.data())[0]!
+  } finally {
+    total.dispose()
+  }
 }
 
 /**
  * Cross-entropy of next-token prediction over `windows` three ways: clean, with the SAE spliced in at `hook`, and
  * with `hook` zero-ablated. The interventions are per-call hooks: nothing stays registered on the model.
  */
-export function spliceCrossEntropy(model: HookedGpt2, sae: Sae, hook: HookName, windows: readonly (readonly number[])[], opts: SpliceOptions = {}): SpliceCrossEntropy {
+export async function spliceCrossEntropy(model: HookedGpt2, sae: Sae, hook: HookName, windows: readonly (readonly number[])[], opts: SpliceOptions = {}): Promise<SpliceCrossEntropy> {
   resolveSaeHook(model, sae, hook)
   const batchSize = opts.batchSize ?? 8
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`)
@@ -104,7 +106,7 @@ export function spliceCrossEntropy(model: HookedGpt2, sae: Sae, hook: HookName, 
     for (const [key, hooks] of [['clean', {}], ['spliced', { [hook]: splice }], ['zeroAblated', { [hook]: zero }]] as const) {
       const logits = model.runWithHooks(padded, hooks) // [batch, len, vocab]
       try {
-        nats[key] += sumNats(logits, group)
+        nats[key] += await sumNats(logits, group)
       } finally {
         logits.dispose()
       }

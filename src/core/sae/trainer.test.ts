@@ -24,10 +24,10 @@ function batchAt(step: number, n = 32, dIn = 8): tf.Tensor2D {
   return tf.tensor2d(randomArray(n * dIn, 1000 + step, 1.5), [n, dIn])
 }
 
-function trainSteps(trainer: SaeTrainer, steps: number, data: (step: number) => tf.Tensor2D = (s) => batchAt(s)): void {
+async function trainSteps(trainer: SaeTrainer, steps: number, data: (step: number) => tf.Tensor2D = (s) => batchAt(s)): Promise<void> {
   for (let i = 0; i < steps; i++) {
     const batch = data(trainer.step)
-    trainer.trainStep(batch)
+    await trainer.trainStep(batch)
     batch.dispose()
   }
 }
@@ -61,15 +61,15 @@ const sameBits = (a: SaeCheckpoint, b: SaeCheckpoint) => {
 }
 
 describe('recipe schedules', () => {
-  it('λ ramps from 0 over the first 5% of steps; lr decays linearly to 0 over the last 20%', () => {
+  it('λ ramps from 0 over the first 5% of steps; lr decays linearly to 0 over the last 20%', async () => {
     expect([0, 25, 50, 51, 999].map((s) => sparsityCoefficientAt(s, 1000, 5, 0.05))).toEqual([0, 2.5, 5, 5, 5])
     expect([0, 799, 800, 900, 999].map((s) => learningRateAt(s, 1000, 1e-3, 0.2))).toEqual([1e-3, 1e-3, 1e-3, 5e-4, 5e-6])
   })
 
-  it('logs the scheduled values and means over each window', () => {
+  it('logs the scheduled values and means over each window', async () => {
     const entries: TrainLogEntry[] = []
     const trainer = SaeTrainer.create(small('topk', { totalSteps: 40, sparsityWarmupFraction: 0.5 }), { onLog: (e) => entries.push(e) })
-    trainSteps(trainer, 40)
+    await trainSteps(trainer, 40)
     expect(entries.map((e) => e.step)).toEqual([10, 20, 30, 40])
     expect(entries.map((e) => e.tokens)).toEqual([320, 640, 960, 1280])
     for (const e of entries) {
@@ -83,7 +83,7 @@ describe('recipe schedules', () => {
 
     const standard: TrainLogEntry[] = []
     const t2 = SaeTrainer.create(small('standard', { totalSteps: 40, sparsityWarmupFraction: 0.5 }), { onLog: (e) => standard.push(e) })
-    trainSteps(t2, 40)
+    await trainSteps(t2, 40)
     expect(standard.map((e) => e.sparsityCoefficient)).toEqual([0.5 * (9 / 20), 0.5 * (19 / 20), 0.5, 0.5])
     t2.dispose()
   })
@@ -106,17 +106,17 @@ describe('dictionary recovery', () => {
     const before = tf.memory().numTensors
     await trainer.run(next)
     expect(tf.memory().numTensors).toBe(before)
-    const { arrays } = trainer.exportSae()
+    const { arrays } = (await trainer.exportSae())
     const cos = bestCosines(dict, arrays.wDec, 128)
     const recovered = cos.filter((c) => c >= 0.9).length / 64
     expect(recovered).toBeGreaterThanOrEqual(0.9)
     trainer.dispose()
   })
 
-  it('an untrained SAE does not pass the same bar (the check can fail)', () => {
+  it('an untrained SAE does not pass the same bar (the check can fail)', async () => {
     const dict = randomDictionary(32, 64, 1)
     const trainer = SaeTrainer.create({ architecture: 'standard', dIn: 32, dSae: 128, totalSteps: 10, seed: 3 })
-    const cos = bestCosines(dict, trainer.exportSae().arrays.wDec, 128)
+    const cos = bestCosines(dict, (await trainer.exportSae()).arrays.wDec, 128)
     expect(cos.filter((c) => c >= 0.9).length / 64).toBeLessThan(0.9)
     trainer.dispose()
   })
@@ -124,30 +124,30 @@ describe('dictionary recovery', () => {
 
 describe('checkpoints', () => {
   for (const architecture of ['standard', 'topk', 'batchtopk', 'jumprelu'] as const) {
-    it(`${architecture}: resuming from a checkpoint (and from its bytes) continues bit for bit`, () => {
+    it(`${architecture}: resuming from a checkpoint (and from its bytes) continues bit for bit`, async () => {
       const straight = SaeTrainer.create(small(architecture))
-      trainSteps(straight, 30)
+      await trainSteps(straight, 30)
 
       const first = SaeTrainer.create(small(architecture))
-      trainSteps(first, 15)
-      const ckpt = first.checkpoint()
+      await trainSteps(first, 15)
+      const ckpt = (await first.checkpoint())
       first.dispose()
       const resumed = SaeTrainer.fromCheckpoint(checkpointFromBytes(checkpointToBytes(ckpt)))
       expect(resumed.step).toBe(15)
-      trainSteps(resumed, 15)
-      sameBits(resumed.checkpoint(), straight.checkpoint())
-      if (architecture === 'batchtopk') expect(resumed.checkpoint().state.batchTopKThreshold).toBeGreaterThan(0)
+      await trainSteps(resumed, 15)
+      sameBits((await resumed.checkpoint()), (await straight.checkpoint()))
+      if (architecture === 'batchtopk') expect((await resumed.checkpoint()).state.batchTopKThreshold).toBeGreaterThan(0)
       straight.dispose()
       resumed.dispose()
     })
   }
 
-  it('keeps a periodic checkpoint and rejects malformed ones', () => {
+  it('keeps a periodic checkpoint and rejects malformed ones', async () => {
     const trainer = SaeTrainer.create(small('standard', { checkpointEvery: 10 }))
     expect(trainer.lastCheckpoint).toBeNull()
-    trainSteps(trainer, 12)
+    await trainSteps(trainer, 12)
     expect(trainer.lastCheckpoint!.state.step).toBe(10)
-    const ckpt = trainer.checkpoint()
+    const ckpt = (await trainer.checkpoint())
     trainer.dispose()
     const { W_enc: _dropped, ...rest } = ckpt.tensors
     expect(() => SaeTrainer.fromCheckpoint({ ...ckpt, tensors: rest })).toThrow(/tensor "W_enc" is missing/)
@@ -159,7 +159,7 @@ describe('checkpoints', () => {
 describe('divergence', () => {
   it('NaN in a batch stops training with a clear error and the last good checkpoint', async () => {
     const clean = SaeTrainer.create(small('standard'))
-    trainSteps(clean, 6)
+    await trainSteps(clean, 6)
     const trainer = SaeTrainer.create(small('standard'))
     let step = 0
     const next = () => {
@@ -178,7 +178,7 @@ describe('divergence', () => {
     expect(e.code).toBe('TRAINING_DIVERGED')
     expect(e.message).toMatch(/diverged at step 7: loss NaN/)
     expect(e.checkpoint!.state.step).toBe(6)
-    sameBits(e.checkpoint!, clean.checkpoint())
+    sameBits(e.checkpoint!, await clean.checkpoint())
     expect(trainer.step).toBe(6) // the bad step was not applied
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 1) // the un-disposed b of the NaN step
     clean.dispose()
@@ -188,12 +188,12 @@ describe('divergence', () => {
 
 describe('export', () => {
   for (const architecture of ['standard', 'topk', 'jumprelu'] as const) {
-    it(`${architecture}: the exported SAELens SAE on raw inputs reproduces the trained one on scaled inputs`, () => {
+    it(`${architecture}: the exported SAELens SAE on raw inputs reproduces the trained one on scaled inputs`, async () => {
       const s = 2.5
       const trainer = SaeTrainer.create(small(architecture, { inputScale: s }))
-      trainSteps(trainer, 20)
-      const ckpt = trainer.checkpoint()
-      const sae = trainer.toSae({ modelName: 'tinyworld', hookName: 'blocks.2.hook_resid_post' })
+      await trainSteps(trainer, 20)
+      const ckpt = (await trainer.checkpoint())
+      const sae = await trainer.toSae({ modelName: 'tinyworld', hookName: 'blocks.2.hook_resid_post' })
       expect(sae.config.metadata).toMatchObject({ modelName: 'tinyworld', hookName: 'blocks.2.hook_resid_post', extra: { monoscope_input_scale: s } })
       const x = batchAt(999)
       const arrays = Object.fromEntries(Object.entries(ckpt.tensors).map(([k, v]) => [k, v.data]))
@@ -218,11 +218,11 @@ describe('export', () => {
     })
   }
 
-  it('batchtopk is saved as jumprelu with the learned threshold (SAELens), decoder rows of norm 1/inputScale', () => {
+  it('batchtopk is saved as jumprelu with the learned threshold (SAELens), decoder rows of norm 1/inputScale', async () => {
     const trainer = SaeTrainer.create(small('batchtopk', { inputScale: 2 }))
-    trainSteps(trainer, 20)
-    const threshold = trainer.checkpoint().state.batchTopKThreshold
-    const { config, arrays } = trainer.exportSae()
+    await trainSteps(trainer, 20)
+    const threshold = (await trainer.checkpoint()).state.batchTopKThreshold
+    const { config, arrays } = (await trainer.exportSae())
     expect(config.architecture).toBe('jumprelu')
     expect(arrays.threshold).toEqual(new Float32Array(24).fill(threshold))
     const row0 = Math.hypot(...arrays.wDec.slice(0, 8))
@@ -232,12 +232,12 @@ describe('export', () => {
 })
 
 describe('lifecycle', () => {
-  it('training steps leave tf.memory().numTensors flat', () => {
+  it('training steps leave tf.memory().numTensors flat', async () => {
     for (const architecture of ['standard', 'topk', 'batchtopk', 'jumprelu'] as const) {
       const trainer = SaeTrainer.create(small(architecture))
-      trainSteps(trainer, 3)
+      await trainSteps(trainer, 3)
       const before = tf.memory().numTensors
-      trainSteps(trainer, 12) // crosses log steps and AuxK activity
+      await trainSteps(trainer, 12) // crosses log steps and AuxK activity
       expect(tf.memory().numTensors, architecture).toBe(before)
       trainer.dispose()
     }
@@ -249,17 +249,17 @@ describe('lifecycle', () => {
     controller.abort()
     await expect(trainer.run(() => batchAt(0), { signal: controller.signal })).rejects.toThrow(CancelledError)
     const wrong = tf.zeros([4, 7]) as tf.Tensor2D
-    expect(() => trainer.trainStep(wrong)).toThrow(/must be \[n, 8\], got \[4, 7\]/)
+    await expect(trainer.trainStep(wrong)).rejects.toThrow(/must be \[n, 8\], got \[4, 7\]/)
     wrong.dispose()
     await trainer.run(() => batchAt(0))
     expect(trainer.done).toBe(true)
     const b = batchAt(0)
-    expect(() => trainer.trainStep(b)).toThrow(/already finished/)
+    await expect(trainer.trainStep(b)).rejects.toThrow(/already finished/)
     b.dispose()
     trainer.dispose()
   })
 
-  it('rejects invalid settings with every problem named', () => {
+  it('rejects invalid settings with every problem named', async () => {
     expect(() => SaeTrainer.create({ architecture: 'topk', dIn: 8, dSae: 16, totalSteps: 0, k: 17, lr: -1 })).toThrow(InvalidArgumentError)
     expect(() => SaeTrainer.create({ architecture: 'topk', dIn: 8, dSae: 16, totalSteps: 0, k: 17, lr: -1 })).toThrow(/totalSteps must be a positive integer.*lr must be a positive number.*k must be an integer in \[1, dSae\]/)
     expect(() => SaeTrainer.create({ architecture: 'gated' as TrainArchitecture, dIn: 8, dSae: 16, totalSteps: 5 })).toThrow(/architecture must be one of/)

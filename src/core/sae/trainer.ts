@@ -122,8 +122,12 @@ export class SaeTrainer {
     return this.lastGood
   }
 
-  /** One step on `batch` [n, dIn] (raw activations; inputScale is applied here). The caller keeps and disposes `batch`. */
-  trainStep(batch: tf.Tensor2D): TrainStepResult {
+  /**
+   * One step on `batch` [n, dIn] (raw activations; inputScale is applied here). The caller keeps and disposes `batch`.
+   * Every read back is asynchronous (`data()`, never `dataSync()`): tfjs-webgpu's synchronous readback goes through
+   * a canvas, which is slow and, on some adapters (SwiftShader in a worker), returns zeros.
+   */
+  async trainStep(batch: tf.Tensor2D): Promise<TrainStepResult> {
     this.assertLive()
     const c = this.config
     if (batch.rank !== 2 || batch.shape[1] !== c.dIn || batch.shape[0] < 1) {
@@ -135,7 +139,7 @@ export class SaeTrainer {
     const lr = learningRateAt(t, c.totalSteps, c.lr, c.lrDecayFraction)
     const coefficient = this.sparsityCoefficient(t)
 
-    const { dead, deadCount } = this.deadLatents()
+    const { dead, deadCount } = await this.deadLatents()
     const out = tf.tidy(() => {
       const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
       const lg = this.lossAndGrads(x, coefficient, dead, deadCount)
@@ -146,14 +150,14 @@ export class SaeTrainer {
       return { grads: lg.grads, scale, fireCounts: lg.fireCounts, readout }
     })
     dead?.dispose()
-    const values = out.readout.dataSync()
+    const values = await out.readout.data()
     const stat = (name: (typeof STAT_NAMES)[number]) => values[STAT_NAMES.indexOf(name)]!
     const gradNorm = values[STAT_NAMES.length]!
     const minSelected = c.architecture === 'batchtopk' ? values[STAT_NAMES.length + 1]! : Infinity
 
     if (!Number.isFinite(stat('loss')) || !Number.isFinite(gradNorm)) {
       tf.dispose([out.readout, out.scale, out.fireCounts, ...Object.values(out.grads)])
-      throw this.diverged(t, stat('loss'), gradNorm)
+      throw await this.diverged(t, stat('loss'), gradNorm)
     }
 
     this.applyAdam(out.grads, out.scale, lr, t + 1)
@@ -178,8 +182,8 @@ export class SaeTrainer {
     w.sse += stat('sse')
     w.sst += stat('sst')
     w.gradNorm += gradNorm
-    if (s.step % c.logEvery === 0 || s.step === c.totalSteps) this.emitLog(lr, coefficient)
-    if (c.checkpointEvery > 0 && s.step % c.checkpointEvery === 0) this.lastGood = this.checkpoint()
+    if (s.step % c.logEvery === 0 || s.step === c.totalSteps) await this.emitLog(lr, coefficient)
+    if (c.checkpointEvery > 0 && s.step % c.checkpointEvery === 0) this.lastGood = await this.checkpoint()
     return { step: s.step, loss: stat('loss'), mse: stat('mse'), sparsity: stat('sparsity'), aux: stat('aux'), gradNorm }
   }
 
@@ -191,7 +195,7 @@ export class SaeTrainer {
       if (opts.signal?.aborted) throw new CancelledError('SAE training cancelled')
       const batch = await nextBatch()
       try {
-        this.trainStep(batch)
+        await this.trainStep(batch)
       } finally {
         batch.dispose()
       }
@@ -203,30 +207,27 @@ export class SaeTrainer {
   }
 
   /** The whole training state as plain data. */
-  checkpoint(): SaeCheckpoint {
+  async checkpoint(): Promise<SaeCheckpoint> {
     this.assertLive()
+    const named: [string, tf.Tensor][] = []
+    for (const name of trainedParamNames(this.config)) named.push([name, this.params[name]!], [`adam.m.${name}`, this.m[name]!], [`adam.v.${name}`, this.v[name]!])
+    named.push(['tokens_since_fired', this.tokensSinceFired], ['window_fire_counts', this.windowFireCounts])
+    // Snapshot the state before awaiting: reads resolve later, but the tensors read are the ones current now.
+    const state = structuredClone(this.state)
+    const values = await Promise.all(named.map(([, t]) => t.data() as Promise<Float32Array>))
     const tensors: SaeCheckpoint['tensors'] = {}
-    const put = (name: string, t: tf.Tensor) => {
-      tensors[name] = { shape: [...t.shape], data: (t.dataSync() as Float32Array).slice() }
-    }
-    for (const name of trainedParamNames(this.config)) {
-      put(name, this.params[name]!)
-      put(`adam.m.${name}`, this.m[name]!)
-      put(`adam.v.${name}`, this.v[name]!)
-    }
-    put('tokens_since_fired', this.tokensSinceFired)
-    put('window_fire_counts', this.windowFireCounts)
-    return { format: CHECKPOINT_FORMAT, version: 1, config: structuredClone(this.config), state: structuredClone(this.state), tensors }
+    named.forEach(([name, t], i) => (tensors[name] = { shape: [...t.shape], data: values[i]!.slice() }))
+    return { format: CHECKPOINT_FORMAT, version: 1, config: structuredClone(this.config), state, tensors }
   }
 
   /** The SAE in SAELens form, acting on raw activations (inputScale folded in; batchtopk as jumprelu). */
-  exportSae(metadata: Partial<SaeMetadata> = {}): ExportedSae {
-    return exportTrainedSae(this.checkpoint(), metadata)
+  async exportSae(metadata: Partial<SaeMetadata> = {}): Promise<ExportedSae> {
+    return exportTrainedSae(await this.checkpoint(), metadata)
   }
 
   /** exportSae as a runnable Sae (the caller disposes it). */
-  toSae(metadata: Partial<SaeMetadata> = {}): Sae {
-    const { config, arrays } = this.exportSae(metadata)
+  async toSae(metadata: Partial<SaeMetadata> = {}): Promise<Sae> {
+    const { config, arrays } = await this.exportSae(metadata)
     return Sae.fromArrays(config, arrays)
   }
 
@@ -247,13 +248,17 @@ export class SaeTrainer {
   }
 
   /** topk/batchtopk with AuxK: the dead mask [dSae] and its count (one small sync). */
-  private deadLatents(): { dead: tf.Tensor1D | null; deadCount: number } {
+  private async deadLatents(): Promise<{ dead: tf.Tensor1D | null; deadCount: number }> {
     const c = this.config
     if ((c.architecture !== 'topk' && c.architecture !== 'batchtopk') || c.auxKCoefficient === 0) return { dead: null, deadCount: 0 }
     const dead = tf.tidy(() => tf.cast(tf.greaterEqual(this.tokensSinceFired, c.deadWindowTokens), 'float32') as tf.Tensor1D)
     const count = tf.tidy(() => tf.sum(dead))
-    const deadCount = count.dataSync()[0]!
-    count.dispose()
+    let deadCount: number
+    try {
+      deadCount = (await count.data())[0]!
+    } finally {
+      count.dispose()
+    }
     if (deadCount === 0) {
       dead.dispose()
       return { dead: null, deadCount: 0 }
@@ -306,20 +311,25 @@ export class SaeTrainer {
     this.windowFireCounts = window!
   }
 
-  private emitLog(lr: number, coefficient: number): void {
+  private async emitLog(lr: number, coefficient: number): Promise<void> {
     const c = this.config
-    const entry = logEntry(c, this.state, this.windowFireCounts.dataSync(), this.tokensSinceFired.dataSync(), lr, coefficient)
+    const [fired, since] = await Promise.all([this.windowFireCounts.data(), this.tokensSinceFired.data()])
+    const entry = logEntry(c, this.state, fired, since, lr, coefficient)
     this.state.window = emptyWindow()
     this.windowFireCounts.dispose()
     this.windowFireCounts = tf.zeros([c.dSae])
     this.onLog?.(entry)
   }
 
-  private diverged(step: number, loss: number, gradNorm: number): SaeTrainingDivergedError {
+  private async diverged(step: number, loss: number, gradNorm: number): Promise<SaeTrainingDivergedError> {
     const finite = tf.tidy(() => tf.addN(trainedParamNames(this.config).map((name) => tf.sum(tf.abs(this.params[name]!)))))
-    const paramsFinite = Number.isFinite(finite.dataSync()[0]!)
-    finite.dispose()
-    const checkpoint = paramsFinite ? this.checkpoint() : this.lastGood
+    let paramsFinite: boolean
+    try {
+      paramsFinite = Number.isFinite((await finite.data())[0]!)
+    } finally {
+      finite.dispose()
+    }
+    const checkpoint = paramsFinite ? await this.checkpoint() : this.lastGood
     const kept = checkpoint ? `the last good state (after step ${checkpoint.state.step}) is in error.checkpoint` : 'no finite checkpoint is available'
     return new SaeTrainingDivergedError(
       `SAE training diverged at step ${step + 1}: loss ${loss}, gradient norm ${gradNorm}. Check the batch for NaN/∞ or lower the learning rate; ${kept}.`,

@@ -95,7 +95,7 @@ export class TrainingRun {
   }
 
   /** Builds the data stream and the trainer; slow (it runs the model to fill the buffer, and to fast-forward a resumed run). */
-  static create(model: HookedGpt2, tokenizer: HfTextTokenizer | null, settings: TrainingRunSettings, init: TrainingRunInit = {}): TrainingRun {
+  static async create(model: HookedGpt2, tokenizer: HfTextTokenizer | null, settings: TrainingRunSettings, init: TrainingRunInit = {}): Promise<TrainingRun> {
     validateTrainingSettings(settings)
     const hook = parseHookName(settings.hook, model.config.nLayers)
     const dIn = hookWidth(model.config, hook)
@@ -113,7 +113,7 @@ export class TrainingRun {
       onProgress: (e) => init.onPrepare?.({ phase: 'fill', done: Math.min(e.rows, e.capacity), total: e.capacity }),
     })
     // Always estimated, resumed runs too: the store must consume the same rows in the same order to replay its batches.
-    const norm = store.estimateNormScale(settings.normRows)
+    const norm = await store.estimateNormScale(settings.normRows)
     let trainer: SaeTrainer
     let progress: TrainingProgress = { log: [], ce: [] }
     const log = (entry: TrainLogEntry) => {
@@ -126,7 +126,7 @@ export class TrainingRun {
       progress = { log: [...init.resume.progress.log], ce: [...init.resume.progress.ce] }
       // Batch by batch, as training drew them: the shuffle buffer's refills depend on the batch size.
       for (let b = 0; b < checkpoint.state.step; b++) {
-        store.nextBatch(settings.batchSize).dispose()
+        ;(await store.nextBatch(settings.batchSize)).dispose()
         if (b % 10 === 9) init.onPrepare?.({ phase: 'skip', done: b + 1, total: checkpoint.state.step })
       }
       trainer = SaeTrainer.fromCheckpoint(checkpoint, { onLog: log })
@@ -163,20 +163,20 @@ export class TrainingRun {
   }
 
   /** One training step on the next batch; measures CE loss recovered every ceEvery steps. */
-  trainStep(): TrainStepResult {
-    const batch = this.store.nextBatch(this.settings.batchSize) // [batch, dIn]
+  async trainStep(): Promise<TrainStepResult> {
+    const batch = await this.store.nextBatch(this.settings.batchSize) // [batch, dIn]
     let r: TrainStepResult
     try {
-      r = this.trainer.trainStep(batch)
+      r = await this.trainer.trainStep(batch)
     } finally {
       batch.dispose()
     }
     const every = this.settings.ceEvery
-    if (every > 0 && r.step % every === 0 && r.step < this.totalSteps) this.measureCe()
+    if (every > 0 && r.step % every === 0 && r.step < this.totalSteps) await this.measureCe()
     return r
   }
 
-  checkpoint(): SaeCheckpoint {
+  checkpoint(): Promise<SaeCheckpoint> {
     return this.trainer.checkpoint()
   }
 
@@ -185,10 +185,10 @@ export class TrainingRun {
   }
 
   /** CE loss of the model with the SAE spliced in, against zero-ablation, on the held-out windows. */
-  measureCe(): CeMeasurement {
-    const sae = this.trainer.toSae({ hookName: this.hook })
+  async measureCe(): Promise<CeMeasurement> {
+    const sae = await this.trainer.toSae({ hookName: this.hook })
     try {
-      const m = { step: this.trainer.step, ...spliceCrossEntropy(this.model, sae, this.hook, this.ceSet, { keepFirstPosition: this.store.skipBos }) }
+      const m = { step: this.trainer.step, ...(await spliceCrossEntropy(this.model, sae, this.hook, this.ceSet, { keepFirstPosition: this.store.skipBos })) }
       this.ce.push(m)
       return m
     } finally {
@@ -197,10 +197,10 @@ export class TrainingRun {
   }
 
   /** After the last step: final CE, a density pass over fresh rows, and the SAELens files. */
-  finish(meta: { modelName: string; datasetPath: string }): TrainingResult {
+  async finish(meta: { modelName: string; datasetPath: string }): Promise<TrainingResult> {
     if (!this.done) throw new InvalidArgumentError(`The run is at step ${this.step} of ${this.totalSteps}: it has not finished`)
-    const ce = this.ce.at(-1)?.step === this.step ? this.ce.at(-1)! : this.measureCe()
-    const exported = this.trainer.exportSae({
+    const ce = this.ce.at(-1)?.step === this.step ? this.ce.at(-1)! : await this.measureCe()
+    const exported = await this.trainer.exportSae({
       modelName: meta.modelName,
       hookName: this.hook,
       prependBos: this.bosTokenId !== null,
@@ -214,10 +214,13 @@ export class TrainingRun {
     try {
       for (let done = 0; done < rows; ) {
         const n = Math.min(4096, rows - done)
-        const batch = this.store.nextBatch(n) // [n, dIn]
+        const batch = await this.store.nextBatch(n) // [n, dIn]
         const f = sae.encode(batch) // [n, dSae]
-        fireCounts(f).forEach((v, i) => (counts[i]! += v))
-        tf.dispose([batch, f])
+        try {
+          ;(await fireCounts(f)).forEach((v, i) => (counts[i]! += v))
+        } finally {
+          tf.dispose([batch, f])
+        }
         done += n
       }
     } finally {

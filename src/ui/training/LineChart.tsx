@@ -30,7 +30,8 @@ export function LineChart({ title, metric, points, format }: { title: string; me
   const last = finite.at(-1)
   const [y0, y1] = y.domain() as [number, number]
   return (
-    <figure className="train-chart" data-testid="train.chart" data-metric={metric} data-points={finite.length}>
+    // First and last values as data: tests (and the curious) can check a curve falls without reading pixels.
+    <figure className="train-chart" data-testid="train.chart" data-metric={metric} data-points={finite.length} data-first={finite[0]?.y} data-last={last?.y}>
       <figcaption>
         {title} <span className="mono">{last ? format(last.y) : '–'}</span>
       </figcaption>

@@ -31,7 +31,7 @@ export function RunCharts() {
         <LineChart title="CE loss recovered" metric="ce" points={ce} format={pct} />
       </div>
       {run.final && (
-        <p className="status" data-testid="train.final">
+        <p className="status" data-testid="train.final" data-l0={run.final.l0} data-ce-recovered={run.final.ce?.ceLossRecovered ?? ''}>
           Final: L0 {run.final.l0.toFixed(1)}, dead {pct(run.final.deadFraction)}, CE loss recovered{' '}
           {run.final.ce?.ceLossRecovered != null ? pct(run.final.ce.ceLossRecovered) : 'n/a'}
         </p>

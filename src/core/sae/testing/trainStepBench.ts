@@ -14,16 +14,16 @@ export interface TrainStepTiming {
   tokensPerSecond: number
 }
 
-export function timeTrainStep(architecture: TrainArchitecture, dIn: number, dSae: number, batch: number, steps = 6, warmup = 2): TrainStepTiming {
+export async function timeTrainStep(architecture: TrainArchitecture, dIn: number, dSae: number, batch: number, steps = 6, warmup = 2): Promise<TrainStepTiming> {
   // checkpointEvery 0 and a long log interval: time the step alone.
   const trainer = SaeTrainer.create({ architecture, dIn, dSae, totalSteps: 1_000_000, logEvery: 1_000_000, checkpointEvery: 0 })
   const x = randomTensor([batch, dIn], 1) as tf.Tensor2D
   try {
-    for (let i = 0; i < warmup; i++) trainer.trainStep(x)
+    for (let i = 0; i < warmup; i++) await trainer.trainStep(x)
     const samples: number[] = []
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now()
-      trainer.trainStep(x) // reads its stats back, so the step has finished on every backend
+      await trainer.trainStep(x) // reads its stats back, so the step has finished on every backend
       samples.push(performance.now() - t0)
     }
     samples.sort((a, b) => a - b)

@@ -1,0 +1,65 @@
+// The SAE training path reads tensors back only asynchronously: tfjs-webgpu's synchronous readback (dataSync) goes
+// through a canvas, which is slow and, on Chromium's software adapter in a worker, returns zeros. This test fails
+// if any step of a run — buffer fill, norm estimate, steps, logs, CE, checkpoints, the final density pass —
+// reads a tensor synchronously.
+import * as tf from '@tensorflow/tfjs'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { selectBackend } from '../backend/backend.ts'
+import { HookedGpt2 } from '../model/gpt2.ts'
+import { makeTinyGpt2 } from '../testing/tinyModel.ts'
+import { worldVocab } from '../world/tokenizerJson.ts'
+import { TrainingRun } from './trainingRun.ts'
+import type { TrainingRunSettings } from './trainingRunSettings.ts'
+
+beforeAll(async () => {
+  await selectBackend(['wasm'])
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+const settings = (architecture: TrainingRunSettings['architecture']): TrainingRunSettings => ({
+  hook: 'blocks.1.hook_resid_post',
+  architecture,
+  dSae: 32,
+  l1Coefficient: 5,
+  k: 4,
+  lr: 3e-3,
+  steps: 8,
+  batchSize: 32,
+  seed: 7,
+  corpus: { kind: 'world', seed: 3 },
+  contextSize: 16,
+  bufferRows: 256,
+  normRows: 128,
+  ceEvery: 4,
+  ceWindows: 2,
+  sparsityRows: 128,
+  logEvery: 2,
+  checkpointEvery: 3,
+})
+
+describe('the training path', () => {
+  it.each(['topk', 'batchtopk', 'standard', 'jumprelu'] as const)('%s: never reads a tensor synchronously', async (architecture) => {
+    const t = makeTinyGpt2({ seed: 5, nLayers: 2, dModel: 16, nHeads: 2, vocab: worldVocab().length, nCtx: 16 })
+    const model = HookedGpt2.fromTensors(t.config, t.tensors)
+    const syncReads = [vi.spyOn(tf.Tensor.prototype, 'dataSync'), vi.spyOn(tf.Tensor.prototype, 'arraySync'), vi.spyOn(tf.Tensor.prototype, 'bufferSync')]
+    const run = await TrainingRun.create(model, null, settings(architecture))
+    try {
+      while (!run.done) {
+        await run.trainStep()
+        if (run.step % 3 === 0) await run.checkpoint()
+      }
+      const result = await run.finish({ modelName: 'tiny', datasetPath: 'tinyworld:seed=3' })
+      // The run did what the spies watched: logs, CE measurements and a density pass.
+      expect(run.log.length).toBeGreaterThanOrEqual(4)
+      expect(run.ce.length).toBeGreaterThanOrEqual(2)
+      expect(result.final.l0).toBeGreaterThan(0)
+      for (const spy of syncReads) expect(spy).not.toHaveBeenCalled()
+    } finally {
+      run.dispose()
+      model.dispose()
+    }
+  })
+})
