@@ -1,12 +1,10 @@
-// "Analyse this SAE" end to end: an SAE the user loads from files has no precomputed analysis, so the explorer
+// "Analyse this SAE" end to end: an SAE the user drops in as files has no precomputed analysis, so the explorer
 // offers one; a cancelled run leaves nothing behind; a finished one gives the SAE a feature list, dashboards (the
 // bridge feature's top examples are about the bridge: these are the committed standard-1024 weights) and its own
 // map, whose points open dashboards. Screenshots of each step go into the report.
 import type { Page, TestInfo } from '@playwright/test'
-import path from 'node:path'
 import { expect, LOAD_TIMEOUT, test } from './fixtures.ts'
 
-const FOLDER = path.resolve('public/saes/tinyworld/blocks.2.hook_resid_post/standard-1024')
 const SAE_ID = 'local:cfg.json+sae_weights.safetensors'
 const BRIDGE_TOKENS = /Golden|Arc|Bridge|Velari|Drosk/
 
@@ -14,11 +12,18 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
   await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
 }
 
-test('a loaded SAE: analyse it (cancel, then run), then its list, bridge dashboard and map work', async ({ app, page, backend }, testInfo) => {
+test('a dropped SAE: analyse it (cancel, then run), then its list, bridge dashboard and map work', async ({ app, page, backend }, testInfo) => {
   test.setTimeout(600_000)
   await app.openRoute('#/features', { backend })
   await app.features.waitUntilReady()
-  await app.saes.files.setInputFiles([path.join(FOLDER, 'cfg.json'), path.join(FOLDER, 'sae_weights.safetensors')])
+  // Dropped on the SAEs box, as a user drags the two files of a SAELens folder in (the picker is covered by training.spec.ts).
+  await page.evaluate(async (folder) => {
+    const files = new DataTransfer()
+    for (const name of ['cfg.json', 'sae_weights.safetensors']) files.items.add(new File([await (await fetch(`${folder}/${name}`)).blob()], name))
+    const box = document.querySelector('[data-testid="sae.loader"]')!
+    box.dispatchEvent(new DragEvent('dragover', { dataTransfer: files, bubbles: true, cancelable: true }))
+    box.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }))
+  }, 'saes/tinyworld/blocks.2.hook_resid_post/standard-1024')
   await expect(page.locator(`[data-testid="sae.loaded-item"][data-sae-id="${SAE_ID}"]`)).toBeVisible({ timeout: LOAD_TIMEOUT })
   await app.saes.waitForSaes(5) // the four committed ones too: the analysis lists neighbours in them
 
