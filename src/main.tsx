@@ -10,7 +10,8 @@ import './ui/styles.css'
 
 const url = readUrlState()
 const store = createAppStore({ backendPreference: url.backend ?? 'auto', sourceInput: url.model ?? DEFAULT_MODEL_SOURCE })
-const actions = createAppActions(store, { spawn: spawnModelWorker, pageUrl: window.location.href })
+const actions = createAppActions(store, { spawn: spawnModelWorker, pageUrl: window.location.href, ...(url.hub ? { hubEndpoint: url.hub } : {}) })
+if (url.hubError) store.getState().pushError({ code: 'INVALID_ARGUMENT', message: url.hubError, during: 'url' })
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html lacks <div id="root">')

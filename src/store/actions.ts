@@ -23,6 +23,8 @@ export interface AppActionsOptions {
   pageUrl: string
   /** Debounce for tokenizing the prompt as the user types. */
   tokenizeDelayMs?: number
+  /** A Hub mirror for 'hf:' models and SAEs (the page's `?hub=`); default https://huggingface.co. */
+  hubEndpoint?: string
 }
 
 export interface AppActions {
@@ -99,7 +101,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     get().setSourceInput(sourceInput)
     get().loadStarted(source)
     try {
-      const reply = await worker().loadModel({ type: 'loadModel', source, backend: get().model.backendPreference }, (p) => {
+      const reply = await worker().loadModel({ type: 'loadModel', source, backend: get().model.backendPreference, ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}) }, (p) => {
         if (seq === loadSeq) get().loadProgress({ file: p.file, loaded: p.loaded, total: p.total })
       })
       if (seq !== loadSeq) return
@@ -161,7 +163,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     }
   }
 
-  const saes = createSaeActions(store, { worker, pageUrl: options.pageUrl })
+  const saes = createSaeActions(store, { worker, pageUrl: options.pageUrl, hubEndpoint: options.hubEndpoint })
   const explorer = createExplorerActions(store, { saes, pageUrl: options.pageUrl })
   return {
     loadModel,

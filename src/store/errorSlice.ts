@@ -2,7 +2,7 @@
 import type { StateCreator } from 'zustand/vanilla'
 import type { WorkerErrorCode } from '../workers/protocol.ts'
 
-export type ErrorContext = 'load' | 'tokenize' | 'generate' | 'stop' | 'worker' | 'sae' | 'explorer'
+export type ErrorContext = 'load' | 'tokenize' | 'generate' | 'stop' | 'worker' | 'sae' | 'explorer' | 'url'
 
 export interface AppError {
   id: number

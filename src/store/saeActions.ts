@@ -21,7 +21,7 @@ export interface SaeActions {
   analyse(body: Omit<RequestBody<'analyseSae'>, 'type'>, onProgress: (event: AnalysisProgressResponse) => void): { done: Promise<SaeAnalysedResponse>; stop: () => Promise<void> }
 }
 
-export function createSaeActions(store: AppStore, opts: { worker: () => ModelWorkerClient; pageUrl: string }): SaeActions {
+export function createSaeActions(store: AppStore, opts: { worker: () => ModelWorkerClient; pageUrl: string; hubEndpoint?: string }): SaeActions {
   const get = store.getState
   const modelSettled = () =>
     new Promise<void>((resolve) => {
@@ -41,7 +41,12 @@ export function createSaeActions(store: AppStore, opts: { worker: () => ModelWor
       const spec: SaeSourceSpec =
         input.kind === 'files'
           ? { kind: 'files', files: input.files }
-          : { kind: 'source', source: resolveSourceInput(input.input, opts.pageUrl), ...(input.subfolder ? { subfolder: input.subfolder } : {}) }
+          : {
+              kind: 'source',
+              source: resolveSourceInput(input.input, opts.pageUrl),
+              ...(input.subfolder ? { subfolder: input.subfolder } : {}),
+              ...(opts.hubEndpoint ? { hubEndpoint: opts.hubEndpoint } : {}),
+            }
       const saeId = id ?? defaultSaeId(spec)
       const label = input.kind === 'files' ? input.files.map((f) => f.name).join(', ') : input.input + (input.subfolder ? `/${input.subfolder}` : '')
       get().saeLoadStarted(saeId, label)

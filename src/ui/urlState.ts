@@ -1,20 +1,38 @@
 // The URL carries what a shared link should reproduce: `?backend=wasm` forces a backend, `?model=hf:owner/name`
-// picks the model. Later panels (steering demos) add their parameters here.
+// picks the model, `?hub=https://mirror.example` fetches 'hf:' sources from a Hub mirror (huggingface_hub's
+// HF_ENDPOINT). Later panels (steering demos) add their parameters here.
 import { parseBackendPreference, type BackendPreference } from '../workers/protocol.ts'
 
 export interface UrlState {
   backend: BackendPreference | null
   model: string | null
+  /** A valid http(s) Hub endpoint, or null (the default Hub). */
+  hub: string | null
+  /** Why `?hub=` was ignored, for the error banner; null when it was fine or absent. */
+  hubError: string | null
 }
 
 export function readUrlState(search: string = window.location.search): UrlState {
   const params = new URLSearchParams(search)
   const model = params.get('model')?.trim()
-  return { backend: parseBackendPreference(params.get('backend')), model: model ? model : null }
+  return { backend: parseBackendPreference(params.get('backend')), model: model ? model : null, ...parseHubParam(params.get('hub')) }
+}
+
+export function parseHubParam(text: string | null): { hub: string | null; hubError: string | null } {
+  const value = text?.trim()
+  if (!value) return { hub: null, hubError: null }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return { hub: null, hubError: `?hub=${value} is not a URL, so 'hf:' sources use https://huggingface.co` }
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { hub: null, hubError: `?hub=${value} must be http(s), so 'hf:' sources use https://huggingface.co` }
+  return { hub: value.replace(/\/+$/, ''), hubError: null }
 }
 
 /** Rewrites one parameter in place (no navigation, no history entry); null removes it. */
-export function writeUrlParam(name: keyof UrlState, value: string | null): void {
+export function writeUrlParam(name: Exclude<keyof UrlState, 'hubError'>, value: string | null): void {
   const url = new URL(window.location.href)
   if (value === null) url.searchParams.delete(name)
   else url.searchParams.set(name, value)

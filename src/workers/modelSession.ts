@@ -94,7 +94,7 @@ export class ModelSession {
       let loaded: Loaded
       try {
         backend = await startBackend(request.backend === 'auto' ? undefined : [request.backend])
-        loaded = await loadModel(resolveSource(request.source), {
+        loaded = await loadModel(resolveSource(request.source, { hubEndpoint: request.hubEndpoint }), {
           signal: abort.signal,
           onProgress: (e) => emit({ type: 'progress', requestId: request.requestId, file: e.file, loaded: e.loaded, total: e.total }),
         })

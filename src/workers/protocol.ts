@@ -31,6 +31,8 @@ export interface LoadModelRequest {
   /** What resolveSource accepts: 'hf:owner/name[@rev]' or an absolute http(s) base URL (the client resolves relative paths). */
   source: string
   backend: BackendPreference
+  /** Where 'hf:' sources are fetched from (a Hub mirror; huggingface_hub's HF_ENDPOINT); default https://huggingface.co. */
+  hubEndpoint?: string
 }
 
 export interface TokenizeRequest {

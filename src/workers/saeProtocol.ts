@@ -10,6 +10,8 @@ export type SaeSourceSpec =
       source: string
       /** SAELens releases keep each SAE in a repo subfolder, e.g. 'blocks.8.hook_resid_pre'. */
       subfolder?: string
+      /** Where 'hf:' sources are fetched from (a Hub mirror); default https://huggingface.co. */
+      hubEndpoint?: string
     }
   | {
       kind: 'files'

@@ -35,7 +35,7 @@ export interface LoadedSae {
 async function sourceOf(spec: SaeSourceSpec): Promise<FileSource> {
   // Zips (the training panel's export) are opened into their files.
   if (spec.kind === 'files') return pickedFilesSource(spec.files)
-  const root = resolveSource(spec.source)
+  const root = resolveSource(spec.source, { hubEndpoint: spec.hubEndpoint })
   return spec.subfolder ? root.subfolder(spec.subfolder) : root
 }
 

@@ -349,7 +349,7 @@ export class TrainingSession {
 
   private async sourceOf(spec: SaeSourceSpec) {
     if (spec.kind === 'files') return pickedFilesSource(spec.files)
-    const root = resolveSource(spec.source)
+    const root = resolveSource(spec.source, { hubEndpoint: spec.hubEndpoint })
     return spec.subfolder ? root.subfolder(spec.subfolder) : root
   }
 }
