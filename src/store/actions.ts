@@ -204,6 +204,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
       },
       saes,
       pageUrl: options.pageUrl,
+      hubEndpoint: options.hubEndpoint,
     }),
     workerClient: worker,
     dispose() {

@@ -14,17 +14,19 @@ const MODEL = {
   loadMs: 1,
 }
 
-function setup() {
+function setup(hubEndpoint?: string) {
   const store = createAppStore()
   const sent: string[] = []
+  const specs: unknown[] = []
   const client = {
-    loadSae: async (body: { id: string }) => {
+    loadSae: async (body: { id: string; spec: unknown }) => {
       sent.push(body.id)
+      specs.push(body.spec)
       return { type: 'saeLoaded', requestId: 1, sae: { id: body.id, architecture: 'standard', dIn: 128, dSae: 8, hookName: 'h', k: null, source: 's', hasSparsity: false } as SaeSummary, numTensors: 0 }
     },
   } as unknown as ModelWorkerClient
-  const actions = createSaeActions(store, { worker: () => client, pageUrl: 'http://x/' })
-  return { store, actions, sent }
+  const actions = createSaeActions(store, { worker: () => client, pageUrl: 'http://x/', hubEndpoint })
+  return { store, actions, sent, specs }
 }
 
 describe('SAE actions', () => {
@@ -53,5 +55,12 @@ describe('SAE actions', () => {
     await actions.loadSae({ kind: 'source', input: 'saes/mine' }, 'mine')
     expect(store.getState().saes.lastError).toBeNull()
     expect(store.getState().errors).toHaveLength(0)
+  })
+
+  it("sends the page's Hub mirror with hf: sources", async () => {
+    const { store, actions, specs } = setup('http://mirror.test')
+    store.getState().loadSucceeded(MODEL)
+    await actions.loadSae({ kind: 'source', input: 'hf:owner/saes', subfolder: 'blocks.0' }, 'x')
+    expect(specs).toEqual([{ kind: 'source', source: 'hf:owner/saes', subfolder: 'blocks.0', hubEndpoint: 'http://mirror.test' }])
   })
 })

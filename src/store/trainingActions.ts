@@ -26,7 +26,7 @@ export interface TrainingActions {
   dismissError(): void
 }
 
-export function createTrainingActions(store: AppStore, opts: { spawn: () => TrainingWorkerClient; saes: SaeActions; pageUrl: string }): TrainingActions {
+export function createTrainingActions(store: AppStore, opts: { spawn: () => TrainingWorkerClient; saes: SaeActions; pageUrl: string; hubEndpoint?: string }): TrainingActions {
   const get = store.getState
   let client: TrainingWorkerClient | null = null
   const worker = () => {
@@ -48,7 +48,7 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
     if (w.status === 'ready' && w.source === loaded.summary.source && w.requested === loaded.backend.name) return
     get().patchTraining({ worker: { status: 'loading', source: loaded.summary.source, backend: null, requested: loaded.backend.name } })
     try {
-      const reply = await worker().request({ type: 'loadTrainingModel', source: loaded.summary.source, backend: loaded.backend.name })
+      const reply = await worker().request({ type: 'loadTrainingModel', source: loaded.summary.source, backend: loaded.backend.name, ...(opts.hubEndpoint ? { hubEndpoint: opts.hubEndpoint } : {}) })
       get().patchTraining({ worker: { status: 'ready', source: reply.source, backend: reply.backend, requested: loaded.backend.name } })
     } catch (err) {
       get().patchTraining({ worker: { status: 'idle', source: null, backend: null, requested: null } })

@@ -58,6 +58,8 @@ export interface LoadTrainingModelRequest {
   /** Absolute URL or hf:owner/name, as the model worker loaded it. */
   source: string
   backend: BackendName
+  /** The Hub mirror the app uses for 'hf:' sources (LoadModelRequest.hubEndpoint). */
+  hubEndpoint?: string
 }
 
 export interface ListRunsRequest {

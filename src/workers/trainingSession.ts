@@ -51,7 +51,7 @@ export interface TrainingSessionOptions {
   /** Lets queued messages (pause, cancel) in between steps; the worker yields a macrotask. */
   yieldToEvents?: () => Promise<void>
   /** Loads a model from a source string (default: resolveSource + loadModel). */
-  loadModel?: (source: string) => Promise<{ model: HookedGpt2; tokenizer: HfTextTokenizer | null }>
+  loadModel?: (source: string, hubEndpoint?: string) => Promise<{ model: HookedGpt2; tokenizer: HfTextTokenizer | null }>
   startBackend?: (name: BackendName) => Promise<BackendName>
   newRunId?: () => string
   /** Compute dashboards for finished SAEs (default true; tests of training alone turn it off). */
@@ -83,6 +83,8 @@ function summaryOf(record: RunRecord, live: Partial<Pick<TrainingRunSummary, 'to
 }
 
 export class TrainingSession {
+  /** The app's Hub mirror for 'hf:' models, from its last loadTrainingModel (resumed runs reload through it too). */
+  private hubEndpoint: string | undefined = undefined
   private loaded: { source: string; backend: BackendName; requested: BackendName; model: HookedGpt2; tokenizer: HfTextTokenizer | null } | null = null
   private active: ActiveRun | null = null
   private db: Promise<RunDb> | null = null
@@ -92,7 +94,7 @@ export class TrainingSession {
     this.o = {
       describeBackend: async (name) => ({ name, detail: name }),
       yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
-      loadModel: (source) => loadModelFrom(resolveSource(source)),
+      loadModel: (source, hubEndpoint) => loadModelFrom(resolveSource(source, { hubEndpoint })),
       startBackend: (name) => selectBackend([name]),
       newRunId: randomRunId,
       analyse: true,
@@ -101,6 +103,7 @@ export class TrainingSession {
   }
 
   async loadModel(request: LoadTrainingModelRequest): Promise<TrainingModelLoadedResponse> {
+    this.hubEndpoint = request.hubEndpoint
     await this.ensureModel(request.source, request.backend)
     const backend = await this.o.describeBackend(this.loaded!.backend)
     return { type: 'trainingModelLoaded', requestId: request.requestId, source: request.source, backend }
@@ -325,7 +328,7 @@ export class TrainingSession {
     // The whole training path reads tensors back asynchronously (trainingRunReads.test.ts), so it trains on WebGPU
     // too: tfjs-webgpu's synchronous readback goes through a canvas that reads zeros on some adapters in a worker.
     const started = await this.o.startBackend(backend)
-    const { model, tokenizer } = await this.o.loadModel(source)
+    const { model, tokenizer } = await this.o.loadModel(source, this.hubEndpoint)
     this.loaded?.model.dispose()
     this.loaded = { source, backend: started, requested: backend, model, tokenizer }
   }
