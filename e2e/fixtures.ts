@@ -149,6 +149,37 @@ export class SaeLoaderPanel {
   async waitForSaes(count = 1): Promise<void> {
     await expect(this.items.nth(count - 1)).toBeVisible({ timeout: LOAD_TIMEOUT })
   }
+
+  item(saeId: string): Locator {
+    return this.page.locator(`[data-testid="sae.loaded-item"][data-sae-id="${saeId}"]`)
+  }
+
+  /** Types a source (a folder, a URL or hf:owner/name) and its subfolder, and presses Load. */
+  async loadSource(source: string, subfolder = ''): Promise<void> {
+    await this.page.getByTestId('sae.source').fill(source)
+    await this.page.getByTestId('sae.subfolder').fill(subfolder)
+    await this.page.getByTestId('sae.load').click()
+  }
+
+  /** The progress bar of the load labelled `label` (what was typed, '/subfolder' included, or the files' names). */
+  progressBar(label: string): Locator {
+    return this.page.getByTestId('sae.progress').getByRole('progressbar', { name: `Loading ${label}`, exact: true })
+  }
+
+  /** Drops files on the SAEs box as a user drags them in: each is fetched by the page and named `name`. */
+  async dropFiles(files: { url: string; name: string }[]): Promise<void> {
+    await this.page.evaluate(async (list) => {
+      const transfer = new DataTransfer()
+      for (const { url, name } of list) {
+        const response = await fetch(url)
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
+        transfer.items.add(new File([await response.blob()], name))
+      }
+      const box = document.querySelector('[data-testid="sae.loader"]')!
+      box.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      box.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+    }, files)
+  }
 }
 
 export class FeatureListView {
@@ -257,6 +288,19 @@ export class InspectView {
 
   token(piece: string): Locator {
     return this.tokens.filter({ has: this.page.getByTestId('inspect.token-button').getByText(piece, { exact: true }) })
+  }
+
+  /**
+   * Inspects `text` with one SAE and returns every feature shown, in order, as 'feature <index>: <value>' (each
+   * token's top features, then all active features of the chosen token). Waits until the links name this SAE.
+   */
+  async featuresOf(saeId: string, text: string): Promise<string[]> {
+    await this.page.getByTestId('inspect.sae').selectOption(saeId)
+    await this.inspect(text)
+    const links = this.page.getByTestId('inspect.feature')
+    const href = `#/feature/${encodeURIComponent(saeId)}/`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    await expect(links.first()).toHaveAttribute('href', new RegExp(`^${href}\\d+$`))
+    return links.evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''))
   }
 }
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { fineTuneCheckpoint } from './fineTune.ts'
-import { renormaliseDecoder } from './fold.ts'
+import { foldInputScale, renormaliseDecoder } from './fold.ts'
 import { Sae } from './sae.ts'
 import { randomArray, randomTensor } from './testing/random.ts'
 import { SaeTrainer } from './trainer.ts'
@@ -74,7 +74,22 @@ describe('fineTuneCheckpoint', () => {
     const loaded = loadedSae('standard')
     expect(() => fineTuneCheckpoint({ ...loaded, config: { ...loaded.config, normalizeActivations: 'layer_norm' } }, { totalSteps: 5 })).toThrow(/normalize_activations "layer_norm"/)
     const topk = loadedSae('topk')
-    const stretched = { ...topk.arrays, wDec: topk.arrays.wDec.map((v) => v * 2) }
-    expect(() => fineTuneCheckpoint({ config: topk.config, arrays: stretched }, { totalSteps: 5 })).toThrow(/decoder rows are not unit norm/)
+    // One row stretched: ranking by pre·‖W_dec,i‖ would favour that latent.
+    const stretched = { ...topk.arrays, wDec: topk.arrays.wDec.map((v, i) => (i < D_IN ? v * 2 : v)) }
+    expect(() => fineTuneCheckpoint({ config: topk.config, arrays: stretched }, { totalSteps: 5 })).toThrow(/decoder rows differ in norm/)
+  })
+
+  it('topk: an export with its input scale folded in (every decoder row of norm 1/s) starts from the same SAE', async () => {
+    const topk = loadedSae('topk')
+    const folded = { config: topk.config, arrays: foldInputScale(topk.arrays, 2.5) } // rows of norm 0.4, as Monoscope exports
+    const x = randomTensor([16, D_IN], 9) as tf.Tensor2D // [16, dIn]
+    const trainer = SaeTrainer.fromCheckpoint(fineTuneCheckpoint(folded, { totalSteps: 5, inputScale: 2.5 }))
+    const start = await trainer.exportSae()
+    const want = acts(folded.config, folded.arrays, x)
+    const got = acts(start.config, start.arrays, x)
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 5)
+    expect(want.some((v) => v > 0)).toBe(true)
+    trainer.dispose()
+    x.dispose()
   })
 })

@@ -30,10 +30,12 @@ export function fineTuneCheckpoint(sae: { config: SaeConfig; arrays: SaeArrays }
   if (sc.reshapeActivations !== 'none') throw new InvalidArgumentError('SAEs on reshaped hook_z activations cannot be fine-tuned here')
   const { dIn, dSae } = sc
   if (sc.architecture === 'topk' && !sc.rescaleActsByDecoderNorm) {
-    // The trainer ranks by pre·‖W_dec,i‖; that is the SAE's own ranking only when the rows have unit norm.
+    // The trainer ranks by pre·‖W_dec,i‖; that is the SAE's own ranking only when the rows share one norm: unit, or
+    // 1/s once an input scale s is folded in (Monoscope's exports, the committed TopK SAE).
     const norms = decoderRowNorms(sc, a.wDec)
-    if (norms.some((n) => Math.abs(n - 1) > 1e-3)) {
-      throw new InvalidArgumentError('This topk SAE ranks raw pre-activations and its decoder rows are not unit norm: the trainer would pick other latents')
+    const mean = norms.reduce((sum, n) => sum + n, 0) / dSae
+    if (!(mean > 0) || norms.some((n) => Math.abs(n / mean - 1) > 1e-3)) {
+      throw new InvalidArgumentError('This topk SAE ranks raw pre-activations and its decoder rows differ in norm: the trainer would pick other latents')
     }
   }
   const config = resolveTrainerConfig({

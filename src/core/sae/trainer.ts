@@ -247,7 +247,7 @@ export class SaeTrainer {
     return sparsityCoefficientAt(step, c.totalSteps, base, c.sparsityWarmupFraction)
   }
 
-  /** topk/batchtopk with AuxK: the dead mask [dSae] and its count (one small sync). */
+  /** topk/batchtopk with AuxK: the dead mask [dSae] and its count (one small asynchronous read). */
   private async deadLatents(): Promise<{ dead: tf.Tensor1D | null; deadCount: number }> {
     const c = this.config
     if ((c.architecture !== 'topk' && c.architecture !== 'batchtopk') || c.auxKCoefficient === 0) return { dead: null, deadCount: 0 }

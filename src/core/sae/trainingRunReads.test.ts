@@ -62,4 +62,31 @@ describe('the training path', () => {
       model.dispose()
     }
   })
+
+  it('resuming a run (fast-forwarding its data) and fine-tuning its SAE never read a tensor synchronously', async () => {
+    const t = makeTinyGpt2({ seed: 5, nLayers: 2, dModel: 16, nHeads: 2, vocab: worldVocab().length, nCtx: 16 })
+    const model = HookedGpt2.fromTensors(t.config, t.tensors)
+    const syncReads = [vi.spyOn(tf.Tensor.prototype, 'dataSync'), vi.spyOn(tf.Tensor.prototype, 'arraySync'), vi.spyOn(tf.Tensor.prototype, 'bufferSync')]
+    const meta = { modelName: 'tiny', datasetPath: 'tinyworld:seed=3' }
+    const runs: TrainingRun[] = []
+    try {
+      const first = await TrainingRun.create(model, null, settings('topk'))
+      runs.push(first)
+      while (first.step < 5) await first.trainStep()
+      const resumed = await TrainingRun.create(model, null, settings('topk'), { resume: { checkpoint: await first.checkpoint(), progress: { log: first.log, ce: first.ce } } })
+      runs.push(resumed)
+      expect(resumed.step).toBe(5)
+      while (!resumed.done) await resumed.trainStep()
+      const trained = await resumed.finish(meta)
+      // The fine-tune re-estimates the input scale on its own data stream before its first step.
+      const tuned = await TrainingRun.create(model, null, { ...settings('topk'), seed: 11, corpus: { kind: 'world', seed: 4 } }, { fineTune: { config: trained.config, arrays: trained.arrays } })
+      runs.push(tuned)
+      while (!tuned.done) await tuned.trainStep()
+      expect((await tuned.finish(meta)).final.l0).toBeGreaterThan(0)
+      for (const spy of syncReads) expect(spy).not.toHaveBeenCalled()
+    } finally {
+      for (const run of runs) run.dispose()
+      model.dispose()
+    }
+  })
 })
