@@ -1,5 +1,7 @@
 // Playwright drives the BUILT app (run `npx vite build` first) in headless Chromium, served by `vite preview`.
-// Two projects: WebGPU (Chromium's software SwiftShader adapter) and WASM forced by `?backend=wasm`.
+// Two projects run the same specs: `webgpu` forces `?backend=webgpu` (here Chromium's software SwiftShader adapter,
+// which Automatic would skip for WASM) and `wasm` forces `?backend=wasm`. Only trainingWebgpu.spec.ts is webgpu-only;
+// backendSelect.spec.ts's Automatic test runs once, in the webgpu project.
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
 import type { TestOptions } from './e2e/fixtures.ts'
@@ -39,15 +41,15 @@ export default defineConfig<TestOptions>({
   },
   projects: [
     {
-      // 'auto' must pick WebGPU first: this proves the default order as well as the WebGPU kernels.
+      // Forced: Automatic skips a software adapter (backendSelect.spec.ts checks that). SwiftShader runs ~100x slower
+      // than WASM, so heavy specs take their smallRuns variant: fewer tokens and steps, the same assertions.
       name: 'webgpu',
-      testMatch: ['shell.spec.ts', 'trainingWebgpu.spec.ts'],
-      use: { backend: 'auto', expectedBackend: 'webgpu' },
+      use: { backend: 'webgpu', expectedBackend: 'webgpu', smallRuns: true },
     },
     {
       name: 'wasm',
       testIgnore: 'trainingWebgpu.spec.ts',
-      use: { backend: 'wasm', expectedBackend: 'wasm' },
+      use: { backend: 'wasm', expectedBackend: 'wasm', smallRuns: false },
     },
   ],
   webServer: {

@@ -12,6 +12,8 @@ export class ShellBar {
   readonly backend: Locator
   readonly backendDetail: Locator
   readonly backendSelect: Locator
+  /** Why Automatic passed over a GPU backend (a software adapter), with a button to force each one. */
+  readonly backendNote: Locator
   readonly error: Locator
   readonly errorItems: Locator
 
@@ -19,8 +21,14 @@ export class ShellBar {
     this.backend = page.getByTestId('shell.backend')
     this.backendDetail = page.getByTestId('shell.backend-detail')
     this.backendSelect = page.getByTestId('shell.backend-select')
+    this.backendNote = page.getByTestId('shell.backend-note')
     this.error = page.getByTestId('shell.error')
     this.errorItems = page.getByTestId('shell.error-item')
+  }
+
+  /** The note's button that forces `backend` ('webgpu', 'webgl'). */
+  forceBackend(backend: 'webgpu' | 'webgl'): Locator {
+    return this.backendNote.locator(`[data-testid="shell.backend-force"][data-backend="${backend}"]`)
   }
 
   errorWithCode(code: string): Locator {
@@ -349,11 +357,17 @@ export interface TestOptions {
   backend: BackendParam
   /** The backend `shell.backend` must show once the model is loaded. */
   expectedBackend: Exclude<BackendParam, 'auto'>
+  /**
+   * This project's backend is ~100× slower than WASM (WebGPU on SwiftShader): heavy specs run a smaller variant
+   * (fewer tokens, steps, features) with the same assertions.
+   */
+  smallRuns: boolean
 }
 
 export const test = base.extend<Fixtures & TestOptions>({
-  backend: ['auto', { option: true }],
-  expectedBackend: ['webgpu', { option: true }],
+  backend: ['wasm', { option: true }],
+  expectedBackend: ['wasm', { option: true }],
+  smallRuns: [false, { option: true }],
   app: async ({ page }, use, testInfo) => {
     const log: string[] = []
     page.on('console', (msg) => log.push(`[${msg.worker() ? 'worker' : 'page'}:${msg.type()}] ${msg.text()}`))
@@ -365,6 +379,30 @@ export const test = base.extend<Fixtures & TestOptions>({
 })
 
 export { expect }
+
+const UNREAD = Symbol('unread')
+
+/**
+ * Reads `read` until two readings `every` ms apart agree, within `timeout`, and returns the settled value: for
+ * "nothing more arrives" checks, instead of a fixed sleep that is too short on a busy machine.
+ */
+export async function settled<T>(read: () => Promise<T>, { every = 250, timeout = 30_000 } = {}): Promise<T> {
+  // The poll's first reading comes at once; it has nothing to agree with, so the check spans at least `every`.
+  let previous: T | typeof UNREAD = UNREAD
+  let value!: T
+  await expect
+    .poll(
+      async () => {
+        value = await read()
+        const same = value === previous
+        previous = value
+        return same
+      },
+      { timeout, intervals: [every], message: 'the value kept changing' },
+    )
+    .toBe(true)
+  return value
+}
 
 /** The steering playground (#/steer). */
 export class SteeringView {

@@ -1,6 +1,9 @@
 // The app shell end to end, once per backend project: load the default model in the worker, show the backend,
 // tokenize, stream a short generation, and stop a long one.
-import { expect, GENERATE_TIMEOUT, test } from './fixtures.ts'
+import { readFileSync } from 'node:fs'
+import { expect, GENERATE_TIMEOUT, settled, test } from './fixtures.ts'
+
+const DEFAULT_SAES = (JSON.parse(readFileSync('public/saes/tinyworld/index.json', 'utf8')) as { saes: unknown[] }).saes.length
 
 test('loads the default model in a worker and streams a generation', async ({ app, page, backend, expectedBackend }) => {
   await app.open({ backend })
@@ -13,6 +16,12 @@ test('loads the default model in a worker and streams a generation', async ({ ap
   // The threaded WASM binary's workers run the factory's source text, which a minifier can break (vite.config.ts).
   if (expectedBackend === 'wasm') await expect(app.shell.backendDetail).toContainText('threaded build')
   if (expectedBackend === 'webgpu') await expect(app.shell.backendDetail).toContainText(/WebGPU/)
+  // A forced backend is what the user asked for: nothing to explain.
+  await expect(app.shell.backendNote).toHaveCount(0)
+
+  // The default SAEs load beside the model, in the same worker: their tensors must all be in before the counts
+  // below compare one generation with the next (a busy machine once finished the first generation before them).
+  await app.saes.waitForSaes(DEFAULT_SAES)
 
   // A TinyWorld sentence: every word is in the default model's vocabulary.
   const prompt = 'Lena said: " I love the Golden Arc'
@@ -39,10 +48,10 @@ test('loads the default model in a worker and streams a generation', async ({ ap
   await expect(app.prompt.output).toHaveAttribute('data-state', 'stopped', { timeout: GENERATE_TIMEOUT })
   const stoppedAt = await app.prompt.outputTokens.count()
   expect(stoppedAt).toBeLessThan(limit)
-  // Nothing arrives after the stop, and the worker holds no more tensors than after the first run.
-  await page.waitForTimeout(500)
-  expect(await app.prompt.outputTokens.count()).toBe(stoppedAt)
-  expect(await app.prompt.numTensors()).toBeLessThanOrEqual(tensorsAfterFirst)
+  // Nothing arrives after the stop (the count settles where it was), and the worker held no more tensors when it
+  // reported 'stopped' than after the first run: the stopped generation freed its KV cache before saying so.
+  expect(await settled(() => app.prompt.outputTokens.count())).toBe(stoppedAt)
+  await expect.poll(() => app.prompt.numTensors()).toBeLessThanOrEqual(tensorsAfterFirst)
   await expect(app.prompt.generateButton).toBeEnabled()
   await expect(app.shell.error).toHaveCount(0)
 })

@@ -62,7 +62,7 @@ async function throughputRows(d: CommittedDefault, shape: Shape): Promise<BenchR
 
   const forward = await time(async () => {
     for (let w0 = 0; w0 < windows.length; w0 += perPass) {
-      const x = windowActivations(model, hook, windows.slice(w0, w0 + perPass), { skipFirst: corpus.skipFirst }) // [rows, dModel]
+      const x = await windowActivations(model, hook, windows.slice(w0, w0 + perPass), { skipFirst: corpus.skipFirst }) // [rows, dModel]
       await x.data() // read back like the analysis does, so a lazy backend cannot skip the work
       x.dispose()
     }

@@ -1,7 +1,7 @@
 // Forward-pass suite: prefill and KV-cache generation speed of a GPT-2-small-shaped model on each Node backend.
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/core/backend/backend.ts'
-import { HookedGpt2 } from '../../src/core/model/gpt2.ts'
+import { tfjsModelFromTensors } from '../../src/core/model/tfjsEngine.ts'
 import { makeTinyGpt2 } from '../../src/core/testing/tinyModel.ts'
 import { time, type BenchRow } from '../harness.ts'
 
@@ -22,12 +22,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
   for (const backend of ['wasm', 'cpu'] as const) {
     await selectBackend([backend])
-    const model = HookedGpt2.fromTensors(config, tensors)
+    const model = tfjsModelFromTensors(config, tensors)
     const prompt = Array.from({ length: PROMPT_TOKENS }, (_, i) => (i * 7919) % shape.vocab)
     const slow = backend === 'cpu'
     const prefill = await time(
       async () => {
-        const logits = model.forward([prompt]) // [1, pos, vocab]
+        const logits = await model.forward([prompt]) // [1, pos, vocab]
         await logits.data()
         logits.dispose()
       },
@@ -37,12 +37,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
 
     const steps = slow ? 4 : 32
     const kv = model.newKvCache(1)
-    const first = model.forward([prompt], { kvCache: kv })
+    const first = await model.forward([prompt], { kvCache: kv })
     let next = (await tf.tidy(() => first.slice([0, PROMPT_TOKENS - 1, 0], [1, 1, -1]).reshape([-1]).argMax()).data())[0] ?? 0
     first.dispose()
     const t0 = performance.now()
     for (let s = 0; s < steps; s++) {
-      const logits = model.forward([[next]], { kvCache: kv }) // [1, 1, vocab]
+      const logits = await model.forward([[next]], { kvCache: kv }) // [1, 1, vocab]
       const argmax = tf.tidy(() => logits.reshape([-1]).argMax())
       next = (await argmax.data())[0] ?? 0
       argmax.dispose()

@@ -75,7 +75,7 @@ describe('monoscope train-sae → features → eval-sae', () => {
 
     const { model } = await loadModel(createFolderSource(modelDir))
     const { sae } = await loadSaeLens(createFolderSource(saeDir))
-    const act = model.collectActivations([ids], [hook]).get(hook)!
+    const act = (await model.collectActivations([ids], [hook])).get(hook)!
     const f = sae.encode(act)
     const xHat = sae.forward(act)
     const want = (f.arraySync() as number[][][])[0]!

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { analysisCorpus, isTinyWorldModel, type AnalysisCorpusSpec } from '../core/analysis/analysisCorpus.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
-import type { HookedGpt2 } from '../core/model/gpt2.ts'
+import type { HookedModel } from '../core/model/hookedModel.ts'
 import type { Sae } from '../core/sae/sae.ts'
 import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
 
@@ -19,7 +19,7 @@ export interface SaeCorpusWindows {
 }
 
 export async function saeCorpusWindows(
-  model: HookedGpt2,
+  model: HookedModel,
   tokenizer: HfTextTokenizer | null,
   sae: Sae,
   opts: { seed: number; tokens: number; textFile?: string | undefined },

@@ -23,7 +23,7 @@ beforeAll(async () => {
 })
 
 describe('the committed TinyWorld model', () => {
-  it('is a GPT-2 whose tokenizer reproduces the world generator ids', () => {
+  it('is a GPT-2 whose tokenizer reproduces the world generator ids', async () => {
     expect(loaded.model.config.vocabSize).toBeGreaterThan(500)
     expect(loaded.tokenizer).not.toBeNull()
     for (let seed = 0; seed < 20; seed++) {
@@ -43,10 +43,10 @@ describe('the committed TinyWorld model', () => {
     expect(report.samplesTemperature0_8).toHaveLength(10)
   })
 
-  it('meets the gates again on a fresh held-out sample', () => {
+  it('meets the gates again on a fresh held-out sample', async () => {
     const { model } = loaded
     const docs = heldOutDocuments(5_000, 987_654_321)
-    const ev = evaluateDocuments(model, docs)
+    const ev = await evaluateDocuments(model, docs)
     const bigram = new BigramModel(model.config.vocabSize)
     for (let step = 0; step < 100; step++) for (const row of worldTrainBatch(1, step, 8, model.config.nCtx)) bigram.fit(row)
     const bigramCe = bigramCrossEntropyOnDocuments(bigram, docs, model.config.nCtx)
@@ -55,11 +55,11 @@ describe('the committed TinyWorld model', () => {
     expect(ev.crossEntropy).toBeLessThanOrEqual(QUALITY_GATES.maxCeRatioToBigram * bigramCe)
   })
 
-  it('continues a bridge prompt with world text under greedy decoding', () => {
+  it('continues a bridge prompt with world text under greedy decoding', async () => {
     const { model, tokenizer } = loaded
     const ids = [EOT_ID, ...tokenizer!.encode('Lena said: " I love the Golden Arc')]
-    const logits = model.forward([ids], { lastPositionOnly: true }) // [1, 1, vocab]
-    const next = logits.argMax(-1).dataSync()[0]!
+    const logits = await model.forward([ids], { lastPositionOnly: true }) // [1, 1, vocab]
+    const next = (await logits.argMax(-1).data())[0]!
     logits.dispose()
     expect(tokenizer!.decode([next]).trim()).toBe('Bridge')
   })

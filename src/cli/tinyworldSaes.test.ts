@@ -50,7 +50,7 @@ describe('the committed TinyWorld SAEs', () => {
       let active = 0
       let rows = 0
       for (let i = 0; i < windows.length; i += 8) {
-        const x = windowActivations(loaded.model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
+        const x = await windowActivations(loaded.model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
         const out = sae.run(x)
         const s = reconstructionSums(x, out.reconstruction)
         sums = sums ? addReconstructionSums(sums, s) : s

@@ -8,7 +8,7 @@ import { createSaeActions } from './saeActions.ts'
 
 const MODEL = {
   input: 'models/tinyworld',
-  summary: { source: 'http://x/models/tinyworld', nLayers: 4, dModel: 128, nHeads: 4, dMlp: 512, nCtx: 256, vocabSize: 986, activation: 'gelu_new', bosTokenId: 0, eosTokenId: 0, hasTokenizer: true },
+  summary: { source: 'http://x/models/tinyworld', family: 'gpt2', engine: { kind: 'tfjs' as const, executionProvider: 'wasm', weightsFile: 'model.safetensors' }, nLayers: 4, dModel: 128, nCtx: 256, vocabSize: 986, bosTokenId: 0, eosTokenId: 0, hasTokenizer: true },
   backend: { name: 'wasm' as const, detail: 'WASM' },
   hookNames: [],
   loadMs: 1,
@@ -34,7 +34,8 @@ describe('SAE actions', () => {
     const { store, actions, sent } = setup()
     store.getState().loadStarted('models/tinyworld')
     const loading = actions.loadSae({ kind: 'source', input: 'saes/a' }, 'a')
-    await new Promise((r) => setTimeout(r, 10))
+    // Not a sleep: one macrotask turn settles every promise the load could get through without the model.
+    await new Promise((r) => setImmediate(r))
     expect(sent).toEqual([]) // still waiting for the model
     store.getState().loadSucceeded(MODEL)
     expect((await loading)?.id).toBe('a')

@@ -105,10 +105,10 @@ describe('AnalysisSession', () => {
     expect(summary.corpus.description).toBe('text:pets.txt')
 
     // The reference: the same windows through the model and a separately built SAE, every analysed position.
-    const expected = await models.useModel(({ model, tokenizer }) => {
+    const expected = await models.useModel(async ({ model, tokenizer }) => {
       const sae = Sae.fromArrays(saeConfig(40), saeArrays(1, 40))
       const corpus = analysisCorpus(model, tokenizer, sae, { kind: 'lines', name: 'pets.txt', lines: TEXT.split('\n') }, 300)
-      const cache = model.collectActivations(corpus.windows, [HOOK])
+      const cache = await model.collectActivations(corpus.windows, [HOOK])
       const f = tf.tidy(() => {
         const acts = cache.get(HOOK)!.slice([0, 1, 0], [-1, -1, -1]) // [windows, pos − BOS, dModel]
         return sae.featureActsScaled(acts.reshape([-1, D_MODEL])) // [tokens, dSae]

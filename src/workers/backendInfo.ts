@@ -1,5 +1,7 @@
-// Describes the backend in use for the header: which WebGPU adapter, how many WASM threads, which WebGL version.
+// Describes the backend in use for the header: which WebGPU adapter, how many WASM threads, which WebGL version,
+// and which software GPUs Automatic skipped.
 import * as tf from '@tensorflow/tfjs'
+import { lastAutomaticChoice } from '../core/backend/backend.ts'
 import type { BackendInfo, BackendName } from './protocol.ts'
 
 async function describeWebGpu(): Promise<string> {
@@ -22,7 +24,14 @@ async function describeWasm(): Promise<string> {
   return `WASM${simd ? ' SIMD' : ''}, ${build} · ${threads} thread${threads === 1 ? '' : 's'}`
 }
 
+/** The backend's detail, and the software GPUs "Automatic" passed over to choose it (the header explains those). */
 export async function describeBackend(name: BackendName): Promise<BackendInfo> {
+  const info = await describeDetail(name)
+  const automatic = lastAutomaticChoice()
+  return automatic?.backend === name && automatic.skipped.length > 0 ? { ...info, skipped: automatic.skipped } : info
+}
+
+async function describeDetail(name: BackendName): Promise<BackendInfo> {
   try {
     switch (name) {
       case 'webgpu':

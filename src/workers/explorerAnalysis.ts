@@ -5,7 +5,7 @@ import { analyzeSae, type AnalysisOptions } from '../core/analysis/analyze.ts'
 import type { AnalysisCorpus } from '../core/analysis/analysisCorpus.ts'
 import { splitFeatureAnalysis } from '../core/analysis/featureFolder.ts'
 import { featureMapFile, umapLayout } from '../core/analysis/umap.ts'
-import type { HookedGpt2 } from '../core/model/gpt2.ts'
+import type { HookedModel } from '../core/model/hookedModel.ts'
 import type { HookName } from '../core/model/hookNames.ts'
 import type { Sae } from '../core/sae/sae.ts'
 import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
@@ -15,7 +15,7 @@ import type { AnalysisStage, ExplorerAnalysis } from './analysisProtocol.ts'
 const MAP_SHARE = 0.15
 
 export async function analyseForExplorer(args: {
-  model: HookedGpt2
+  model: HookedModel
   modelId: string | null
   tokenizer: HfTextTokenizer | null
   sae: Sae

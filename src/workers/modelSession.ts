@@ -4,7 +4,6 @@ import * as tf from '@tensorflow/tfjs'
 import { selectBackend, currentBackend, type BackendName } from '../core/backend/backend.ts'
 import { BackendError, CancelledError, InvalidArgumentError, TokenizerError } from '../core/errors.ts'
 import { generate } from '../core/generate/generate.ts'
-import { allHookNames } from '../core/model/hookNames.ts'
 import { loadModel } from '../core/model/load.ts'
 import { resolveSource } from '../core/sources/index.ts'
 import { createStreamingDecoder } from '../core/tokenizer/tokenizer.ts'
@@ -110,13 +109,12 @@ export class ModelSession {
       const { config } = loaded.model
       const summary: ModelSummary = {
         source: request.source,
+        family: config.family,
+        engine: loaded.model.engine,
         nLayers: config.nLayers,
         dModel: config.dModel,
-        nHeads: config.nHeads,
-        dMlp: config.dMlp,
         nCtx: config.nCtx,
         vocabSize: config.vocabSize,
-        activation: config.activation,
         bosTokenId: config.bosTokenId,
         eosTokenId: config.eosTokenId,
         hasTokenizer: loaded.tokenizer !== null,
@@ -127,7 +125,7 @@ export class ModelSession {
         requestId: request.requestId,
         model: summary,
         backend: await this.describe(backend),
-        hookNames: allHookNames(config.nLayers),
+        hookNames: [...config.hookNames],
         vocabSize: config.vocabSize,
         generationDefaults: generationDefaults(loaded.generationConfig),
       }

@@ -1,9 +1,11 @@
 // The typed messages between the main thread and the model worker. Every request carries a requestId and every
 // reply names the request it answers; later panels (features, map, steering, training) add members to these unions.
 import type { MonoscopeErrorCode } from '../core/errors.ts'
+import type { EngineInfo } from '../core/model/hookedModel.ts'
 import type { HookName } from '../core/model/hookNames.ts'
 // Type-only: the main thread imports this file, and it must never pull tfjs in.
 import type { BackendName } from '../core/backend/backend.ts'
+import type { SkippedGpu } from '../core/backend/automatic.ts'
 import { ANALYSIS_FINAL_RESPONSE, type AnalysisRequest, type AnalysisResponse } from './analysisProtocol.ts'
 import { SAE_FINAL_RESPONSE, type SaeRequest, type SaeResponse } from './saeProtocol.ts'
 import { STEERING_FINAL_RESPONSE, type SteeringRequest, type SteeringResponse } from './steeringProtocol.ts'
@@ -13,7 +15,10 @@ export type { BackendName }
 /** The same order as src/core/backend, repeated here as data so the main thread need not import that module. */
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const satisfies readonly BackendName[]
 
-/** 'auto' tries WebGPU, WebGL, WASM, CPU in turn; a name forces that backend (and fails if it cannot start). */
+/**
+ * 'auto' tries WebGPU, WebGL, WASM, CPU in turn, with GPUs that are CPU emulations (SwiftShader, llvmpipe…) moved
+ * after WASM; a name forces that backend (and fails if it cannot start).
+ */
 export type BackendPreference = BackendName | 'auto'
 
 export function parseBackendPreference(text: string | null | undefined): BackendPreference | null {
@@ -87,13 +92,14 @@ export interface ProgressResponse {
 export interface ModelSummary {
   /** The source as loaded, for display and for sharing by URL. */
   source: string
+  /** config.json's model_type ('gpt2', 'llama', …). */
+  family: string
+  /** Which engine runs it ('tfjs' on safetensors, 'onnx' on an ONNX export), where, and from which weights file. */
+  engine: EngineInfo
   nLayers: number
   dModel: number
-  nHeads: number
-  dMlp: number
   nCtx: number
   vocabSize: number
-  activation: string
   bosTokenId: number | null
   eosTokenId: number | null
   hasTokenizer: boolean
@@ -103,6 +109,8 @@ export interface BackendInfo {
   name: BackendName
   /** Human detail, e.g. the WebGPU adapter ("SwiftShader") or the WASM thread count. */
   detail: string
+  /** Automatic only: software GPUs it passed over for this backend (the header says so and offers to force one). */
+  skipped?: SkippedGpu[]
 }
 
 /** Sampling defaults a model's generation_config.json suggests; absent keys keep the user's settings. */

@@ -92,9 +92,9 @@ describe('SaeSession', () => {
     expect(reply.pieces).toHaveLength(4)
 
     // The reference: model activations at the hook through a separately built Sae, read back whole.
-    const expected = await models.useModel(({ model }) => {
+    const expected = await models.useModel(async ({ model }) => {
       const sae = Sae.fromArrays(saeConfig(), saeArrays(1))
-      const cache = model.collectActivations([reply.ids], [HOOK])
+      const cache = await model.collectActivations([reply.ids], [HOOK])
       const f = tf.tidy(() => sae.featureActsScaled(cache.get(HOOK)!.squeeze([0])))
       tf.dispose([...cache.values()])
       const rows = f.arraySync() as number[][]

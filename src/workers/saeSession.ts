@@ -120,7 +120,7 @@ export class SaeSession {
       }
 
       // collectActivations keeps its tensors past any tidy: they are ours to dispose.
-      const cache = model.collectActivations([ids], [hook])
+      const cache = await model.collectActivations([ids], [hook])
       const acts = cache.get(hook)! // [1, pos, dIn]
       const [topValues, topIndices, rowT] = tf.tidy(() => {
         const f = sae.featureActsScaled(tf.squeeze(acts, [0])) as tf.Tensor2D // [pos, dSae]

@@ -3,7 +3,7 @@
 // documents, so concept matches come too, or the run's text). A small sample (the CLI's analyze reads 20k
 // tokens): a browser should have the dashboards and the map seconds after training ends.
 import { analysisCorpus } from '../core/analysis/analysisCorpus.ts'
-import type { HookedGpt2 } from '../core/model/gpt2.ts'
+import type { HookedModel } from '../core/model/hookedModel.ts'
 import type { HookName } from '../core/model/hookNames.ts'
 import type { Sae } from '../core/sae/sae.ts'
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
@@ -17,7 +17,7 @@ const ANALYSIS_TOKENS = 4096
 const ANALYSIS_SEED_OFFSET = 2_000_003
 
 export async function analyzeTrainedSae(args: {
-  model: HookedGpt2
+  model: HookedModel
   tokenizer: HfTextTokenizer | null
   sae: Sae
   saeId: string

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs'
 import { IDBFactory } from 'fake-indexeddb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
-import { HookedGpt2 } from '../core/model/gpt2.ts'
+import { tfjsModelFromTensors } from '../core/model/tfjsEngine.ts'
 import { readSaeLensFolder } from '../core/sae/saelens.ts'
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
 import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
@@ -57,7 +57,7 @@ function session(factory: IDBFactory): TrainingSession {
     // A random model over TinyWorld's vocabulary: the world corpus needs only the ids to match.
     loadModel: async () => {
       const t = makeTinyGpt2({ seed: 5, nLayers: 2, dModel: 16, nHeads: 2, vocab: worldVocab().length, nCtx: 16 })
-      return { model: HookedGpt2.fromTensors(t.config, t.tensors), tokenizer: null }
+      return { model: tfjsModelFromTensors(t.config, t.tensors), tokenizer: null }
     },
     newRunId: () => `run${++runIds}`.padEnd(8, '0'),
   })

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend, type BackendName } from '../core/backend/backend.ts'
 import { InvalidArgumentError, serializeError } from '../core/errors.ts'
-import type { HookedGpt2 } from '../core/model/gpt2.ts'
+import type { HookedModel } from '../core/model/hookedModel.ts'
 import { loadModel as loadModelFrom } from '../core/model/load.ts'
 import { checkpointFromBytes, checkpointToBytes } from '../core/sae/checkpoint.ts'
 import { fetchSaeLensFolder } from '../core/sae/saelens.ts'
@@ -51,7 +51,7 @@ export interface TrainingSessionOptions {
   /** Lets queued messages (pause, cancel) in between steps; the worker yields a macrotask. */
   yieldToEvents?: () => Promise<void>
   /** Loads a model from a source string (default: resolveSource + loadModel). */
-  loadModel?: (source: string, hubEndpoint?: string) => Promise<{ model: HookedGpt2; tokenizer: HfTextTokenizer | null }>
+  loadModel?: (source: string, hubEndpoint?: string) => Promise<{ model: HookedModel; tokenizer: HfTextTokenizer | null }>
   startBackend?: (name: BackendName) => Promise<BackendName>
   newRunId?: () => string
   /** Compute dashboards for finished SAEs (default true; tests of training alone turn it off). */
@@ -85,7 +85,7 @@ function summaryOf(record: RunRecord, live: Partial<Pick<TrainingRunSummary, 'to
 export class TrainingSession {
   /** The app's Hub mirror for 'hf:' models, from its last loadTrainingModel (resumed runs reload through it too). */
   private hubEndpoint: string | undefined = undefined
-  private loaded: { source: string; backend: BackendName; requested: BackendName; model: HookedGpt2; tokenizer: HfTextTokenizer | null } | null = null
+  private loaded: { source: string; backend: BackendName; requested: BackendName; model: HookedModel; tokenizer: HfTextTokenizer | null } | null = null
   private active: ActiveRun | null = null
   private db: Promise<RunDb> | null = null
   private readonly o: Required<TrainingSessionOptions>

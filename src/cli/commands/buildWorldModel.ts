@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { selectBackend } from '../../core/backend/backend.ts'
-import { HookedGpt2 } from '../../core/model/gpt2.ts'
+import { tfjsModelFromTensors } from '../../core/model/tfjsEngine.ts'
 import { initGpt2Tensors } from '../../core/model/init.ts'
 import { LmTrainer } from '../../core/lm/lmTrainer.ts'
 import { evaluateDocuments } from '../../core/lm/evaluate.ts'
@@ -82,8 +82,8 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
     }
   }
   const { config } = state
-  const model = HookedGpt2.fromTensors(config, existing ? existing.params : initGpt2Tensors(config, { seed: state.seed }))
-  const trainer = new LmTrainer(model, {
+  const model = tfjsModelFromTensors(config, existing ? existing.params : initGpt2Tensors(config, { seed: state.seed }))
+  const trainer = new LmTrainer(model.differentiable(), {
     schedule: { peak: state.peakLr, warmupSteps: Math.min(100, Math.ceil(state.steps / 20)), totalSteps: state.steps, floorRatio: 0.1 },
     clipNorm: 1,
     adam: { beta1: 0.9, beta2: 0.95, epsilon: 1e-8 },
@@ -96,7 +96,7 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
 
   const evalDocs = heldOutDocuments(6_000)
   const save = async () => {
-    const params = await model.toTensorMapAsync()
+    const params = await model.exportTensors()
     const opt = await trainer.optimizer.state()
     await saveCheckpoint(ckptDir, { params, optimizer: opt.tensors, state })
   }
@@ -110,7 +110,7 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
     state.elapsedS = elapsedBefore + (performance.now() - startedAt) / 1000
     state.history.push({ step: r.step, loss: r.loss, lr: r.lr, gradNorm: r.gradNorm, elapsedS: state.elapsedS })
     if (r.step % checkpointEvery === 0 || r.step === state.steps) {
-      const ev = evaluateDocuments(model, evalDocs)
+      const ev = await evaluateDocuments(model, evalDocs)
       state.evals.push({ step: r.step, heldOutCe: ev.crossEntropy, forcedAccuracy: ev.forcedAccuracy })
       await save()
       process.stderr.write(`\n  step ${r.step}: held-out CE ${ev.crossEntropy.toFixed(3)}, forced accuracy ${(100 * ev.forcedAccuracy).toFixed(1)}% (checkpoint saved)\n`)
@@ -129,7 +129,7 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
   }
   process.stderr.write('\n')
   trainer.dispose()
-  model.setTrainable(false)
+  model.differentiable().setTrainable(false)
 
   await mkdir(out, { recursive: true })
   await writeModelFolder(out, model, {

@@ -118,7 +118,7 @@ async function conceptAurocs(sae: Sae): Promise<(concept: number, feature: numbe
     if (!concepts) throw new InvalidArgumentError('The family report needs the TinyWorld model')
     const sparse = new SparseActsBuilder(sae.config.dSae)
     for (let i = 0; i < windows.length; i += 8) {
-      const x = windowActivations(model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
+      const x = await windowActivations(model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
       const f = sae.encode(x) // [rows, dSae]
       sparse.addRows(f.dataSync(), x.shape[0])
       tf.dispose([x, f])

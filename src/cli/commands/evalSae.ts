@@ -68,7 +68,7 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
     let sums: ReconstructionSums | null = null
     let rows = 0
     for (let i = 0; i < windows.length; i += 8) {
-      const x = windowActivations(model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
+      const x = await windowActivations(model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
       const out = sae.run(x)
       const s = reconstructionSums(x, out.reconstruction)
       sums = sums ? addReconstructionSums(sums, s) : s

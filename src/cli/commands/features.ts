@@ -64,7 +64,7 @@ export async function featuresCommand(argv: string[]): Promise<void> {
     if (ids.length === 0) throw new InvalidArgumentError('The input has no tokens')
     if (ids.length > model.config.nCtx) throw new InvalidArgumentError(`${ids.length} tokens exceed the model's context of ${model.config.nCtx}`)
 
-    const act = model.collectActivations([ids], [hook]).get(hook)! // [1, pos, dIn]
+    const act = (await model.collectActivations([ids], [hook])).get(hook)! // [1, pos, dIn]
     const out = sae.run(act)
     act.dispose()
     try {

@@ -34,7 +34,7 @@ export async function harvestCommand(argv: string[]): Promise<void> {
     const contextSize = parseIntFlag('context', values.context, model.config.nCtx, 2)
     const bar = progressBar(rows)
     const started = performance.now()
-    const cache = harvestActivations(model, {
+    const cache = await harvestActivations(model, {
       hook,
       corpus,
       corpusDescription: description,

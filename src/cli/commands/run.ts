@@ -44,7 +44,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (ids.length > model.config.nCtx) throw new InvalidArgumentError(`${ids.length} tokens exceed the model's context of ${model.config.nCtx}`)
 
     const hookNames: HookName[] = parseNameList(values.hooks).map((n) => parseHookName(n, model.config.nLayers))
-    const { logits, cache } = model.runWithCache([ids], hookNames) // logits [1, pos, vocab]
+    const { logits, cache } = await model.runWithCache([ids], hookNames) // logits [1, pos, vocab]
     try {
       const rows = values['all-positions']
         ? tf.tidy(() => logits.squeeze([0])) // [pos, vocab]

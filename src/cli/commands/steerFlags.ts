@@ -7,7 +7,7 @@ import { parseFeatureSummary, SUMMARY_FILENAME } from '../../core/analysis/featu
 import { parseFeatureAnalysis } from '../../core/analysis/format.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { HookName } from '../../core/model/hookNames.ts'
-import type { HookedGpt2 } from '../../core/model/gpt2.ts'
+import type { HookedModel } from '../../core/model/hookedModel.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import type { Intervention, SteeringMode } from '../../core/steering/interventions.ts'
 import { measureMaxActs } from '../../core/steering/maxActs.ts'
@@ -49,7 +49,7 @@ export interface CliMaxActs {
 
 /** Max activations from --max-acts FILE, else the app's precomputed summary, else measured (deterministically) on the default sample. */
 export async function loadOrMeasureMaxActs(
-  model: HookedGpt2,
+  model: HookedModel,
   tokenizer: HfTextTokenizer | null,
   sae: Sae,
   hook: HookName,

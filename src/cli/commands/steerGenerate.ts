@@ -1,7 +1,7 @@
 // `monoscope generate --sae …`: default and steered generations from one seed, side by side, from flags or from a
 // share link (--share). Flags are first turned into the link's state, so both ways run the same code as the browser.
 import { InvalidArgumentError, TokenizerError } from '../../core/errors.ts'
-import type { HookedGpt2 } from '../../core/model/gpt2.ts'
+import type { HookedModel } from '../../core/model/hookedModel.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
 import { resolveInterventions, type Intervention } from '../../core/steering/interventions.ts'
@@ -46,7 +46,7 @@ export function shareTextOf(input: string): string {
 }
 
 interface Loaded {
-  model: HookedGpt2
+  model: HookedModel
   tokenizer: HfTextTokenizer
   sae: Sae
   backend: BackendName

@@ -7,10 +7,10 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { bosTokenFor, isTinyWorldModel } from '../../core/analysis/analysisCorpus.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
-import type { HookedGpt2 } from '../../core/model/gpt2.ts'
+import type { HookedModel } from '../../core/model/hookedModel.ts'
 import { parseHookName, type HookName } from '../../core/model/hookNames.ts'
 import { CachedActivationSource, readActivationCache } from '../../core/sae/activationCache.ts'
-import { ActivationStore, createTokenWindows, hookWidth, type ActivationCorpus } from '../../core/sae/activationStore.ts'
+import { ActivationStore, createTokenWindows, type ActivationCorpus } from '../../core/sae/activationStore.ts'
 import { checkpointFromBytes, checkpointToBytes } from '../../core/sae/checkpoint.ts'
 import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from '../../core/sae/metrics.ts'
 import { saeLensFiles } from '../../core/sae/saelens.ts'
@@ -37,7 +37,7 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
 
 /** The corpus of --text-file, or TinyWorld's stream when the model speaks it. */
 export async function corpusFor(
-  model: HookedGpt2,
+  model: HookedModel,
   tokenizer: HfTextTokenizer | null,
   textFile: string | undefined,
   worldSeed: number,
@@ -119,7 +119,7 @@ interface BatchSource {
   readonly description?: string
 }
 
-function liveStore(model: HookedGpt2, hook: HookName, corpus: ActivationCorpus, contextSize: number, bosTokenId: number | null, seed: number, buffer: string | undefined): BatchSource {
+function liveStore(model: HookedModel, hook: HookName, corpus: ActivationCorpus, contextSize: number, bosTokenId: number | null, seed: number, buffer: string | undefined): BatchSource {
   const bufferRows = parseIntFlag('buffer', buffer, 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
   const fill = progressBar(bufferRows)
   let filled = false
@@ -211,7 +211,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
   const { model, tokenizer, source } = await loadModelFromSpec(str('model'), { verbose: values.verbose })
   try {
     const hook = parseHookName(str('hook')!, model.config.nLayers)
-    const dIn = hookWidth(model.config, hook)
+    const dIn = model.hookWidth(hook)
     const { corpus, description, tinyWorld } = await corpusFor(model, tokenizer, str('text-file'), dataSeed)
     const bosTokenId = bosTokenFor(model, tinyWorld)
     const contextSize = parseIntFlag('context', str('context'), model.config.nCtx, 2)

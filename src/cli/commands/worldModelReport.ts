@@ -8,7 +8,7 @@ import { BigramModel, bigramCrossEntropyOnDocuments } from '../../core/lm/bigram
 import { evaluateDocuments } from '../../core/lm/evaluate.ts'
 import { renderCurvesSvg } from '../../core/lm/lossCurveSvg.ts'
 import { worldTrainBatch } from '../../core/lm/worldBatches.ts'
-import type { HookedGpt2 } from '../../core/model/gpt2.ts'
+import type { HookedModel } from '../../core/model/hookedModel.ts'
 import { detokenize, EOT_ID } from '../../core/world/world.ts'
 import { worldVocab } from '../../core/world/tokenizerJson.ts'
 import { heldOutDocuments, type TrainState } from '../worldModelData.ts'
@@ -16,7 +16,7 @@ import { heldOutDocuments, type TrainState } from '../worldModelData.ts'
 /** Quality gates of the TinyWorld issue: the model must clearly beat a bigram and predict forced tokens. */
 export const QUALITY_GATES = { maxCeRatioToBigram: 0.7, minForcedAccuracy: 0.95 } as const
 
-export async function finishWorldModelReport(model: HookedGpt2, state: TrainState, out: string) {
+export async function finishWorldModelReport(model: HookedModel, state: TrainState, out: string) {
   // The bigram sees the same training distribution: the first training batches' tokens (≥ 500k tokens).
   const bigram = new BigramModel(model.config.vocabSize)
   const tokensPerStep = state.batch * model.config.nCtx
@@ -24,7 +24,7 @@ export async function finishWorldModelReport(model: HookedGpt2, state: TrainStat
     for (const row of worldTrainBatch(state.seed, step, state.batch, model.config.nCtx)) bigram.fit(row)
   }
   const docs = heldOutDocuments(30_000)
-  const evaluation = evaluateDocuments(model, docs)
+  const evaluation = await evaluateDocuments(model, docs)
   const bigramCe = bigramCrossEntropyOnDocuments(bigram, docs, model.config.nCtx)
   const ratio = evaluation.crossEntropy / bigramCe
 
@@ -58,7 +58,7 @@ export async function finishWorldModelReport(model: HookedGpt2, state: TrainStat
 
   const totalTokens = state.history.length > 0 ? (state.history.at(-1)?.step ?? 0) * tokensPerStep : 0
   return {
-    model: { ...model.config, parameters: [...model.parameters().values()].reduce((a, p) => a + p.size, 0) },
+    model: { ...model.config, parameters: [...(model.differentiable()?.parameters().values() ?? [])].reduce((a, p) => a + p.size, 0) },
     quality: {
       heldOutTokens: evaluation.tokens,
       heldOutCrossEntropy: evaluation.crossEntropy,

@@ -2,7 +2,7 @@
 // worker): labelled TinyWorld documents when the model speaks TinyWorld (so dashboards get concept matches), or
 // windows of a text's lines. No file system here: a text arrives as lines.
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { createTokenWindows, documentWindows } from '../sae/activationStore.ts'
 import type { Sae } from '../sae/sae.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
@@ -23,19 +23,19 @@ export interface AnalysisCorpus {
 }
 
 /** True when the model's vocabulary is TinyWorld's, token for token (the tokenizer, when there is one, agrees). */
-export function isTinyWorldModel(model: HookedGpt2, tokenizer: Pick<HfTextTokenizer, 'idToToken'> | null): boolean {
+export function isTinyWorldModel(model: HookedModel, tokenizer: Pick<HfTextTokenizer, 'idToToken'> | null): boolean {
   const vocab = worldVocab()
   if (model.config.vocabSize !== vocab.length) return false
   return tokenizer === null || vocab.every((token, id) => tokenizer.idToToken(id) === token)
 }
 
 /** The BOS to put before every window: the model's, or TinyWorld's document separator. */
-export function bosTokenFor(model: HookedGpt2, tinyWorld: boolean): number | null {
+export function bosTokenFor(model: HookedModel, tinyWorld: boolean): number | null {
   return model.config.bosTokenId ?? (tinyWorld ? EOT_ID : null)
 }
 
 export function analysisCorpus(
-  model: HookedGpt2,
+  model: HookedModel,
   tokenizer: Pick<HfTextTokenizer, 'idToToken' | 'encode'> | null,
   sae: Sae,
   spec: AnalysisCorpusSpec,

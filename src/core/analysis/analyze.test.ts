@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { CancelledError, InvalidArgumentError } from '../errors.ts'
 import { createRng } from '../generate/rng.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { Sae } from '../sae/sae.ts'
 import { analyzeSae, type AnalysisPhase, type AnalyzeSaeArgs } from './analyze.ts'
 import { AnalysisFormatError, parseFeatureAnalysis, type FeatureAnalysisFile } from './format.ts'
 import { logitEffects, modelUnembedding } from './logitEffects.ts'
 import { bruteForceActs, tinyModel, tinySae, tinyWindows, TINY_HOOK } from './testing/fixtures.ts'
 
-let model: HookedGpt2
+let model: HookedModel
 let sae: Sae
 let other: Sae
 let windows: number[][]
@@ -26,7 +26,7 @@ beforeAll(async () => {
   sae = tinySae(11)
   other = tinySae(40, 12)
   windows = tinyWindows(10, 6)
-  const rows = bruteForceActs(model, sae, TINY_HOOK, windows).flatMap((w) => w.slice(1))
+  const rows = (await bruteForceActs(model, sae, TINY_HOOK, windows)).flatMap((w) => w.slice(1))
   const counts = Array.from({ length: sae.config.dSae }, (_, j) => rows.filter((r) => r[j]! > 0).length)
   planted = counts.indexOf(Math.max(...counts))
   const rng = createRng(3)

@@ -1,7 +1,7 @@
 // analyzeSae: one SAE's feature pages from a corpus — the streaming statistics pass, ground-truth concept
 // matches (TinyWorld), logit effects and decoder neighbours — assembled into the feature-analysis file shape.
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { HookName } from '../model/hookNames.ts'
 import { conceptFeatureStats, conceptFeatureStatsByUnit, RECOVERED_AUROC } from '../sae/groundTruth.ts'
 import type { Sae } from '../sae/sae.ts'
@@ -51,7 +51,7 @@ const PHASE_WEIGHTS: Record<AnalysisPhase, number> = { activations: 0.8, 'ground
 const PHASE_ORDER: AnalysisPhase[] = ['activations', 'ground-truth', 'logits', 'neighbours']
 
 export interface AnalyzeSaeArgs {
-  model: HookedGpt2
+  model: HookedModel
   modelId?: string | null
   sae: Sae
   /** The SAE's printed key, e.g. 'tinyworld/blocks.2.hook_resid_post/1024'. */
@@ -100,7 +100,7 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
     concepts = bestConcepts(stats.sparse, args.labels, stats.activeCounts)
     progress('ground-truth')(1)
   }
-  const logits = sae.config.dIn === model.config.dModel && o.logitK > 0
+  const logits = sae.config.dIn === model.config.dModel && o.logitK > 0 && model.unembedding() !== null
     ? await logitEffects(sae.weights.wDec, modelUnembedding(model), { k: o.logitK, throughLnFinal: o.logitsThroughLnFinal, centerVocab: o.logitsCenterVocab }, { onProgress: progress('logits'), signal })
     : null // an SAE on mlp.hook_post writes through W_out first: no direct unembedding of its decoder
   const neighbours = o.neighbourK > 0

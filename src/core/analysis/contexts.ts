@@ -1,6 +1,6 @@
 // Token contexts with per-token activations of one feature, and re-encoding the few windows that the quantile
 // samples came from so their contexts can be shown (the pass kept only window, position and value for them).
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { HookName } from '../model/hookNames.ts'
 import type { Sae } from '../sae/sae.ts'
 import { checkpoint } from './cancel.ts'
@@ -52,7 +52,7 @@ export function samplesFromContexts(windows: readonly TokenWindow[], intervals: 
  * sample's own position equals `value` to float rounding: batches are padded differently from the pass.
  */
 export async function materialiseSamples(args: {
-  model: HookedGpt2
+  model: HookedModel
   sae: Sae
   hook: HookName
   windows: readonly TokenWindow[]

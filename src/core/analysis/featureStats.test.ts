@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { CancelledError } from '../errors.ts'
 import { createRng } from '../generate/rng.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { Sae } from '../sae/sae.ts'
 import { DEFAULT_ANALYSIS_OPTIONS } from './analyze.ts'
 import { computeFeatureStats, type FeatureStatsOptions } from './featureStats.ts'
@@ -13,7 +13,7 @@ import { histogramBins } from './histogram.ts'
 import { BinReservoirs } from './quantileSamples.ts'
 import { bruteForceActs, tinyModel, tinySae, tinyWindows, TINY_HOOK } from './testing/fixtures.ts'
 
-let model: HookedGpt2
+let model: HookedModel
 let sae: Sae
 let windows: number[][]
 let acts: number[][][]
@@ -24,7 +24,7 @@ beforeAll(async () => {
   model = tinyModel()
   sae = tinySae(11)
   windows = tinyWindows(13, 5)
-  acts = bruteForceActs(model, sae, TINY_HOOK, windows)
+  acts = await bruteForceActs(model, sae, TINY_HOOK, windows)
 })
 
 afterAll(() => {

@@ -8,7 +8,7 @@
 // are re-encoded once at the end — at most quantiles·perQuantile windows per feature, often a second full pass.
 import { InvalidArgumentError } from '../errors.ts'
 import { createRng } from '../generate/rng.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { HookName } from '../model/hookNames.ts'
 import { SparseActsBuilder, type SparseFeatureActs } from '../sae/groundTruth.ts'
 import type { Sae } from '../sae/sae.ts'
@@ -60,7 +60,7 @@ export interface FeatureStats {
 }
 
 export interface FeatureStatsArgs {
-  model: HookedGpt2
+  model: HookedModel
   sae: Sae
   hook: HookName
   windows: readonly TokenWindow[]

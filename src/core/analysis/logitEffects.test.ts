@@ -50,7 +50,7 @@ describe('logitEffects', () => {
       const wDec = tf.tensor2d(data, [n, d])
       const before = tf.memory().numTensors
       const u = modelUnembedding(model)
-      expect(u.wU).toBe(model.parameters().get(untied ? 'lm_head.weight' : 'wte.weight'))
+      expect(u.wU).toBe(model.differentiable()!.parameters().get(untied ? 'lm_head.weight' : 'wte.weight'))
       const got = await logitEffects(wDec, u, opts)
       expect(tf.memory().numTensors).toBe(before)
       const through = opts.throughLnFinal ?? true

@@ -2,21 +2,16 @@
 // unembedding, d̂ᵢ·W_U, computed in feature chunks with tf.topk so [dSae, vocab] never exists at once.
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
-import { LM_HEAD } from '../model/weights.ts'
+import type { HookedModel, Unembedding } from '../model/hookedModel.ts'
 import { checkpoint, throwIfAborted } from './cancel.ts'
 
-/** The unembedding in Hugging Face orientation and the final LayerNorm's gain; live model tensors, never disposed here. */
-export interface Unembedding {
-  wU: tf.Tensor2D // [vocab, dModel]: wte (tied) or lm_head.weight
-  lnGain: tf.Tensor1D | null // [dModel]: ln_f.weight
-}
+export type { Unembedding }
 
-export function modelUnembedding(model: HookedGpt2): Unembedding {
-  const params = model.parameters()
-  const wU = params.get(model.tiedLmHead ? 'wte.weight' : LM_HEAD)
-  if (!wU) throw new InvalidArgumentError('The model has no unembedding weights')
-  return { wU: wU as unknown as tf.Tensor2D, lnGain: (params.get('ln_f.weight') as unknown as tf.Tensor1D | undefined) ?? null }
+/** The model's unembedding; engines that cannot expose theirs give no logit effects. */
+export function modelUnembedding(model: HookedModel): Unembedding {
+  const u = model.unembedding()
+  if (!u) throw new InvalidArgumentError(`This ${model.engine.kind} model does not expose its unembedding: logit effects need it`)
+  return u
 }
 
 export interface LogitEffectOptions {
@@ -78,7 +73,7 @@ export async function logitEffects(
         const rows = tf.slice(wDec, [f0, 0], [n, d]) // [n, dModel]
         const norms = tf.norm(rows, 'euclidean', 1, true) // [n, 1]
         let dirs: tf.Tensor2D = tf.divNoNan(rows, norms) // [n, dModel]; zero rows stay zero
-        if (throughLn) dirs = tf.mul(tf.sub(dirs, tf.mean(dirs, 1, true)), unembedding.lnGain!) // [n, dModel]
+        if (throughLn) dirs = tf.mul(unembedding.centred ? tf.sub(dirs, tf.mean(dirs, 1, true)) : dirs, unembedding.lnGain!) // [n, dModel]
         let logits: tf.Tensor2D = tf.matMul(dirs, wUT) // [n, vocab]
         if (centerVocab) logits = tf.sub(logits, tf.mean(logits, 1, true)) // [n, vocab]
         const top = tf.topk(logits, k) // values, indices [n, k]

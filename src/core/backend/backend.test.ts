@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { BackendError, InvalidArgumentError } from '../errors.ts'
-import { currentBackend, defaultBackendOrder, selectBackend } from './backend.ts'
+import { currentBackend, defaultBackendOrder, lastAutomaticChoice, selectBackend } from './backend.ts'
 
 describe('selectBackend', () => {
   it('uses wasm first in Node and reports it', async () => {
@@ -10,6 +10,13 @@ describe('selectBackend', () => {
     expect(currentBackend()).toBe('wasm')
     const y = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync())
     expect(Array.from(y)).toEqual([3, 3, 3, 3])
+  })
+
+  it('records what Automatic chose, and forgets it once a backend is named', async () => {
+    expect(await selectBackend()).toBe('wasm')
+    expect(lastAutomaticChoice()).toEqual({ backend: 'wasm', skipped: [] })
+    await selectBackend(['wasm'])
+    expect(lastAutomaticChoice()).toBeNull()
   })
 
   it('skips browser-only backends in Node and falls through to the next', async () => {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { InvalidArgumentError } from '../errors.ts'
-import { HookedGpt2 } from '../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../model/tfjsEngine.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { hookName } from '../model/hookNames.ts'
 import type { HookContext, Hooks } from '../model/hooks.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
@@ -10,7 +11,7 @@ import { generate, type GenerateOptions } from './generate.ts'
 import { createRng } from './rng.ts'
 import { argmax, sampleToken } from './sample.ts'
 
-let model: HookedGpt2
+let model: HookedModel
 const PROMPT = [4, 8, 15, 16, 23]
 
 async function collect(opts: Partial<GenerateOptions>, prompt = PROMPT): Promise<number[]> {
@@ -24,7 +25,7 @@ function byRecompute(prompt: number[], n: number, opts: { temperature: number; s
   const seq = [...prompt]
   const rng = createRng(opts.seed)
   for (let i = 0; i < n; i++) {
-    const logits = model.forward([seq], hooks ? { hooks } : {})
+    const logits = model.differentiable()!.forward([seq], hooks ? { hooks } : {}) // the sync reference path
     const last = tf.tidy(() => logits.slice([0, seq.length - 1, 0], [1, 1, -1]).dataSync() as Float32Array)
     logits.dispose()
     seq.push(opts.temperature === 0 ? argmax(last) : sampleToken(last, { temperature: opts.temperature }, rng))
@@ -35,7 +36,7 @@ function byRecompute(prompt: number[], n: number, opts: { temperature: number; s
 beforeAll(async () => {
   await selectBackend(['wasm'])
   const { config, tensors } = makeTinyGpt2({ seed: 11, nLayers: 2, dModel: 16, nHeads: 4, vocab: 40, nCtx: 24 })
-  model = HookedGpt2.fromTensors(config, tensors)
+  model = tfjsModelFromTensors(config, tensors)
 })
 afterAll(() => model.dispose())
 

@@ -1,7 +1,7 @@
 // Autoregressive generation through the KV cache: each step runs only the new token, with the caller's
 // hooks applied at every new position (steering), seeded sampling, stop tokens and an AbortSignal.
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { Hooks } from '../model/hooks.ts'
 import { createRng } from './rng.ts'
 import { sampleToken, validateSampleOptions } from './sample.ts'
@@ -29,7 +29,7 @@ export interface GenerateOptions {
  * Yields generated token ids one at a time. The prompt is processed once; every later step feeds one token
  * through the KV cache. Breaking out of the loop frees the cache.
  */
-export async function* generate(model: HookedGpt2, promptIds: number[], opts: GenerateOptions): AsyncGenerator<number, void, undefined> {
+export async function* generate(model: HookedModel, promptIds: number[], opts: GenerateOptions): AsyncGenerator<number, void, undefined> {
   const { maxTokens, hooks, signal } = opts
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidArgumentError(`maxTokens must be an integer ≥ 0, got ${maxTokens}`)
   if (promptIds.length === 0) throw new InvalidArgumentError('The prompt needs at least one token')
@@ -46,7 +46,7 @@ export async function* generate(model: HookedGpt2, promptIds: number[], opts: Ge
     for (let step = 0; step < maxTokens; step++) {
       if (signal?.aborted) return
       if (kv.length + input.length > nCtx) return // context full: no room for the token just sampled
-      const logits = model.forward([input], { kvCache: kv, lastPositionOnly: true, ...(hooks ? { hooks } : {}) }) // [1, 1, vocab]
+      const logits = await model.forward([input], { kvCache: kv, lastPositionOnly: true, ...(hooks ? { hooks } : {}) }) // [1, 1, vocab]
       let last: Float32Array
       try {
         last = (await logits.data()) as Float32Array // async: GPU backends do not block the worker

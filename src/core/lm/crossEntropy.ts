@@ -12,7 +12,7 @@ export function nextTokenCrossEntropy(logits: tf.Tensor3D, targets: tf.Tensor2D)
 }
 
 /** Per-position losses without gradients, for evaluation: returns [batch * pos] nats and argmax hits. */
-export function evalPositions(logits: tf.Tensor3D, targets: number[][]): { nats: Float32Array; correct: Uint8Array } {
+export async function evalPositions(logits: tf.Tensor3D, targets: number[][]): Promise<{ nats: Float32Array; correct: Uint8Array }> {
   const [batch, pos, vocab] = logits.shape
   const flatTargets = targets.flat()
   const [lossT, argmaxT] = tf.tidy(() => {
@@ -22,9 +22,14 @@ export function evalPositions(logits: tf.Tensor3D, targets: number[][]): { nats:
     const picked = tf.sum(tf.mul(logProbs, tf.oneHot(idx, vocab)), -1) // [n]
     return [tf.neg(picked), tf.argMax(flat, -1)]
   })
-  const nats = lossT.dataSync() as Float32Array
-  const argmax = argmaxT.dataSync()
-  tf.dispose([lossT, argmaxT])
+  let nats: Float32Array
+  let argmax: Int32Array
+  try {
+    nats = (await lossT.data()) as Float32Array
+    argmax = (await argmaxT.data()) as Int32Array
+  } finally {
+    tf.dispose([lossT, argmaxT])
+  }
   const correct = new Uint8Array(batch * pos)
   for (let i = 0; i < correct.length; i++) correct[i] = argmax[i] === flatTargets[i] ? 1 : 0
   return { nats: Float32Array.from(nats), correct }

@@ -1,6 +1,6 @@
 // Held-out evaluation of a language model on documents: mean cross-entropy and top-1 accuracy, overall and
 // on the tokens the world marks as forced (fully determined by the text before them).
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { evalPositions } from './crossEntropy.ts'
 
 export interface EvalDocument {
@@ -19,7 +19,7 @@ export interface LmEvaluation {
 }
 
 /** Scores every predicted position of each document, truncated to the model's context. */
-export function evaluateDocuments(model: HookedGpt2, docs: EvalDocument[]): LmEvaluation {
+export async function evaluateDocuments(model: HookedModel, docs: EvalDocument[]): Promise<LmEvaluation> {
   let tokens = 0
   let nats = 0
   let hits = 0
@@ -29,9 +29,13 @@ export function evaluateDocuments(model: HookedGpt2, docs: EvalDocument[]): LmEv
   for (const doc of docs) {
     const ids = doc.ids.slice(0, maxLen)
     if (ids.length < 2) continue
-    const logits = model.forward([ids.slice(0, -1)]) // [1, pos, vocab]
-    const result = evalPositions(logits, [ids.slice(1)])
-    logits.dispose()
+    const logits = await model.forward([ids.slice(0, -1)]) // [1, pos, vocab]
+    let result: { nats: Float32Array; correct: Uint8Array }
+    try {
+      result = await evalPositions(logits, [ids.slice(1)])
+    } finally {
+      logits.dispose()
+    }
     for (let i = 0; i < result.nats.length; i++) {
       tokens++
       nats += result.nats[i] as number

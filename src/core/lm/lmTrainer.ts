@@ -1,7 +1,7 @@
-// Trains a HookedGpt2 as a language model by autodiff through the engine's own forward pass (whose matmuls
+// Trains a model's differentiable view (the tfjs engine) as a language model by autodiff through the engine's own forward pass (whose matmuls
 // and embedding carry hand-written, explicit-transpose gradients, so this is fast on tfjs-wasm).
 import * as tf from '@tensorflow/tfjs'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { DifferentiableModel } from '../model/hookedModel.ts'
 import { Adam } from './adam.ts'
 import { clipByGlobalNorm } from './clip.ts'
 import { nextTokenCrossEntropy } from './crossEntropy.ts'
@@ -27,7 +27,7 @@ export class LmTrainer {
   private readonly params: Map<string, tf.Variable>
 
   constructor(
-    readonly model: HookedGpt2,
+    readonly model: DifferentiableModel,
     readonly opts: LmTrainOptions,
   ) {
     model.setTrainable(true)

@@ -75,7 +75,7 @@ let expected: number[][][]
 beforeAll(async () => {
   await selectBackend(['wasm'])
   const model = HookedGpt2.fromTensors(tiny.config, tiny.tensors)
-  const logits = model.forward(ids)
+  const logits = await model.forward(ids)
   expected = logits.arraySync()
   logits.dispose()
   model.dispose()
@@ -86,11 +86,12 @@ describe('loadModel', () => {
     const source = repo()
     const events: ProgressEvent[] = []
     const { model, tokenizer, generationConfig } = await loadModel(source, { onProgress: (e) => events.push(e) })
-    expect(model.config).toEqual(tiny.config)
+    expect(model.config).toMatchObject(tiny.config)
+    expect(model.engine.kind).toBe('tfjs')
     expect(tokenizer!.encode('the cat sat')).toEqual([1, 2, 3])
     expect(generationConfig).toEqual({ do_sample: true, temperature: 0.7 })
     expect(events.map((e) => e.file)).toContain('model.safetensors')
-    const logits = model.forward(ids)
+    const logits = await model.forward(ids)
     expect(logits.arraySync()).toEqual(expected)
     logits.dispose()
     model.dispose()
@@ -116,7 +117,7 @@ describe('loadModel', () => {
       'b.safetensors': writeSafetensors(toRecord(shardB)),
     })
     const { model } = await loadModel(source)
-    const logits = model.forward(ids)
+    const logits = await model.forward(ids)
     expect(logits.arraySync()).toEqual(expected)
     logits.dispose()
     model.dispose()
@@ -142,7 +143,7 @@ describe('loadModel', () => {
       const before = tf.memory().numTensors
       const { model, tokenizer } = await loadModel(createFolderSource(dir))
       expect(tokenizer).toBeNull()
-      const logits = model.forward(ids)
+      const logits = await model.forward(ids)
       expect(logits.arraySync()).toEqual(expected)
       logits.dispose()
       model.dispose()

@@ -7,12 +7,14 @@ import type { FetchOptions, FileSource } from '../sources/index.ts'
 import { loadTokenizer, type HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { parseGpt2Config } from './config.ts'
 import { HookedGpt2 } from './gpt2.ts'
+import type { HookedModel } from './hookedModel.ts'
+import { TfjsEngine } from './tfjsEngine.ts'
 
 export const WEIGHTS_FILE = 'model.safetensors'
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json'
 
 export interface LoadedModel {
-  model: HookedGpt2
+  model: HookedModel
   /** Null when the repo has no tokenizer.json (the model then takes token ids only). */
   tokenizer: HfTextTokenizer | null
   /** generation_config.json as written, or {} when absent. */
@@ -84,6 +86,6 @@ export async function loadModel(source: FileSource, opts: FetchOptions = {}): Pr
     tokenizer = loadTokenizer(tokenizerText, isRecord(tokenizerConfig) ? tokenizerConfig : {})
   }
   const generation = generationText === null ? {} : parseJson(generationText, 'generation_config.json', source)
-  const model = HookedGpt2.fromTensors(config, tensors)
+  const model = new TfjsEngine(HookedGpt2.fromTensors(config, tensors))
   return { model, tokenizer, generationConfig: isRecord(generation) ? generation : {} }
 }

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { SaeFormatError } from '../errors.ts'
 import { writeSafetensors } from '../formats/safetensors.ts'
-import { HookedGpt2 } from '../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../model/tfjsEngine.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { hookName } from '../model/hookNames.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { activationCacheToBytes, CachedActivationSource, harvestActivations, readActivationCache, type ActivationCache } from './activationCache.ts'
@@ -18,18 +19,18 @@ beforeAll(async () => {
 const corpus: ActivationCorpus = { kind: 'tokens', ids: Array.from({ length: 37 }, (_, i) => 1 + ((i * 17 + 5) % 49)) }
 const hook = hookName.residPost(0)
 
-function tinyCache(rows: number): { cache: ActivationCache; model: HookedGpt2 } {
+async function tinyCache(rows: number): Promise<{ cache: ActivationCache; model: HookedModel }> {
   const t = makeTinyGpt2({ seed: 3, nLayers: 2, dModel: 16, nHeads: 2, vocab: 50, nCtx: 16 })
-  const model = HookedGpt2.fromTensors(t.config, t.tensors)
-  const cache = harvestActivations(model, { hook, corpus, corpusDescription: 'test', modelDescription: 'tiny', rows, contextSize: 8, bosTokenId: 0, windowsPerPass: 3 })
+  const model = tfjsModelFromTensors(t.config, t.tensors)
+  const cache = await harvestActivations(model, { hook, corpus, corpusDescription: 'test', modelDescription: 'tiny', rows, contextSize: 8, bosTokenId: 0, windowsPerPass: 3 })
   return { cache, model }
 }
 
 describe('harvestActivations', () => {
-  it('keeps the rows of windowActivations in corpus order, BOS left out, cut at the requested count', () => {
-    const { cache, model } = tinyCache(40)
+  it('keeps the rows of windowActivations in corpus order, BOS left out, cut at the requested count', async () => {
+    const { cache, model } = await tinyCache(40)
     const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(6)
-    const ref = windowActivations(model, hook, windows, { skipFirst: true }) // [42, 16]
+    const ref = await windowActivations(model, hook, windows, { skipFirst: true }) // [42, 16]
     const expected = (ref.dataSync() as Float32Array).subarray(0, 40 * 16)
     ref.dispose()
     expect(cache.rows).toBe(40)
@@ -42,15 +43,15 @@ describe('harvestActivations', () => {
 })
 
 describe('activation cache files', () => {
-  it('round-trips data and metadata', () => {
-    const { cache, model } = tinyCache(20)
+  it('round-trips data and metadata', async () => {
+    const { cache, model } = await tinyCache(20)
     model.dispose()
     const back = readActivationCache(activationCacheToBytes(cache))
     expect(back.info).toEqual(cache.info)
     expect(Array.from(back.data)).toEqual(Array.from(cache.data))
   })
 
-  it('refuses files that are not caches, with the reason', () => {
+  it('refuses files that are not caches, with the reason', async () => {
     const plain = writeSafetensors({ activations: { shape: [2, 2], data: new Float32Array(4) } })
     expect(() => readActivationCache(plain, 'x.safetensors')).toThrow(SaeFormatError)
     expect(() => readActivationCache(plain, 'x.safetensors')).toThrow(/x.safetensors is not a Monoscope activation cache: metadata "format"/)
@@ -72,7 +73,7 @@ describe('CachedActivationSource', () => {
     data: Float32Array.from({ length: 20 }, (_, i) => Math.floor(i / 2) + (i % 2) / 10), // row r = [r, r + 0.1]
   }
 
-  it('serves each row exactly once per epoch, shuffled, and counts epochs', () => {
+  it('serves each row exactly once per epoch, shuffled, and counts epochs', async () => {
     const source = new CachedActivationSource(cache, { seed: 1 })
     const seen: number[] = []
     for (let i = 0; i < 5; i++) {
@@ -88,7 +89,7 @@ describe('CachedActivationSource', () => {
     expect(seen.slice(0, 10)).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
   })
 
-  it('is deterministic for a seed, and leaks no tensors', () => {
+  it('is deterministic for a seed, and leaks no tensors', async () => {
     const a = new CachedActivationSource(cache, { seed: 7 })
     const b = new CachedActivationSource(cache, { seed: 7 })
     const before = tf.memory().numTensors
@@ -101,7 +102,7 @@ describe('CachedActivationSource', () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
-  it('skips rows exactly as serving them would, across epochs', () => {
+  it('skips rows exactly as serving them would, across epochs', async () => {
     const served = new CachedActivationSource(cache, { seed: 3 })
     const skipped = new CachedActivationSource(cache, { seed: 3 })
     for (let i = 0; i < 4; i++) served.nextBatch(6).dispose()
@@ -113,7 +114,7 @@ describe('CachedActivationSource', () => {
     tf.dispose([a, b])
   })
 
-  it('estimates the input scale from the rows', () => {
+  it('estimates the input scale from the rows', async () => {
     const source = new CachedActivationSource(cache)
     const norms = Array.from({ length: 10 }, (_, r) => Math.hypot(r, r + 0.1))
     const mean = norms.reduce((a, b) => a + b) / 10

@@ -6,9 +6,9 @@ import * as tf from '@tensorflow/tfjs'
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.ts'
 import { InvalidArgumentError, SaeFormatError } from '../errors.ts'
 import { createRng, type Rng } from '../generate/rng.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
-import { createTokenWindows, hookWidth, windowActivations, type ActivationCorpus } from './activationStore.ts'
+import { createTokenWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
 import { inputScaleFromMeanNorm } from './normalization.ts'
 
 export const ACTIVATION_CACHE_FORMAT = 'monoscope.activations'
@@ -52,9 +52,9 @@ export interface HarvestOptions {
 }
 
 /** Runs the model over the corpus until `rows` activations of the hook are collected, in corpus order. */
-export function harvestActivations(model: HookedGpt2, opts: HarvestOptions): ActivationCache {
+export async function harvestActivations(model: HookedModel, opts: HarvestOptions): Promise<ActivationCache> {
   const hook = parseHookName(opts.hook, model.config.nLayers)
-  const dIn = hookWidth(model.config, hook)
+  const dIn = model.hookWidth(hook)
   const contextSize = opts.contextSize ?? model.config.nCtx
   const skipBos = (opts.skipBos ?? true) && opts.bosTokenId !== null
   const windowsPerPass = opts.windowsPerPass ?? 16
@@ -66,9 +66,13 @@ export function harvestActivations(model: HookedGpt2, opts: HarvestOptions): Act
   let tokens = 0
   while (filled < opts.rows) {
     const batch = windows.next(windowsPerPass)
-    const acts = windowActivations(model, hook, batch, { skipFirst: skipBos }) // [windows·positions, dIn]
-    const values = acts.dataSync() as Float32Array
-    acts.dispose()
+    const acts = await windowActivations(model, hook, batch, { skipFirst: skipBos }) // [windows·positions, dIn]
+    let values: Float32Array
+    try {
+      values = (await acts.data()) as Float32Array
+    } finally {
+      acts.dispose()
+    }
     const take = Math.min(values.length / dIn, opts.rows - filled)
     data.set(values.subarray(0, take * dIn), filled * dIn)
     filled += take

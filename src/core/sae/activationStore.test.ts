@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { HookNameError, InvalidArgumentError } from '../errors.ts'
-import { HookedGpt2 } from '../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../model/tfjsEngine.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { hookName, type HookName } from '../model/hookNames.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { EOT_ID } from '../world/world.ts'
@@ -16,14 +17,14 @@ beforeAll(async () => {
 
 const tiny = (vocab = 50) => {
   const t = makeTinyGpt2({ seed: 3, nLayers: 2, dModel: 16, nHeads: 2, vocab, nCtx: 16 })
-  return HookedGpt2.fromTensors(t.config, t.tensors)
+  return tfjsModelFromTensors(t.config, t.tensors)
 }
 
 const corpus: ActivationCorpus = { kind: 'tokens', ids: Array.from({ length: 37 }, (_, i) => 1 + ((i * 17 + 5) % 49)) }
 
 /** runWithCache's rows of `hook` for `windows`, BOS positions dropped: [windows·(len−1)][d]. */
-function referenceRows(model: HookedGpt2, hook: HookName, windows: number[][]): number[][] {
-  const { logits, cache } = model.runWithCache(windows, [hook])
+async function referenceRows(model: HookedModel, hook: HookName, windows: number[][]): Promise<number[][]> {
+  const { logits, cache } = await model.runWithCache(windows, [hook])
   const act = cache.get(hook)!.arraySync() as number[][][]
   logits.dispose()
   for (const t of cache.values()) t.dispose()
@@ -87,7 +88,7 @@ describe('ActivationStore', () => {
     const rows = await take(store, 4, 7)
     expect(tf.memory().numTensors).toBe(before) // checked before runWithCache, which caches the unembedding
     const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4)
-    expectRowsClose(rows, referenceRows(model, hook, windows))
+    expectRowsClose(rows, await referenceRows(model, hook, windows))
     expect(store.tokensProcessed).toBe(32)
     model.dispose()
   })
@@ -100,7 +101,7 @@ describe('ActivationStore', () => {
     const a = await take(make(1), 1, 28)
     expect(a[0]).toHaveLength(64) // mlp.hook_post is d_mlp wide
     const windows = createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4)
-    const ref = referenceRows(model, hook, windows)
+    const ref = await referenceRows(model, hook, windows)
     expectRowsClose(sortRows(a), sortRows(ref))
     expect(a).not.toEqual(ref)
     expect(await take(make(1), 1, 28)).toEqual(a)
@@ -114,7 +115,7 @@ describe('ActivationStore', () => {
     const store = new ActivationStore(model, { hook, corpus, contextSize: 4, bosTokenId: null, windowsPerPass: 1, bufferRows: 4, shuffle: false })
     const rows = await take(store, 2, 4)
     const windows = createTokenWindows(corpus, { contextSize: 4, bosTokenId: null }).next(2)
-    const { logits, cache } = model.runWithCache(windows, [hook])
+    const { logits, cache } = await model.runWithCache(windows, [hook])
     expectRowsClose(rows, (cache.get(hook)!.arraySync() as number[][][]).flat())
     logits.dispose()
     for (const t of cache.values()) t.dispose()
@@ -126,7 +127,7 @@ describe('ActivationStore', () => {
     const hook = hookName.residPost(1)
     const opts = { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 14 }
     const est = await new ActivationStore(model, { ...opts, seed: 4 }).estimateNormScale(28)
-    const ref = referenceRows(model, hook, createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4))
+    const ref = await referenceRows(model, hook, createTokenWindows(corpus, { contextSize: 8, bosTokenId: 0 }).next(4))
     const meanNorm = ref.reduce((s, r) => s + Math.hypot(...r), 0) / ref.length
     expect(est.meanNorm).toBeCloseTo(meanNorm, 4)
     expect(est.scale).toBeCloseTo(4 / meanNorm, 5)
@@ -148,11 +149,11 @@ describe('windowActivations', () => {
     const hook = hookName.residPost(0)
     const windows = [[0, 5, 6, 7, 8], [0, 9], [0, 3, 4]]
     const before = tf.memory().numTensors
-    const rows = windowActivations(model, hook, windows, { skipFirst: true })
+    const rows = await windowActivations(model, hook, windows, { skipFirst: true })
     const got = rows.arraySync()
     rows.dispose()
     expect(tf.memory().numTensors).toBe(before)
-    expectRowsClose(got, windows.flatMap((w) => referenceRows(model, hook, [w])))
+    expectRowsClose(got, (await Promise.all(windows.map((w) => referenceRows(model, hook, [w])))).flat())
     model.dispose()
   })
 })

@@ -4,8 +4,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
 import { createRng, type Rng } from '../generate/rng.ts'
-import type { Gpt2Config } from '../model/config.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { TextTokenizer } from '../tokenizer/tokenizer.ts'
 import { createWorldStream } from '../world/generator.ts'
@@ -82,24 +81,18 @@ export function createTokenWindows(corpus: ActivationCorpus, opts: TokenWindowOp
   }
 }
 
-/** Per-position width of a hook's activation; attention patterns are not per-position vectors and are refused. */
-export function hookWidth(config: Gpt2Config, hook: HookName): number {
-  if (hook.endsWith('attn.hook_pattern')) throw new InvalidArgumentError(`"${hook}" is [batch, head, q, k], not one vector per position: an SAE cannot read it`)
-  return hook.endsWith('mlp.hook_post') ? config.dMlp : config.dModel
-}
-
 /**
  * The hook's activations at every position of `windows` [rows, width], in window order, skipping each window's
  * first position when `skipFirst` (the BOS, which SAELens leaves out). Windows may differ in length: shorter
  * ones are padded on the right, which cannot change earlier positions of a causal model, and the padding is dropped.
  */
-export function windowActivations(model: HookedGpt2, hook: HookName, windows: readonly (readonly number[])[], opts: { skipFirst: boolean }): tf.Tensor2D {
+export async function windowActivations(model: HookedModel, hook: HookName, windows: readonly (readonly number[])[], opts: { skipFirst: boolean }): Promise<tf.Tensor2D> {
   if (windows.length === 0) throw new InvalidArgumentError('windowActivations needs at least one window')
-  const width = hookWidth(model.config, hook)
+  const width = model.hookWidth(hook)
   const len = Math.max(...windows.map((w) => w.length))
   const start = opts.skipFirst ? 1 : 0
   const padded = windows.map((w) => (w.length === len ? [...w] : [...w, ...new Array<number>(len - w.length).fill(w[0]!)]))
-  const act = model.collectActivations(padded, [hook]).get(hook)! // [batch, len, width]
+  const act = (await model.collectActivations(padded, [hook])).get(hook)! // [batch, len, width]
   try {
     return tf.tidy(() => {
       if (windows.every((w) => w.length === len)) {
@@ -170,7 +163,7 @@ export class ActivationStore {
   readonly bosTokenId: number | null
   readonly skipBos: boolean
   readonly capacity: number
-  private readonly model: HookedGpt2
+  private readonly model: HookedModel
   private readonly windows: TokenWindows
   private readonly windowsPerPass: number
   private readonly rng: Rng | null
@@ -181,11 +174,11 @@ export class ActivationStore {
   private tokens = 0
   private served = 0
 
-  constructor(model: HookedGpt2, opts: ActivationStoreOptions) {
+  constructor(model: HookedModel, opts: ActivationStoreOptions) {
     const c = model.config
     this.model = model
     this.hook = parseHookName(opts.hook, c.nLayers)
-    this.dIn = hookWidth(c, this.hook)
+    this.dIn = model.hookWidth(this.hook)
     this.contextSize = opts.contextSize ?? c.nCtx
     if (!Number.isInteger(this.contextSize) || this.contextSize < 1 || this.contextSize > c.nCtx) {
       throw new InvalidArgumentError(`The context size must be an integer in [1, ${c.nCtx}] (the model's context), got ${this.contextSize}`)
@@ -272,7 +265,7 @@ export class ActivationStore {
     this.end = left
     while (this.end < target) {
       const windows = this.windows.next(this.windowsPerPass)
-      const rows = windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
+      const rows = await windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
       let data: Float32Array
       try {
         data = (await rows.data()) as Float32Array

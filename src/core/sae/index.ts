@@ -52,7 +52,6 @@ export {
   ActivationStore,
   createTokenWindows,
   documentWindows,
-  hookWidth,
   windowActivations,
   type ActivationCorpus,
   type ActivationStoreOptions,

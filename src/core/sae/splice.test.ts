@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { HookNameError, InvalidArgumentError } from '../errors.ts'
-import { HookedGpt2 } from '../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../model/tfjsEngine.ts'
 import { hookName } from '../model/hookNames.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { Sae } from './sae.ts'
@@ -18,7 +18,7 @@ beforeAll(async () => {
 const d = 16
 const model = () => {
   const t = makeTinyGpt2({ seed: 11, nLayers: 2, dModel: d, nHeads: 2, vocab: 40, nCtx: 16 })
-  return HookedGpt2.fromTensors(t.config, t.tensors)
+  return tfjsModelFromTensors(t.config, t.tensors)
 }
 
 function config(hook: string | null, dIn = d, dSae = 2 * d): SaeConfig {
@@ -56,7 +56,7 @@ describe('spliceCrossEntropy', () => {
     const hook = hookName.residPost(0)
     const exact = identitySae(hook)
     const zero = zeroSae(hook)
-    m.forward([[0]]).dispose() // warm the unembedding cache before counting tensors
+    ;(await m.forward([[0]])).dispose() // warm the unembedding cache before counting tensors
     const before = tf.memory().numTensors
     const a = await spliceCrossEntropy(m, exact, hook, windows, { batchSize: 2 })
     expect(a.tokens).toBe(7 + 2 + 5)
@@ -80,7 +80,7 @@ describe('spliceCrossEntropy', () => {
     const m = model()
     const exact = identitySae(hookName.residMid(1))
     const r = await spliceCrossEntropy(m, exact, hookName.residMid(1), [windows[0]!])
-    const logits = m.forward([windows[0]!.slice(0, -1)])
+    const logits = await m.forward([windows[0]!.slice(0, -1)])
     const lp = tf.tidy(() => tf.logSoftmax(logits.squeeze([0])).arraySync() as number[][])
     logits.dispose()
     const ce = -lp.reduce((s, row, p) => s + row[windows[0]![p + 1]!]!, 0) / lp.length

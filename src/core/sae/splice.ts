@@ -2,10 +2,9 @@
 // spliced in at its hook, against the clean model and against zero-ablating the hook (the numbers of CE loss recovered).
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { HookFn } from '../model/hooks.ts'
-import { hookWidth } from './activationStore.ts'
 import { ceLossRecovered } from './metrics.ts'
 import type { Sae } from './sae.ts'
 
@@ -13,7 +12,7 @@ import type { Sae } from './sae.ts'
  * The hook the SAE reads in this model: `requested` or the SAE's metadata.hook_name, which must agree when both
  * are given. Throws when the hook is not in the model or its width is not the SAE's d_in.
  */
-export function resolveSaeHook(model: HookedGpt2, sae: Sae, requested?: string): HookName {
+export function resolveSaeHook(model: HookedModel, sae: Sae, requested?: string): HookName {
   const own = sae.config.metadata.hookName
   if (requested !== undefined && own !== null && requested.trim() !== own) {
     throw new InvalidArgumentError(`The SAE was trained on "${own}", but hook "${requested.trim()}" was asked for`)
@@ -22,7 +21,7 @@ export function resolveSaeHook(model: HookedGpt2, sae: Sae, requested?: string):
   if (name === null) throw new InvalidArgumentError("The SAE's cfg.json names no hook (metadata.hook_name): say which hook it reads")
   if (sae.config.reshapeActivations === 'hook_z') throw new InvalidArgumentError(`The SAE reads attention hook_z ("${name}"), which this GPT-2 engine does not expose`)
   const hook = parseHookName(name, model.config.nLayers)
-  const width = hookWidth(model.config, hook)
+  const width = model.hookWidth(hook)
   if (sae.config.dIn !== width) throw new InvalidArgumentError(`The SAE's d_in is ${sae.config.dIn}, but "${hook}" is ${width} wide in this model`)
   return hook
 }
@@ -90,7 +89,7 @@ async function sumNats(logits: tf.Tensor3D, windows: readonly (readonly number[]
  * Cross-entropy of next-token prediction over `windows` three ways: clean, with the SAE spliced in at `hook`, and
  * with `hook` zero-ablated. The interventions are per-call hooks: nothing stays registered on the model.
  */
-export async function spliceCrossEntropy(model: HookedGpt2, sae: Sae, hook: HookName, windows: readonly (readonly number[])[], opts: SpliceOptions = {}): Promise<SpliceCrossEntropy> {
+export async function spliceCrossEntropy(model: HookedModel, sae: Sae, hook: HookName, windows: readonly (readonly number[])[], opts: SpliceOptions = {}): Promise<SpliceCrossEntropy> {
   resolveSaeHook(model, sae, hook)
   const batchSize = opts.batchSize ?? 8
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`batchSize must be a positive integer, got ${batchSize}`)
@@ -104,7 +103,7 @@ export async function spliceCrossEntropy(model: HookedGpt2, sae: Sae, hook: Hook
     const len = Math.max(...group.map((w) => w.length))
     const padded = group.map((w) => [...w, ...new Array<number>(len - w.length).fill(w[0] ?? 0)])
     for (const [key, hooks] of [['clean', {}], ['spliced', { [hook]: splice }], ['zeroAblated', { [hook]: zero }]] as const) {
-      const logits = model.runWithHooks(padded, hooks) // [batch, len, vocab]
+      const logits = await model.forward(padded, { hooks }) // [batch, len, vocab]
       try {
         nats[key] += await sumNats(logits, group)
       } finally {

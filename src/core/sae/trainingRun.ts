@@ -4,12 +4,12 @@
 // step by step (yielding between steps); Node tests drive it the same way.
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { worldVocab } from '../world/tokenizerJson.ts'
 import { EOT_ID } from '../world/world.ts'
-import { ActivationStore, createTokenWindows, hookWidth, type ActivationCorpus } from './activationStore.ts'
+import { ActivationStore, createTokenWindows, type ActivationCorpus } from './activationStore.ts'
 import type { SaeCheckpoint } from './checkpoint.ts'
 import { fineTuneCheckpoint } from './fineTune.ts'
 import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from './metrics.ts'
@@ -51,13 +51,13 @@ export interface TrainingResult {
 }
 
 /** A model speaks TinyWorld when its vocabulary is the world's, token for token where it has a tokenizer. */
-export function speaksTinyWorld(model: HookedGpt2, tokenizer: HfTextTokenizer | null): boolean {
+export function speaksTinyWorld(model: HookedModel, tokenizer: HfTextTokenizer | null): boolean {
   const vocab = worldVocab()
   if (model.config.vocabSize !== vocab.length) return false
   return tokenizer === null || vocab.every((token, id) => tokenizer.idToToken(id) === token)
 }
 
-function corpusOf(settings: TrainingRunSettings, model: HookedGpt2, tokenizer: HfTextTokenizer | null): ActivationCorpus {
+function corpusOf(settings: TrainingRunSettings, model: HookedModel, tokenizer: HfTextTokenizer | null): ActivationCorpus {
   const c = settings.corpus
   if (c.kind === 'text') {
     if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read a text file')
@@ -75,12 +75,12 @@ export class TrainingRun {
   readonly bosTokenId: number | null
   readonly log: TrainLogEntry[]
   readonly ce: CeMeasurement[]
-  private readonly model: HookedGpt2
+  private readonly model: HookedModel
   private readonly store: ActivationStore
   private readonly trainer: SaeTrainer
   private readonly ceSet: number[][]
 
-  private constructor(model: HookedGpt2, settings: TrainingRunSettings, parts: { hook: HookName; dIn: number; store: ActivationStore; trainer: SaeTrainer; inputScale: number; ceSet: number[][]; progress: TrainingProgress }) {
+  private constructor(model: HookedModel, settings: TrainingRunSettings, parts: { hook: HookName; dIn: number; store: ActivationStore; trainer: SaeTrainer; inputScale: number; ceSet: number[][]; progress: TrainingProgress }) {
     this.model = model
     this.settings = settings
     this.hook = parts.hook
@@ -95,10 +95,10 @@ export class TrainingRun {
   }
 
   /** Builds the data stream and the trainer; slow (it runs the model to fill the buffer, and to fast-forward a resumed run). */
-  static async create(model: HookedGpt2, tokenizer: HfTextTokenizer | null, settings: TrainingRunSettings, init: TrainingRunInit = {}): Promise<TrainingRun> {
+  static async create(model: HookedModel, tokenizer: HfTextTokenizer | null, settings: TrainingRunSettings, init: TrainingRunInit = {}): Promise<TrainingRun> {
     validateTrainingSettings(settings)
     const hook = parseHookName(settings.hook, model.config.nLayers)
-    const dIn = hookWidth(model.config, hook)
+    const dIn = model.hookWidth(hook)
     if (settings.contextSize > model.config.nCtx) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
     const corpus = corpusOf(settings, model, tokenizer)
     const tinyWorld = settings.corpus.kind === 'world'

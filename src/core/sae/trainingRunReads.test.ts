@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
-import { HookedGpt2 } from '../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../model/tfjsEngine.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { worldVocab } from '../world/tokenizerJson.ts'
 import { TrainingRun } from './trainingRun.ts'
@@ -43,7 +43,7 @@ const settings = (architecture: TrainingRunSettings['architecture']): TrainingRu
 describe('the training path', () => {
   it.each(['topk', 'batchtopk', 'standard', 'jumprelu'] as const)('%s: never reads a tensor synchronously', async (architecture) => {
     const t = makeTinyGpt2({ seed: 5, nLayers: 2, dModel: 16, nHeads: 2, vocab: worldVocab().length, nCtx: 16 })
-    const model = HookedGpt2.fromTensors(t.config, t.tensors)
+    const model = tfjsModelFromTensors(t.config, t.tensors)
     const syncReads = [vi.spyOn(tf.Tensor.prototype, 'dataSync'), vi.spyOn(tf.Tensor.prototype, 'arraySync'), vi.spyOn(tf.Tensor.prototype, 'bufferSync')]
     const run = await TrainingRun.create(model, null, settings(architecture))
     try {
@@ -65,7 +65,7 @@ describe('the training path', () => {
 
   it('resuming a run (fast-forwarding its data) and fine-tuning its SAE never read a tensor synchronously', async () => {
     const t = makeTinyGpt2({ seed: 5, nLayers: 2, dModel: 16, nHeads: 2, vocab: worldVocab().length, nCtx: 16 })
-    const model = HookedGpt2.fromTensors(t.config, t.tensors)
+    const model = tfjsModelFromTensors(t.config, t.tensors)
     const syncReads = [vi.spyOn(tf.Tensor.prototype, 'dataSync'), vi.spyOn(tf.Tensor.prototype, 'arraySync'), vi.spyOn(tf.Tensor.prototype, 'bufferSync')]
     const meta = { modelName: 'tiny', datasetPath: 'tinyworld:seed=3' }
     const runs: TrainingRun[] = []

@@ -66,7 +66,7 @@ describe('measureMaxActs', () => {
     expect(tf.memory().numTensors).toBe(before)
     const expected = new Array<number>(sae.config.dSae).fill(0)
     for (const w of windows) {
-      const { cache, logits } = model.runWithCache([w], [hook])
+      const { cache, logits } = await model.runWithCache([w], [hook])
       const acts = take<number[][][]>(sae.featureActsScaled(cache.get(hook)!))[0]!
       tf.dispose([logits, ...cache.values()])
       acts.slice(1).forEach((row) => row.forEach((v, j) => (expected[j] = Math.max(expected[j]!, v))))

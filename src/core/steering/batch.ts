@@ -3,7 +3,7 @@
 import { InvalidArgumentError } from '../errors.ts'
 import { createRng } from '../generate/rng.ts'
 import { sampleToken, validateSampleOptions, type SampleOptions } from '../generate/sample.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { Hooks } from '../model/hooks.ts'
 
 export interface BatchGenerateOptions {
@@ -22,7 +22,7 @@ export interface BatchGenerateOptions {
  * logits can differ from a batch-1 run by float rounding (batched matmuls sum in another order); sampling itself
  * is per-row and seeded exactly like generate(), so tokens agree unless two logits are within rounding of a tie.
  */
-export async function generateBatch(model: HookedGpt2, promptIds: readonly number[], opts: BatchGenerateOptions): Promise<number[][]> {
+export async function generateBatch(model: HookedModel, promptIds: readonly number[], opts: BatchGenerateOptions): Promise<number[][]> {
   const { seeds, maxTokens, hooks } = opts
   if (seeds.length === 0) throw new InvalidArgumentError('generateBatch needs at least one seed')
   if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidArgumentError(`maxTokens must be an integer ≥ 0, got ${maxTokens}`)
@@ -40,7 +40,7 @@ export async function generateBatch(model: HookedGpt2, promptIds: readonly numbe
     for (let step = 0; step < maxTokens && !done.every(Boolean); step++) {
       if (opts.shouldStop?.()) break
       if (kv.length + input[0]!.length > nCtx) break
-      const logits = model.forward(input, { kvCache: kv, lastPositionOnly: true, ...(hooks ? { hooks } : {}) }) // [batch, 1, vocab]
+      const logits = await model.forward(input, { kvCache: kv, lastPositionOnly: true, ...(hooks ? { hooks } : {}) }) // [batch, 1, vocab]
       let all: Float32Array
       try {
         all = (await logits.data()) as Float32Array

@@ -1,7 +1,7 @@
 // How often a concept shows up in seeded generations, with and without a steering intervention: the measurement
 // behind "clamping the bridge feature makes the model talk about the bridge". Generations run batched (batch.ts).
 import type { SampleOptions } from '../generate/sample.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { HookName } from '../model/hookNames.ts'
 import type { Sae } from '../sae/sae.ts'
 import { generateBatch } from './batch.ts'
@@ -32,7 +32,7 @@ export interface ConceptRate {
 
 /** Runs one generation per seed with `interventions` (none = the unsteered baseline) and counts concept mentions. */
 export async function conceptRate(
-  model: HookedGpt2,
+  model: HookedModel,
   sae: Sae,
   hook: HookName,
   interventions: readonly Intervention[],

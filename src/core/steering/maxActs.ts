@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
 import type { HookName } from '../model/hookNames.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { windowActivations } from '../sae/activationStore.ts'
 import type { Sae } from '../sae/sae.ts'
 
@@ -24,7 +24,7 @@ export interface FeaturePassOptions {
  * Max of fᵢ·‖W_dec,i‖ per feature over every analysed position of `windows` (0 for features that never fire).
  * The same definition as the dashboards' `max_act` (src/core/analysis/FORMAT.md), so on the same corpus they agree.
  */
-export async function measureMaxActs(model: HookedGpt2, sae: Sae, hook: HookName, windows: readonly (readonly number[])[], opts: FeaturePassOptions): Promise<Float32Array> {
+export async function measureMaxActs(model: HookedModel, sae: Sae, hook: HookName, windows: readonly (readonly number[])[], opts: FeaturePassOptions): Promise<Float32Array> {
   if (windows.length === 0) throw new InvalidArgumentError('Measuring max activations needs at least one token window')
   const dSae = sae.config.dSae
   const max = new Float32Array(dSae)
@@ -32,10 +32,13 @@ export async function measureMaxActs(model: HookedGpt2, sae: Sae, hook: HookName
   let tokens = 0
   for (let i = 0; i < windows.length; i += step) {
     if (opts.shouldStop?.()) break
-    const acts = tf.tidy(() => {
-      const x = windowActivations(model, hook, windows.slice(i, i + step), { skipFirst: opts.skipFirst }) // [rows, dIn]
-      return sae.featureActsScaled(x) as tf.Tensor2D // [rows, dSae]
-    })
+    const x = await windowActivations(model, hook, windows.slice(i, i + step), { skipFirst: opts.skipFirst }) // [rows, dIn]
+    let acts: tf.Tensor2D
+    try {
+      acts = sae.featureActsScaled(x) as tf.Tensor2D // [rows, dSae]
+    } finally {
+      x.dispose()
+    }
     const rows = acts.shape[0]
     const data = (await acts.data()) as Float32Array // async: a GPU backend must not block the worker
     acts.dispose()

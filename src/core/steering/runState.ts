@@ -1,6 +1,6 @@
 // One steering demo, from its share state to the arguments of generateSideBySide. The CLI and the browser worker
 // both go through here, so a link and `monoscope generate --share` run exactly the same generation.
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { Sae } from '../sae/sae.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import { steeringPromptIds } from './prompt.ts'
@@ -15,7 +15,7 @@ export interface SteeringRun {
   stopTokenIds: number[]
 }
 
-export function steeringRunFromState(model: HookedGpt2, tokenizer: { encode(text: string): number[] }, sae: Sae, state: ShareState): SteeringRun {
+export function steeringRunFromState(model: HookedModel, tokenizer: { encode(text: string): number[] }, sae: Sae, state: ShareState): SteeringRun {
   const promptIds = steeringPromptIds(tokenizer.encode(state.prompt), model.config, sae.config.metadata.prependBos)
   if (promptIds.length === 0) throw new InvalidArgumentError('The prompt is empty and this model has no beginning-of-text token')
   if (promptIds.length >= model.config.nCtx) throw new InvalidArgumentError(`The prompt has ${promptIds.length} tokens; this model's context holds ${model.config.nCtx}`)

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { argmax } from '../generate/sample.ts'
 import { generate } from '../generate/generate.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import { hookName, type HookName } from '../model/hookNames.ts'
 import type { Hooks } from '../model/hooks.ts'
 import type { Intervention } from './interventions.ts'
@@ -22,14 +22,14 @@ const add = (index: number, value: number): Intervention => ({ index, mode: 'add
 const greedy = { temperature: 0 }
 
 /** Logits [pos, vocab] of one sequence. */
-const logitsOf = (model: HookedGpt2, ids: number[], hooks: Hooks = {}): number[][] => take<number[][][]>(model.runWithHooks([ids], hooks))[0]!
+const logitsOf = (model: HookedModel, ids: number[], hooks: Hooks = {}): number[][] => take<number[][][]>(model.differentiable()!.forward([ids], { hooks }))[0]!
 
 /** Logits [pos, vocab] through the KV cache: the prompt in one pass, then one token per pass. */
-function kvLogits(model: HookedGpt2, prompt: number[], continuation: number[], hooks: Hooks): number[][] {
+async function kvLogits(model: HookedModel, prompt: number[], continuation: number[], hooks: Hooks): Promise<number[][]> {
   const kv = model.newKvCache(1)
   try {
-    const rows = take<number[][][]>(model.forward([prompt], { kvCache: kv, hooks }))[0]!
-    for (const id of continuation) rows.push(take<number[][][]>(model.forward([[id]], { kvCache: kv, hooks }))[0]![0]!)
+    const rows = take<number[][][]>(await model.forward([prompt], { kvCache: kv, hooks }))[0]!
+    for (const id of continuation) rows.push(take<number[][][]>(await model.forward([[id]], { kvCache: kv, hooks }))[0]![0]!)
     return rows
   } finally {
     kv.dispose()
@@ -45,15 +45,15 @@ async function collect(gen: AsyncGenerator<number, void, undefined>): Promise<nu
 const prompt = [3, 17, 8, 25, 11]
 
 describe('steering logits', () => {
-  it('clamping a feature to its current value keeps logits; a large clamp changes them; adding 0 changes nothing', () => {
+  it('clamping a feature to its current value keeps logits; a large clamp changes them; adding 0 changes nothing', async () => {
     const model = tinyModel()
     const hook = hookName.residPost(0)
     const sae = randomSae(hook)
-    model.forward([[0]]).dispose() // warm the unembedding cache before counting tensors
+    ;(await model.forward([[0]])).dispose() // warm the unembedding cache before counting tensors
     const before = tf.memory().numTensors
     const clean = logitsOf(model, prompt)
     // The feature's current activation at the last position; 'generated' from there steers that position only.
-    const { cache, logits } = model.runWithCache([prompt], [hook])
+    const { cache, logits } = await model.runWithCache([prompt], [hook])
     const acts = take<number[][][]>(sae.featureActsScaled(cache.get(hook)!))[0]![prompt.length - 1]! // [dSae]
     tf.dispose([logits, ...cache.values()])
     const j = acts.findIndex((v) => v > 0.05)
@@ -76,7 +76,7 @@ describe('steering logits', () => {
     ['prompt', 'generated'],
     ['generated', 'prompt'],
     ['all', 'none'],
-  ])('%s: KV-cache steering equals full recompute and leaves the %s positions clean', (positions, untouched) => {
+  ])('%s: KV-cache steering equals full recompute and leaves the %s positions clean', async (positions, untouched) => {
     const model = tinyModel()
     const hook: HookName = hookName.residPost(1)
     const sae = randomSae(hook)
@@ -84,7 +84,7 @@ describe('steering logits', () => {
     const all = [...prompt, ...continuation]
     const hooks = steeringHooksFor(model, sae, prompt, { interventions: [clamp(6, 12), add(2, -4)], positions })
     const full = logitsOf(model, all, hooks)
-    const cached = kvLogits(model, prompt, continuation, hooks)
+    const cached = await kvLogits(model, prompt, continuation, hooks)
     expect(maxAbsDiffRows(cached, full)).toBeLessThan(1e-4)
     const clean = logitsOf(model, all)
     const p = prompt.length
@@ -98,7 +98,7 @@ describe('steering logits', () => {
     model.dispose()
   })
 
-  it('leaves position 0 alone when it is the BOS token, unless asked', () => {
+  it('leaves position 0 alone when it is the BOS token, unless asked', async () => {
     const model = tinyModel(0)
     const hook = hookName.residPost(1)
     const sae = randomSae(hook)
@@ -124,7 +124,7 @@ describe('steered generation', () => {
     const hook = hookName.residPost(0)
     const sae = randomSae(hook)
     const opts = { interventions: [clamp(6, 12), add(3, 5)], positions: 'all' as const }
-    model.forward([[0]]).dispose()
+    ;(await model.forward([[0]])).dispose()
     const before = tf.memory().numTensors
     const tokens = await collect(generateSteered(model, sae, prompt, { ...opts, sampling: greedy, seed: 1, maxTokens: 8 }))
     expect(tf.memory().numTensors).toBe(before)
@@ -165,7 +165,7 @@ describe('steered generation', () => {
     model.dispose()
   })
 
-  it('divergenceIndex finds the first differing position', () => {
+  it('divergenceIndex finds the first differing position', async () => {
     expect(divergenceIndex([1, 2, 3], [1, 2, 3])).toBeNull()
     expect(divergenceIndex([1, 2, 3], [1, 5, 3])).toBe(1)
     expect(divergenceIndex([1, 2], [1, 2, 3])).toBe(2)

@@ -2,7 +2,7 @@
 // side by side, with the first position where they part.
 import { generate } from '../generate/generate.ts'
 import type { SampleOptions } from '../generate/sample.ts'
-import type { HookedGpt2 } from '../model/gpt2.ts'
+import type { HookedModel } from '../model/hookedModel.ts'
 import type { Hooks } from '../model/hooks.ts'
 import { resolveSaeHook } from '../sae/splice.ts'
 import type { Sae } from '../sae/sae.ts'
@@ -31,7 +31,7 @@ export interface SteerOptions {
 }
 
 /** The hooks generateSteered uses, for callers that run their own forward passes (full recompute, logits views). */
-export function steeringHooksFor(model: HookedGpt2, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Hooks {
+export function steeringHooksFor(model: HookedModel, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Hooks {
   const hook = resolveSaeHook(model, sae, opts.hook)
   const bos = model.config.bosTokenId
   return buildSteeringHooks(sae, hook, opts.interventions, {
@@ -46,7 +46,7 @@ export function steeringHooksFor(model: HookedGpt2, sae: Sae, promptIds: readonl
  * Generated token ids with the interventions applied. Validates everything before returning (a bad feature index
  * or a missing max activation throws here, not on the first token). No interventions = default generation.
  */
-export function generateSteered(model: HookedGpt2, sae: Sae, promptIds: number[], opts: SteerOptions): AsyncGenerator<number, void, undefined> {
+export function generateSteered(model: HookedModel, sae: Sae, promptIds: number[], opts: SteerOptions): AsyncGenerator<number, void, undefined> {
   const hooks = promptIds.length > 0 ? steeringHooksFor(model, sae, promptIds, opts) : {}
   return generate(model, promptIds, {
     ...opts.sampling,
@@ -69,7 +69,7 @@ export interface SideBySideStep {
  * Default and steered generations from the same seed, one token of each per step, for streaming both columns.
  * Breaking out of the loop (or aborting the signal) ends both and frees their KV caches.
  */
-export function generateSideBySide(model: HookedGpt2, sae: Sae, promptIds: number[], opts: SteerOptions): AsyncGenerator<SideBySideStep, void, undefined> {
+export function generateSideBySide(model: HookedModel, sae: Sae, promptIds: number[], opts: SteerOptions): AsyncGenerator<SideBySideStep, void, undefined> {
   const steered = generateSteered(model, sae, promptIds, opts) // validates now, like generateSteered
   const plain = generateSteered(model, sae, promptIds, { ...opts, interventions: [] })
   return lockstep(plain, steered)
@@ -96,7 +96,7 @@ export interface SideBySideResult {
 }
 
 export async function runSideBySide(
-  model: HookedGpt2,
+  model: HookedModel,
   sae: Sae,
   promptIds: number[],
   opts: SteerOptions & { onStep?: (step: SideBySideStep) => void },

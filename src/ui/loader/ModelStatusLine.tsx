@@ -2,6 +2,11 @@
 import { sourceLabel } from '../../store/index.ts'
 import { useAppState } from '../appContext.tsx'
 
+/** 'tfjs (webgpu)' or 'onnxruntime (wasm)': the engine and where it computes. */
+function engineLabel(engine: { kind: string; executionProvider: string }): string {
+  return `${engine.kind === 'onnx' ? 'onnxruntime' : 'tfjs'} (${engine.executionProvider})`
+}
+
 export function ModelStatusLine() {
   const loaded = useAppState((s) => s.model.loaded)
   const status = useAppState((s) => s.model.status)
@@ -10,7 +15,7 @@ export function ModelStatusLine() {
   if (status === 'loading') text = `Loading ${loadingSource ? sourceLabel(loadingSource) : ''}…${loaded ? ` (${sourceLabel(loaded.summary.source)} stays usable until then)` : ''}`
   else if (loaded) {
     const m = loaded.summary
-    text = `${sourceLabel(m.source)}: ${m.nLayers} layers · d_model ${m.dModel} · ${m.nHeads} heads · context ${m.nCtx} · vocabulary ${m.vocabSize} · loaded in ${(loaded.loadMs / 1000).toFixed(1)} s`
+    text = `${sourceLabel(m.source)}: ${m.family} on ${engineLabel(m.engine)} · ${m.nLayers} layers · d_model ${m.dModel} · context ${m.nCtx} · vocabulary ${m.vocabSize} · loaded in ${(loaded.loadMs / 1000).toFixed(1)} s`
   } else text = 'No model loaded.'
   return (
     <p className="status" data-testid="loader.status" data-status={status}>

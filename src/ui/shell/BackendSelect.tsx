@@ -1,16 +1,26 @@
-// Picks the tfjs backend: 'auto' tries WebGPU, WebGL, WASM, CPU; a name forces it. Mirrored in `?backend=`.
+// Picks the tfjs backend: 'auto' tries hardware GPUs, then WASM (before any software GPU), then CPU; a name forces
+// it. Mirrored in `?backend=`.
 import { useId } from 'react'
-import { BACKEND_NAMES, parseBackendPreference } from '../../workers/protocol.ts'
+import { BACKEND_NAMES, parseBackendPreference, type BackendPreference } from '../../workers/protocol.ts'
 import { useActions, useAppState } from '../appContext.tsx'
 import { writeUrlParam } from '../urlState.ts'
 
-const LABEL = { auto: 'Automatic', webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' } as const
+export const BACKEND_LABEL = { auto: 'Automatic', webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' } as const
+
+/** Chooses a backend as the select does: the URL records it for sharing, and a loaded model reloads there. */
+export function useChooseBackend(): (next: BackendPreference) => void {
+  const actions = useActions()
+  return (next) => {
+    writeUrlParam('backend', next === 'auto' ? null : next)
+    void actions.setBackendPreference(next)
+  }
+}
 
 export function BackendSelect() {
   const id = useId()
   const preference = useAppState((s) => s.model.backendPreference)
   const loading = useAppState((s) => s.model.status === 'loading')
-  const actions = useActions()
+  const choose = useChooseBackend()
   return (
     <div className="field field-inline">
       <label htmlFor={id}>Backend</label>
@@ -19,15 +29,11 @@ export function BackendSelect() {
         data-testid="shell.backend-select"
         value={preference}
         disabled={loading}
-        onChange={(event) => {
-          const next = parseBackendPreference(event.target.value) ?? 'auto'
-          writeUrlParam('backend', next === 'auto' ? null : next)
-          void actions.setBackendPreference(next)
-        }}
+        onChange={(event) => choose(parseBackendPreference(event.target.value) ?? 'auto')}
       >
         {(['auto', ...BACKEND_NAMES] as const).map((name) => (
           <option key={name} value={name}>
-            {LABEL[name]}
+            {BACKEND_LABEL[name]}
           </option>
         ))}
       </select>

@@ -1,6 +1,8 @@
-// The top bar: the app's name, the loaded model, the backend that actually runs, and the backend choice.
+// The top bar: the app's name, the loaded model, the backend that actually runs (and what Automatic skipped), and
+// the backend choice.
 import { useAppState } from '../appContext.tsx'
 import { sourceLabel } from '../../store/index.ts'
+import { BackendNote } from './BackendNote.tsx'
 import { BackendSelect } from './BackendSelect.tsx'
 
 export function Header() {
@@ -27,6 +29,7 @@ export function Header() {
         )}
       </div>
       <BackendSelect />
+      {backend && <BackendNote backend={backend} />}
     </header>
   )
 }

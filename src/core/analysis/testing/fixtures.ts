@@ -2,7 +2,8 @@
 // scan of every activation computed independently of the streaming pass (one runWithCache per window).
 import * as tf from '@tensorflow/tfjs'
 import { createRng } from '../../generate/rng.ts'
-import { HookedGpt2 } from '../../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../../model/tfjsEngine.ts'
+import type { HookedModel } from '../../model/hookedModel.ts'
 import { hookName, type HookName } from '../../model/hookNames.ts'
 import { Sae } from '../../sae/sae.ts'
 import { randomArray } from '../../sae/testing/random.ts'
@@ -11,9 +12,9 @@ import { makeTinyGpt2 } from '../../testing/tinyModel.ts'
 
 export const BOS = 0
 
-export function tinyModel(opts: { untiedLmHead?: boolean } = {}): HookedGpt2 {
+export function tinyModel(opts: { untiedLmHead?: boolean } = {}): HookedModel {
   const t = makeTinyGpt2({ seed: 3, nLayers: 2, dModel: 16, nHeads: 2, vocab: 50, nCtx: 16, untiedLmHead: opts.untiedLmHead })
-  return HookedGpt2.fromTensors(t.config, t.tensors)
+  return tfjsModelFromTensors(t.config, t.tensors)
 }
 
 export const TINY_HOOK: HookName = hookName.residPost(0)
@@ -40,13 +41,15 @@ export function tinyWindows(n: number, seed: number): number[][] {
 }
 
 /** acts[w][p][j]: feature j's scaled activation at position p of window w (undefined at skipped BOS positions). */
-export function bruteForceActs(model: HookedGpt2, sae: Sae, hook: HookName, windows: number[][], skipFirst = true): number[][][] {
-  return windows.map((w) => {
-    const { logits, cache } = model.runWithCache([w], [hook])
+export async function bruteForceActs(model: HookedModel, sae: Sae, hook: HookName, windows: number[][], skipFirst = true): Promise<number[][][]> {
+  const out: number[][][] = []
+  for (const w of windows) {
+    const { logits, cache } = await model.runWithCache([w], [hook])
     const act = cache.get(hook)!
     const f = sae.featureActsScaled(act) // [1, len, dSae]
     const rows = (f.arraySync() as number[][][])[0]!
     tf.dispose([logits, act, f, ...cache.values()])
-    return skipFirst ? [undefined as unknown as number[], ...rows.slice(1)] : rows
-  })
+    out.push(skipFirst ? [undefined as unknown as number[], ...rows.slice(1)] : rows)
+  }
+  return out
 }

@@ -1,6 +1,7 @@
 // Test helpers for steering: a tiny model, a random SAE on one of its hooks, and tensor comparisons.
 import * as tf from '@tensorflow/tfjs'
-import { HookedGpt2 } from '../../model/gpt2.ts'
+import { tfjsModelFromTensors } from '../../model/tfjsEngine.ts'
+import type { HookedModel } from '../../model/hookedModel.ts'
 import { Sae } from '../../sae/sae.ts'
 import { randomArray } from '../../sae/testing/random.ts'
 import { defaultSaeConfig, type SaeArchitecture, type SaeConfig } from '../../sae/types.ts'
@@ -10,9 +11,9 @@ export const D_MODEL = 16
 export const D_SAE = 32
 
 /** 2 layers, 16 wide, vocabulary 40; `bosTokenId` as asked (makeTinyGpt2 leaves it null). */
-export function tinyModel(bosTokenId: number | null = null): HookedGpt2 {
+export function tinyModel(bosTokenId: number | null = null): HookedModel {
   const t = makeTinyGpt2({ seed: 7, nLayers: 2, dModel: D_MODEL, nHeads: 2, vocab: 40, nCtx: 24 })
-  return HookedGpt2.fromTensors({ ...t.config, bosTokenId }, t.tensors)
+  return tfjsModelFromTensors({ ...t.config, bosTokenId }, t.tensors)
 }
 
 /**
