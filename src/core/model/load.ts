@@ -1,13 +1,14 @@
-// Loads a GPT-2 in the Hugging Face repo layout from any FileSource (folder, URL, Hub): config.json,
-// model.safetensors (or its sharded index), and the optional tokenizer.json, tokenizer_config.json and
-// generation_config.json.
+// Loads a model in the Hugging Face repo layout from any FileSource (folder, URL, Hub): config.json, the weights
+// (model.safetensors or its sharded index for the tfjs engine; onnx/model*.onnx for the ONNX engine), and the
+// optional tokenizer.json, tokenizer_config.json and generation_config.json.
 import { ModelConfigError, ModelWeightsError, SourceNotFoundError } from '../errors.ts'
 import { readSafetensors, type TensorEntry } from '../formats/safetensors.ts'
 import type { FetchOptions, FileSource } from '../sources/index.ts'
 import { loadTokenizer, type HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { parseGpt2Config } from './config.ts'
 import { HookedGpt2 } from './gpt2.ts'
-import type { HookedModel } from './hookedModel.ts'
+import type { EngineKind, HookedModel } from './hookedModel.ts'
+import { loadOnnxModel, type OnnxVariant } from './onnx/loadOnnx.ts'
 import { TfjsEngine } from './tfjsEngine.ts'
 
 export const WEIGHTS_FILE = 'model.safetensors'
@@ -65,27 +66,60 @@ async function fetchWeights(source: FileSource, opts: FetchOptions): Promise<Map
   }
 }
 
+/** Which engine runs a model: 'auto' takes safetensors + model_type gpt2 to tfjs and everything else to ONNX. */
+export type EngineChoice = 'auto' | EngineKind
+
+export interface LoadModelOptions extends FetchOptions {
+  engine?: EngineChoice
+  /** Which ONNX file (transformers.js's dtype names); default fp32 (onnx/model.onnx). */
+  onnxVariant?: OnnxVariant
+}
+
+/** The engines, keyed by kind: each builds a HookedModel from the source and its parsed config.json. */
+const MODEL_ENGINES: Record<EngineKind, (source: FileSource, configJson: unknown, opts: LoadModelOptions) => Promise<HookedModel>> = {
+  tfjs: async (source, configJson, opts) => {
+    const config = parseGpt2Config(configJson) // fails fast, before the big download
+    return new TfjsEngine(HookedGpt2.fromTensors(config, await fetchWeights(source, opts)))
+  },
+  onnx: (source, configJson, opts) => loadOnnxModel(source, configJson, opts.onnxVariant ?? 'fp32', opts),
+}
+
+/** 'auto': GPT-2 with safetensors weights runs on tfjs (trainable, differentiable); anything else on ONNX. */
+async function chooseEngine(source: FileSource, configJson: unknown, opts: LoadModelOptions): Promise<EngineKind> {
+  if (opts.engine && opts.engine !== 'auto') return opts.engine
+  if (opts.onnxVariant) return 'onnx'
+  const family = isRecord(configJson) ? configJson.model_type : undefined
+  if (family !== undefined && family !== 'gpt2') return 'onnx'
+  const hasSafetensors = await source.exists(WEIGHTS_FILE, opts)
+  const hasIndex = !hasSafetensors && (await source.exists(WEIGHTS_INDEX_FILE, opts))
+  return hasSafetensors || hasIndex ? 'tfjs' : 'onnx'
+}
+
 /**
- * Reads a GPT-2 repo and builds the model on the current tfjs backend. Progress events name each file;
- * `opts.signal` aborts the downloads (CancelledError). Throws ModelConfigError, ModelWeightsError,
- * SafetensorsFormatError, TokenizerError or the source's errors, each naming the file at fault.
+ * Reads a model repo in the Hugging Face layout and builds the engine its files call for (see chooseEngine).
+ * Progress events name each file; `opts.signal` aborts the downloads (CancelledError). Throws ModelConfigError,
+ * ModelWeightsError, SafetensorsFormatError, TokenizerError or the source's errors, each naming the file at fault.
  */
-export async function loadModel(source: FileSource, opts: FetchOptions = {}): Promise<LoadedModel> {
+export async function loadModel(source: FileSource, opts: LoadModelOptions = {}): Promise<LoadedModel> {
   const configJson = parseJson(await source.fetchText('config.json', opts), 'config.json', source)
-  const config = parseGpt2Config(configJson) // fails fast, before the big download
+  const kind = await chooseEngine(source, configJson, opts)
   // The small optional files download alongside the weights.
-  const [tensors, tokenizerText, tokenizerConfigText, generationText] = await Promise.all([
-    fetchWeights(source, opts),
+  const [model, tokenizerText, tokenizerConfigText, generationText] = await Promise.all([
+    MODEL_ENGINES[kind](source, configJson, opts),
     optionalText(source, 'tokenizer.json', opts),
     optionalText(source, 'tokenizer_config.json', opts),
     optionalText(source, 'generation_config.json', opts),
   ])
-  let tokenizer: HfTextTokenizer | null = null
-  if (tokenizerText !== null) {
-    const tokenizerConfig = tokenizerConfigText === null ? {} : parseJson(tokenizerConfigText, 'tokenizer_config.json', source)
-    tokenizer = loadTokenizer(tokenizerText, isRecord(tokenizerConfig) ? tokenizerConfig : {})
+  try {
+    let tokenizer: HfTextTokenizer | null = null
+    if (tokenizerText !== null) {
+      const tokenizerConfig = tokenizerConfigText === null ? {} : parseJson(tokenizerConfigText, 'tokenizer_config.json', source)
+      tokenizer = loadTokenizer(tokenizerText, isRecord(tokenizerConfig) ? tokenizerConfig : {})
+    }
+    const generation = generationText === null ? {} : parseJson(generationText, 'generation_config.json', source)
+    return { model, tokenizer, generationConfig: isRecord(generation) ? generation : {} }
+  } catch (err) {
+    model.dispose()
+    throw err
   }
-  const generation = generationText === null ? {} : parseJson(generationText, 'generation_config.json', source)
-  const model = new TfjsEngine(HookedGpt2.fromTensors(config, tensors))
-  return { model, tokenizer, generationConfig: isRecord(generation) ? generation : {} }
 }
