@@ -3,7 +3,7 @@
 //   /<owner>/<repo>/resolve/<revision>/<path>  Hub layout. Repos: `monoscope/tinyworld` (the committed model),
 //     `monoscope/tinyworld-saes` (the committed SAEs' folder), `monoscope/broken` (the SAEs, every weights file cut
 //     in half: a complete but damaged file) and `monoscope/cut` (the SAEs, the connection dropped halfway through
-//     each weights file). Anything else is a 404 with the Hub's `X-Error-Code`.
+//     each weights file), `monoscope/tiny-llama-onnx` (an ONNX decoder and its SAE). Anything else is a 404 with the Hub's `X-Error-Code`.
 //   /files/<path>  the committed SAEs' folder as a plain static host, plus `/files/standard-1024.zip` (zipped by hand,
 //     as a user would: one folder inside).
 import { readFile } from 'node:fs/promises'
@@ -20,6 +20,8 @@ const REPOS: Record<string, { folder: string; damage: Damage }> = {
   'monoscope/tinyworld-saes': { folder: SAE_FOLDER, damage: 'none' },
   'monoscope/broken': { folder: SAE_FOLDER, damage: 'truncate' },
   'monoscope/cut': { folder: SAE_FOLDER, damage: 'drop' },
+  // A tiny random Llama (RoPE, RMSNorm, SwiGLU, GQA) exported to ONNX by scripts/onnx-fixtures, with its SAE in sae/.
+  'monoscope/tiny-llama-onnx': { folder: path.resolve('test-fixtures/onnx/llama'), damage: 'none' },
 }
 const ZIP_NAME = 'standard-1024.zip'
 

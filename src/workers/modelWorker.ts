@@ -7,6 +7,7 @@ import { ModelSession } from './modelSession.ts'
 import { SaeSession } from './saeSession.ts'
 import { SteeringSession } from './steeringSession.ts'
 import type { WorkerRequest, WorkerResponse } from './protocol.ts'
+import { configureOnnxRuntime } from './ortAssets.ts'
 import { configureWasmPaths } from './wasmAssets.ts'
 import { yieldToEvents } from './yieldToEvents.ts'
 
@@ -26,6 +27,7 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.type) {
     case 'loadModel':
       await configureWasmPaths() // 'auto' may fall back to WASM, so always
+      configureOnnxRuntime() // an ONNX export runs on onnxruntime-web; hooks and SAEs still run on tfjs
       return session.load(request, post)
     case 'tokenize':
       return session.tokenize(request)

@@ -7,6 +7,7 @@ import { describeBackend } from './backendInfo.ts'
 import { openRunDb } from './trainingDb.ts'
 import type { TrainingRequest, TrainingResponse } from './trainingProtocol.ts'
 import { TrainingSession } from './trainingSession.ts'
+import { configureOnnxRuntime } from './ortAssets.ts'
 import { configureWasmPaths } from './wasmAssets.ts'
 import { yieldToEvents } from './yieldToEvents.ts'
 
@@ -22,6 +23,7 @@ function post(response: TrainingResponse): void {
 async function handle(request: TrainingRequest): Promise<TrainingResponse> {
   // Any request may start a backend (a resume loads the run's own model), so always; it runs once.
   await configureWasmPaths()
+  configureOnnxRuntime() // SAEs train on ONNX models too: activations come from onnxruntime-web
   switch (request.type) {
     case 'loadTrainingModel':
       return session.loadModel(request)

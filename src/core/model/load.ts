@@ -8,7 +8,7 @@ import { loadTokenizer, type HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { parseGpt2Config } from './config.ts'
 import { HookedGpt2 } from './gpt2.ts'
 import type { EngineKind, HookedModel } from './hookedModel.ts'
-import { loadOnnxModel, type OnnxVariant } from './onnx/loadOnnx.ts'
+import { loadOnnxModel, ONNX_VARIANTS, type OnnxVariant } from './onnx/loadOnnx.ts'
 import { TfjsEngine } from './tfjsEngine.ts'
 
 export const WEIGHTS_FILE = 'model.safetensors'
@@ -92,7 +92,9 @@ async function chooseEngine(source: FileSource, configJson: unknown, opts: LoadM
   if (family !== undefined && family !== 'gpt2') return 'onnx'
   const hasSafetensors = await source.exists(WEIGHTS_FILE, opts)
   const hasIndex = !hasSafetensors && (await source.exists(WEIGHTS_INDEX_FILE, opts))
-  return hasSafetensors || hasIndex ? 'tfjs' : 'onnx'
+  if (hasSafetensors || hasIndex) return 'tfjs'
+  if (!(await source.exists(ONNX_VARIANTS.fp32, opts))) throw new SourceNotFoundError(`${source.description} has no ${WEIGHTS_FILE} and no ${ONNX_VARIANTS.fp32} (PyTorch .bin repos are not read; save with safetensors or export to ONNX)`)
+  return 'onnx'
 }
 
 /**

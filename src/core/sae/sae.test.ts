@@ -153,10 +153,10 @@ describe('reparametrisations', () => {
   })
 
   for (const architecture of ['standard', 'jumprelu', 'topk'] as const) {
-    it(`renormalising a ${architecture} SAE gives unit decoder rows, f·‖W_dec‖ activations and the same reconstructions`, () => {
+    it(`renormalising a ${architecture} SAE gives unit decoder rows, f·‖W_dec‖ activations and the same reconstructions`, async () => {
       const config = { ...defaultSaeConfig(architecture, dIn, dSae, 4), rescaleActsByDecoderNorm: architecture === 'topk' }
       const sae = Sae.fromArrays(config, random(architecture === 'jumprelu'))
-      const renormed = sae.renormalised()
+      const renormed = await sae.renormalised()
       const x = tf.tensor2d(randomArray(10 * dIn, 16), [10, dIn])
       const [scaled, fNew, norms, a, b] = [sae.featureActsScaled(x), renormed.encode(x), renormed.decoderNorms(), sae.forward(x), renormed.forward(x)]
       expect(tf.max(tf.abs(tf.sub(scaled, fNew))).dataSync()[0]).toBeLessThan(1e-4)
@@ -168,9 +168,9 @@ describe('reparametrisations', () => {
     })
   }
 
-  it('refuses to renormalise a topk SAE that ranks raw pre-activations', () => {
+  it('refuses to renormalise a topk SAE that ranks raw pre-activations', async () => {
     const sae = Sae.fromArrays(defaultSaeConfig('topk', dIn, dSae, 4), random(false))
-    expect(() => sae.renormalised()).toThrow(InvalidArgumentError)
+    await expect(sae.renormalised()).rejects.toThrow(InvalidArgumentError)
     sae.dispose()
   })
 

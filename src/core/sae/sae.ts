@@ -125,21 +125,22 @@ export class Sae {
     return tf.tidy(() => (this.usesRescale() ? tf.onesLike(this.norms) : tf.clone(this.norms)) as tf.Tensor1D)
   }
 
-  /** The weights as fresh Float32Arrays (SAELens orientation). */
-  toArrays(): SaeArrays {
+  /** The weights as fresh Float32Arrays (SAELens orientation), read asynchronously (GPU backends never block). */
+  async toArrays(): Promise<SaeArrays> {
     const w = this.weights
+    const read = async (t: tf.Tensor) => ((await t.data()) as Float32Array).slice()
     return {
-      wEnc: w.wEnc.dataSync().slice() as Float32Array,
-      wDec: w.wDec.dataSync().slice() as Float32Array,
-      bEnc: w.bEnc.dataSync().slice() as Float32Array,
-      bDec: w.bDec.dataSync().slice() as Float32Array,
-      threshold: w.threshold ? (w.threshold.dataSync().slice() as Float32Array) : null,
+      wEnc: await read(w.wEnc),
+      wDec: await read(w.wDec),
+      bEnc: await read(w.bEnc),
+      bDec: await read(w.bDec),
+      threshold: w.threshold ? await read(w.threshold) : null,
     }
   }
 
   /** A new Sae with unit-norm decoder rows and the norms moved into W_enc, b_enc (and the threshold). */
-  renormalised(): Sae {
-    return Sae.fromArrays(this.config, renormaliseDecoder(this.config, this.toArrays()))
+  async renormalised(): Promise<Sae> {
+    return Sae.fromArrays(this.config, renormaliseDecoder(this.config, await this.toArrays()))
   }
 
   dispose(): void {

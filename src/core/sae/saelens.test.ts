@@ -73,12 +73,12 @@ function configWith(architecture: SaeConfig['architecture']): SaeConfig {
 
 describe('write → read round trip', () => {
   for (const architecture of ['standard', 'topk', 'jumprelu'] as const) {
-    it(`${architecture}: identical config, weights and outputs`, () => {
+    it(`${architecture}: identical config, weights and outputs`, async () => {
       const config = configWith(architecture)
       const arrays = randomArrays(10, architecture === 'jumprelu')
       const original = Sae.fromArrays(config, arrays)
       const logSparsity = Float32Array.from(randomArray(dSae, 7), (v) => -2 - Math.abs(v))
-      const files = saeLensFiles(config, original.toArrays(), { logSparsity })
+      const files = saeLensFiles(config, await original.toArrays(), { logSparsity })
       expect(Object.keys(files).sort()).toEqual([SAE_CFG_FILENAME, SPARSITY_FILENAME, SAE_WEIGHTS_FILENAME].sort())
 
       const data = readSaeLensFolder({ cfg: files[SAE_CFG_FILENAME], weights: files[SAE_WEIGHTS_FILENAME] as Uint8Array, sparsity: files[SPARSITY_FILENAME] as Uint8Array })

@@ -134,6 +134,6 @@ export function saeLensFiles(config: SaeConfig, arrays: SaeArrays, opts: { logSp
 }
 
 /** saeLensFiles for a loaded Sae. */
-export function saeToSaeLensFiles(sae: Sae, opts: { logSparsity?: Float32Array } = {}): SaeLensFiles {
-  return saeLensFiles(sae.config, sae.toArrays(), opts)
+export async function saeToSaeLensFiles(sae: Sae, opts: { logSparsity?: Float32Array } = {}): Promise<SaeLensFiles> {
+  return saeLensFiles(sae.config, await sae.toArrays(), opts)
 }

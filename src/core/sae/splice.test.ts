@@ -99,7 +99,7 @@ describe('resolveSaeHook', () => {
     expect(() => resolveSaeHook(m, sae, 'blocks.0.hook_resid_post')).toThrow(/trained on "blocks.1.hook_resid_post"/)
     const far = identitySae('blocks.5.hook_resid_post')
     expect(() => resolveSaeHook(m, far)).toThrow(HookNameError)
-    const anon = Sae.fromArrays(config(null), sae.toArrays())
+    const anon = Sae.fromArrays(config(null), await sae.toArrays())
     expect(() => resolveSaeHook(m, anon)).toThrow(/names no hook/)
     expect(resolveSaeHook(m, anon, 'blocks.0.hook_resid_pre')).toBe('blocks.0.hook_resid_pre')
     expect(() => resolveSaeHook(m, anon, 'blocks.0.mlp.hook_post')).toThrow(InvalidArgumentError) // 64 wide, not 16

@@ -28,7 +28,7 @@ describe('generateBatch', () => {
     const hook = hookName.residPost(0)
     const sae = randomSae(hook)
     const prompt = [3, 17, 8]
-    const hooks = buildSteeringHooks(sae, hook, [{ index: 4, mode: 'clamp', strength: { kind: 'absolute', value: 6 } }], { promptLength: prompt.length })
+    const hooks = await buildSteeringHooks(sae, hook, [{ index: 4, mode: 'clamp', strength: { kind: 'absolute', value: 6 } }], { promptLength: prompt.length })
     await generateBatch(model, prompt, { seeds: [1], maxTokens: 1, sampling: { temperature: 1 } }) // warm caches
     const before = tf.memory().numTensors
     const seeds = [1, 2, 3, 4]

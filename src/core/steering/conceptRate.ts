@@ -40,7 +40,7 @@ export async function conceptRate(
   opts: ConceptRateOptions,
 ): Promise<ConceptRate> {
   const bos = model.config.bosTokenId
-  const hooks = buildSteeringHooks(sae, hook, interventions, {
+  const hooks = await buildSteeringHooks(sae, hook, interventions, {
     promptLength: opts.promptIds.length,
     positions: opts.positions ?? 'all',
     skipFirstPosition: bos !== null && opts.promptIds[0] === bos,

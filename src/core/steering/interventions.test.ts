@@ -26,8 +26,8 @@ function runHook(fn: HookFn, act: tf.Tensor, offset = 0): tf.Tensor {
   return tf.tidy(() => fn(act, { name: hook, positionOffset: offset }) ?? tf.clone(act))
 }
 
-function steer(sae: ReturnType<typeof randomSae>, act: tf.Tensor, interventions: Intervention[]): tf.Tensor {
-  return steerActivation(sae, compileInterventions(sae, resolveInterventions(interventions, D_SAE)), act)
+async function steer(sae: ReturnType<typeof randomSae>, act: tf.Tensor, interventions: Intervention[]): Promise<tf.Tensor> {
+  return steerActivation(sae, await compileInterventions(sae, resolveInterventions(interventions, D_SAE)), act)
 }
 
 /** Unit decoder row j as an array. */
@@ -45,7 +45,7 @@ const variants: [string, SaeArchitecture, Partial<SaeConfig>][] = [
 ]
 
 describe('steerActivation', () => {
-  it.each(variants)('%s: SAE(x) + error(x) is x, and clamping to the current activation is a no-op', (_, architecture, patch) => {
+  it.each(variants)('%s: SAE(x) + error(x) is x, and clamping to the current activation is a no-op', async (_, architecture, patch) => {
     const sae = randomSae(hook, { architecture, patch })
     const input = x()
     const before = tf.memory().numTensors
@@ -56,8 +56,8 @@ describe('steerActivation', () => {
     const j = acts[1]![3]!.findIndex((v) => v > 0.05)
     expect(j).toBeGreaterThanOrEqual(0)
     const row = tf.slice(input, [1, 3, 0], [1, 1, D_MODEL]) // [1, 1, dModel]
-    const same = steer(sae, row, [clamp(j, acts[1]![3]![j]!)])
-    const moved = steer(sae, row, [clamp(j, acts[1]![3]![j]! + 1)])
+    const same = await steer(sae, row, [clamp(j, acts[1]![3]![j]!)])
+    const moved = await steer(sae, row, [clamp(j, acts[1]![3]![j]! + 1)])
     expect(maxAbsDiff(same, row)).toBeLessThan(1e-5)
     expect(maxAbsDiff(moved, row)).toBeGreaterThan(1e-2)
     tf.dispose([row, same, moved])
@@ -66,12 +66,12 @@ describe('steerActivation', () => {
     sae.dispose()
   })
 
-  it('moves x by (c − a)·d̂ when clamping and by c·d̂ when adding, jointly for several features', () => {
+  it('moves x by (c − a)·d̂ when clamping and by c·d̂ when adding, jointly for several features', async () => {
     const sae = randomSae(hook)
     const input = x()
     const acts = take<number[][][]>(sae.featureActsScaled(input)) // [2, 5, dSae]
     const [j, k, m] = [2, 9, 20]
-    const out = take<number[][][]>(steer(sae, input, [clamp(j, 3), clamp(k, -1.5), add(m, 2.5), add(j, -0.5)]))
+    const out = take<number[][][]>(await steer(sae, input, [clamp(j, 3), clamp(k, -1.5), add(m, 2.5), add(j, -0.5)]))
     const [dj, dk, dm] = [unitDirection(sae, j), unitDirection(sae, k), unitDirection(sae, m)]
     const xs = take<number[][][]>(input)
     let worst = 0
@@ -88,10 +88,10 @@ describe('steerActivation', () => {
     sae.dispose()
   })
 
-  it('adding 0 leaves x bit for bit', () => {
+  it('adding 0 leaves x bit for bit', async () => {
     const sae = randomSae(hook)
     const input = x()
-    const out = steer(sae, input, [add(4, 0)])
+    const out = await steer(sae, input, [add(4, 0)])
     expect(take<number[]>(tf.reshape(out, [-1]))).toEqual(take<number[]>(tf.reshape(input, [-1])))
     tf.dispose([out, input])
     sae.dispose()
@@ -99,11 +99,17 @@ describe('steerActivation', () => {
 })
 
 describe('buildSteeringHooks', () => {
-  it('steers only the positions its policy names, whatever slice of the sequence a call sees', () => {
+  it('steers only the positions its policy names, whatever slice of the sequence a call sees', async () => {
     const sae = randomSae(hook)
     const input = x() // positions 0–4
+    const built = {
+      all: await buildSteeringHooks(sae, hook, [clamp(1, 8)], { promptLength: 3, positions: 'all' }),
+      allSkip: await buildSteeringHooks(sae, hook, [clamp(1, 8)], { promptLength: 3, positions: 'all', skipFirstPosition: true }),
+      prompt: await buildSteeringHooks(sae, hook, [clamp(1, 8)], { promptLength: 3, positions: 'prompt' }),
+      generated: await buildSteeringHooks(sae, hook, [clamp(1, 8)], { promptLength: 3, positions: 'generated' }),
+    }
     const hooks = (positions: 'prompt' | 'generated' | 'all', skipFirstPosition = false) =>
-      buildSteeringHooks(sae, hook, [clamp(1, 8)], { promptLength: 3, positions, skipFirstPosition })[hook] as HookFn
+      built[positions === 'all' && skipFirstPosition ? 'allSkip' : positions][hook] as HookFn
     const changed = (fn: HookFn, act: tf.Tensor, offset = 0) => {
       const out = runHook(fn, act, offset)
       const diff = take<number[][]>(tf.tidy(() => tf.max(tf.abs(tf.sub(out, act)), 2))) // [batch, pos]
@@ -126,7 +132,7 @@ describe('buildSteeringHooks', () => {
     sae.dispose()
   })
 
-  it('turns multiples of max activation into values and refuses what it cannot do', () => {
+  it('turns multiples of max activation into values and refuses what it cannot do', async () => {
     const maxActs = new Map([[5, 2]])
     expect(resolveInterventions([{ index: 5, mode: 'clamp', strength: { kind: 'maxMultiple', multiple: -3 } }], D_SAE, maxActs)).toEqual([
       { index: 5, mode: 'clamp', value: -6 },

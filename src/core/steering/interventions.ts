@@ -63,7 +63,7 @@ export function resolveInterventions(interventions: readonly Intervention[], dSa
 }
 
 /** Turns resolved interventions into plain arrays, reading the decoder rows they need once. */
-export function compileInterventions(sae: Sae, resolved: readonly ResolvedIntervention[]): CompiledSteering {
+export async function compileInterventions(sae: Sae, resolved: readonly ResolvedIntervention[]): Promise<CompiledSteering> {
   const { dIn, dSae } = sae.config
   const indices = [...new Set(resolved.map((r) => r.index))]
   const rows = new Map<number, { row: Float32Array; norm: number; effectiveNorm: number }>()
@@ -73,9 +73,13 @@ export function compileInterventions(sae: Sae, resolved: readonly ResolvedInterv
       const norms = sae.decoderNorms() // [dSae]
       return [tf.gather(sae.weights.wDec, idx), tf.gather(norms, idx)] // [k, dIn], [k]
     })
-    const w = wRows.dataSync()
-    const eff = effNorms.dataSync()
-    tf.dispose([wRows, effNorms])
+    // Asynchronous reads: a synchronous one on WebGPU returned zeros in a worker ("all-zero decoder direction").
+    let w: Float32Array, eff: Float32Array
+    try {
+      ;[w, eff] = (await Promise.all([wRows.data(), effNorms.data()])) as [Float32Array, Float32Array]
+    } finally {
+      tf.dispose([wRows, effNorms])
+    }
     indices.forEach((index, k) => {
       const row = Float32Array.from(w.subarray(k * dIn, (k + 1) * dIn))
       let sq = 0
@@ -118,10 +122,10 @@ export interface SteeringHookOptions {
  * KV cache: positions are absolute (HookContext.positionOffset), so both give the same activations. Validates
  * everything now, so that a bad intervention fails before generation starts. Empty interventions give no hooks.
  */
-export function buildSteeringHooks(sae: Sae, hook: HookName, interventions: readonly Intervention[], opts: SteeringHookOptions): Hooks {
+export async function buildSteeringHooks(sae: Sae, hook: HookName, interventions: readonly Intervention[], opts: SteeringHookOptions): Promise<Hooks> {
   const { promptLength } = opts
   if (!Number.isInteger(promptLength) || promptLength < 1) throw new InvalidArgumentError(`promptLength must be an integer ≥ 1, got ${promptLength}`)
-  const compiled = compileInterventions(sae, resolveInterventions(interventions, sae.config.dSae, opts.maxActs))
+  const compiled = await compileInterventions(sae, resolveInterventions(interventions, sae.config.dSae, opts.maxActs))
   if (!compiled.clampKeep && !compiled.addition) return {}
   const window = positionWindow(opts.positions ?? 'all', promptLength, opts.skipFirstPosition ?? false)
   const fn: HookFn = (act, ctx) => {

@@ -58,13 +58,13 @@ describe('steering logits', () => {
     tf.dispose([logits, ...cache.values()])
     const j = acts.findIndex((v) => v > 0.05)
     expect(j).toBeGreaterThanOrEqual(0)
-    const at = (interventions: Intervention[]) =>
-      logitsOf(model, prompt, steeringHooksFor(model, sae, prompt.slice(0, -1), { interventions, positions: 'generated' }))
-    expect(maxAbsDiffRows(at([clamp(j, acts[j]!)]), clean)).toBeLessThan(1e-4)
-    expect(maxAbsDiffRows(at([clamp(j, acts[j]! + 10)]), clean)).toBeGreaterThan(0.1)
-    const all = (interventions: Intervention[]) => logitsOf(model, prompt, steeringHooksFor(model, sae, prompt, { interventions }))
-    expect(all([add(j, 0), add(j + 1, 0)])).toEqual(clean)
-    expect(maxAbsDiffRows(all([add(j, 10)]), clean)).toBeGreaterThan(0.1)
+    const at = async (interventions: Intervention[]) =>
+      logitsOf(model, prompt, await steeringHooksFor(model, sae, prompt.slice(0, -1), { interventions, positions: 'generated' }))
+    expect(maxAbsDiffRows(await at([clamp(j, acts[j]!)]), clean)).toBeLessThan(1e-4)
+    expect(maxAbsDiffRows(await at([clamp(j, acts[j]! + 10)]), clean)).toBeGreaterThan(0.1)
+    const all = async (interventions: Intervention[]) => logitsOf(model, prompt, await steeringHooksFor(model, sae, prompt, { interventions }))
+    expect(await all([add(j, 0), add(j + 1, 0)])).toEqual(clean)
+    expect(maxAbsDiffRows(await all([add(j, 10)]), clean)).toBeGreaterThan(0.1)
     expect(tf.memory().numTensors).toBe(before)
     sae.dispose()
     model.dispose()
@@ -82,7 +82,7 @@ describe('steering logits', () => {
     const sae = randomSae(hook)
     const continuation = [4, 30, 9]
     const all = [...prompt, ...continuation]
-    const hooks = steeringHooksFor(model, sae, prompt, { interventions: [clamp(6, 12), add(2, -4)], positions })
+    const hooks = await steeringHooksFor(model, sae, prompt, { interventions: [clamp(6, 12), add(2, -4)], positions })
     const full = logitsOf(model, all, hooks)
     const cached = await kvLogits(model, prompt, continuation, hooks)
     expect(maxAbsDiffRows(cached, full)).toBeLessThan(1e-4)
@@ -105,13 +105,13 @@ describe('steering logits', () => {
     const withBos = [0, ...prompt]
     const clean = logitsOf(model, withBos)
     const interventions = [clamp(6, 12)]
-    const skipped = logitsOf(model, withBos, steeringHooksFor(model, sae, withBos, { interventions }))
-    const steered = logitsOf(model, withBos, steeringHooksFor(model, sae, withBos, { interventions, steerBos: true }))
+    const skipped = logitsOf(model, withBos, (await steeringHooksFor(model, sae, withBos, { interventions })))
+    const steered = logitsOf(model, withBos, (await steeringHooksFor(model, sae, withBos, { interventions, steerBos: true })))
     expect(maxAbsDiffRows([skipped[0]!], [clean[0]!])).toBeLessThan(1e-5)
     expect(maxAbsDiffRows([steered[0]!], [clean[0]!])).toBeGreaterThan(0.1)
     expect(maxAbsDiffRows(skipped.slice(1), steered.slice(1))).toBeLessThan(1e-5)
     // A first token that is not BOS is steered.
-    const noBos = logitsOf(model, prompt, steeringHooksFor(model, sae, prompt, { interventions }))
+    const noBos = logitsOf(model, prompt, (await steeringHooksFor(model, sae, prompt, { interventions })))
     expect(maxAbsDiffRows([noBos[0]!], [logitsOf(model, prompt)[0]!])).toBeGreaterThan(0.1)
     sae.dispose()
     model.dispose()
@@ -128,7 +128,7 @@ describe('steered generation', () => {
     const before = tf.memory().numTensors
     const tokens = await collect(generateSteered(model, sae, prompt, { ...opts, sampling: greedy, seed: 1, maxTokens: 8 }))
     expect(tf.memory().numTensors).toBe(before)
-    const hooks = steeringHooksFor(model, sae, prompt, opts)
+    const hooks = await steeringHooksFor(model, sae, prompt, opts)
     const recomputed: number[] = []
     for (let i = 0; i < 8; i++) recomputed.push(argmax(logitsOf(model, [...prompt, ...recomputed], hooks).at(-1)!))
     expect(tokens).toEqual(recomputed)

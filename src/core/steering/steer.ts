@@ -6,7 +6,7 @@ import type { HookedModel } from '../model/hookedModel.ts'
 import type { Hooks } from '../model/hooks.ts'
 import { resolveSaeHook } from '../sae/splice.ts'
 import type { Sae } from '../sae/sae.ts'
-import { buildSteeringHooks, type Intervention, type MaxActs } from './interventions.ts'
+import { buildSteeringHooks, resolveInterventions, type Intervention, type MaxActs } from './interventions.ts'
 import type { PositionPolicy } from './positions.ts'
 import { divergenceIndex } from './divergence.ts'
 
@@ -31,7 +31,7 @@ export interface SteerOptions {
 }
 
 /** The hooks generateSteered uses, for callers that run their own forward passes (full recompute, logits views). */
-export function steeringHooksFor(model: HookedModel, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Hooks {
+export function steeringHooksFor(model: HookedModel, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Promise<Hooks> {
   const hook = resolveSaeHook(model, sae, opts.hook)
   const bos = model.config.bosTokenId
   return buildSteeringHooks(sae, hook, opts.interventions, {
@@ -47,15 +47,23 @@ export function steeringHooksFor(model: HookedModel, sae: Sae, promptIds: readon
  * or a missing max activation throws here, not on the first token). No interventions = default generation.
  */
 export function generateSteered(model: HookedModel, sae: Sae, promptIds: number[], opts: SteerOptions): AsyncGenerator<number, void, undefined> {
-  const hooks = promptIds.length > 0 ? steeringHooksFor(model, sae, promptIds, opts) : {}
-  return generate(model, promptIds, {
-    ...opts.sampling,
-    maxTokens: opts.maxTokens,
-    seed: opts.seed,
-    hooks,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.stopTokenIds ? { stopTokenIds: opts.stopTokenIds } : {}),
-  })
+  if (promptIds.length > 0) {
+    // Validated now (hook, indices, strengths); the decoder rows are read asynchronously on the first step.
+    resolveSaeHook(model, sae, opts.hook)
+    resolveInterventions(opts.interventions, sae.config.dSae, opts.maxActs)
+  }
+  const hooks = promptIds.length > 0 ? steeringHooksFor(model, sae, promptIds, opts) : Promise.resolve({})
+  hooks.catch(() => undefined) // surfaced by the first step, not as an unhandled rejection
+  return (async function* () {
+    yield* generate(model, promptIds, {
+      ...opts.sampling,
+      maxTokens: opts.maxTokens,
+      seed: opts.seed,
+      hooks: await hooks,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.stopTokenIds ? { stopTokenIds: opts.stopTokenIds } : {}),
+    })
+  })()
 }
 
 /** One step of a side-by-side run: each side's token, or null once that side has ended. */

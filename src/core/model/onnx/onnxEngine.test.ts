@@ -89,7 +89,7 @@ describe.each(['gpt2', 'llama', 'gpt_neox'])('ONNX engine, %s', (family) => {
     norms.dispose()
     const steer = async (mode: 'clamp' | 'add') => {
       const value = mode === 'clamp' ? s.c * norm : s.c
-      const hooks = steeringHooksFor(model, sae, expected.prompt, { interventions: [{ index: s.feature, mode, strength: { kind: 'absolute', value } }], steerBos: true })
+      const hooks = (await steeringHooksFor(model, sae, expected.prompt, { interventions: [{ index: s.feature, mode, strength: { kind: 'absolute', value } }], steerBos: true }))
       return rows(await model.forward([expected.prompt], { hooks }))
     }
     const clean = await rows(await model.forward([expected.prompt]))
