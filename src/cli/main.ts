@@ -4,6 +4,7 @@ import { analyzeCommand, analyzeUsage } from './commands/analyze.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
+import { exportOnnxCommand, exportOnnxUsage } from './commands/exportOnnx.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
@@ -29,6 +30,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   features: { usage: featuresUsage, run: featuresCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
+  'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },
 })
 
 const help = (): string =>
