@@ -6,6 +6,7 @@ import { recordSuite, rowsToMarkdown, type BenchRow } from './harness.ts'
 import * as analysis from './suites/analysis.ts'
 import * as browserTrain from './suites/browserTrain.ts'
 import * as coldStart from './suites/coldStart.ts'
+import * as engines from './suites/engines.ts'
 import * as forward from './suites/forward.ts'
 import * as saeTrain from './suites/saeTrain.ts'
 
@@ -17,7 +18,7 @@ interface Suite {
   unmet?: () => string | null
 }
 
-const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain })
+const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, engines, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain })
 
 const { values } = parseArgs({
   options: {

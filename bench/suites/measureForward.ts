@@ -1,0 +1,39 @@
+// Prefill and KV-cache generation timing of any HookedModel, measured the same way for every engine.
+import * as tf from '@tensorflow/tfjs'
+import type { HookedModel } from '../../src/core/model/hookedModel.ts'
+import { time } from '../harness.ts'
+
+export interface ForwardTiming {
+  prefillMs: number
+  prefillRuns: number
+  /** Milliseconds per generated token. */
+  genMs: number
+  steps: number
+}
+
+/** Prefill = one pass over the prompt, logits of every position read back; generation = greedy steps through the KV cache. */
+export async function measureForward(model: HookedModel, prompt: number[], opts: { steps: number; warmup: number; repeats: number }): Promise<ForwardTiming> {
+  const prefill = await time(
+    async () => {
+      const logits = await model.forward([prompt]) // [1, pos, vocab]
+      await logits.data()
+      logits.dispose()
+    },
+    { warmup: opts.warmup, repeats: opts.repeats },
+  )
+  const kv = model.newKvCache(1)
+  const first = await model.forward([prompt], { kvCache: kv, lastPositionOnly: true }) // [1, 1, vocab]
+  let next = (await tf.tidy(() => first.reshape([-1]).argMax()).data())[0] ?? 0
+  first.dispose()
+  const t0 = performance.now()
+  for (let s = 0; s < opts.steps; s++) {
+    const logits = await model.forward([[next]], { kvCache: kv, lastPositionOnly: true }) // [1, 1, vocab]
+    const argmax = tf.tidy(() => logits.reshape([-1]).argMax())
+    next = (await argmax.data())[0] ?? 0
+    argmax.dispose()
+    logits.dispose()
+  }
+  const genMs = (performance.now() - t0) / opts.steps
+  kv.dispose()
+  return { prefillMs: prefill.medianMs, prefillRuns: prefill.runs, genMs, steps: opts.steps }
+}
