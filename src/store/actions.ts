@@ -196,7 +196,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     },
     saes,
     explorer,
-    steering: createSteeringActions(store, { worker, explorer, loadModel: (source) => loadModel(source) }),
+    steering: createSteeringActions(store, { worker, explorer, saes, loadModel: (source) => loadModel(source) }),
     training: createTrainingActions(store, {
       spawn: () => {
         trainingClient = (options.spawnTraining ?? spawnTrainingWorker)()

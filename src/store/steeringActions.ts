@@ -5,6 +5,7 @@ import { decodeShareState, encodeShareState, SHARE_STATE_PARAM, SHARE_STATE_VERS
 import { WorkerRequestError, type GenerationHandle, type ModelWorkerClient } from '../workers/client.ts'
 import type { AppStore } from './appStore.ts'
 import type { ExplorerActions } from './explorerActions.ts'
+import type { SaeActions } from './saeActions.ts'
 import type { SteerFeature, SteeringState } from './steeringSlice.ts'
 
 export interface SteeringActions {
@@ -25,7 +26,7 @@ export interface SteeringActions {
   maxActOf(feature: SteerFeature): number | null
 }
 
-export function createSteeringActions(store: AppStore, opts: { worker: () => ModelWorkerClient; explorer: ExplorerActions; loadModel: (source: string) => Promise<void> }): SteeringActions {
+export function createSteeringActions(store: AppStore, opts: { worker: () => ModelWorkerClient; explorer: ExplorerActions; loadModel: (source: string) => Promise<void>; saes?: Pick<SaeActions, 'loadSae'> }): SteeringActions {
   const get = store.getState
   let handle: GenerationHandle | null = null
 
@@ -155,6 +156,11 @@ export function createSteeringActions(store: AppStore, opts: { worker: () => Mod
       const loaded = get().model.loaded
       // main.tsx already loads the page's model at start; load the link's only when it is another one.
       if (loaded?.input !== state.model && get().model.sourceInput !== state.model) await opts.loadModel(state.model)
+      // The link's SAE, when it is not one already loaded (or loading with the default index): from its own source.
+      const wanted = get().steering.saeId
+      const known = wanted !== null && (wanted in get().saes.loaded || wanted in get().saes.loading)
+      const fromIndex = index?.status === 'ready' && index.data.saes.some((e) => e.id === wanted)
+      if (!known && !fromIndex && opts.saes && get().model.status === 'ready') await opts.saes.loadSae({ kind: 'source', input: state.sae.source }, wanted ?? undefined)
       return true
     },
   }

@@ -1,6 +1,6 @@
-// Points onnxruntime-web at its wasm binary, served by Vite from node_modules (`?url`, hashed in a build), and
-// gives it as many threads as the page may use. Browser workers only; Node uses onnxruntime-node.
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url'
+// Configures onnxruntime-web in a browser worker: its bundle finds its own wasm binary (Vite rewrites the bundle's
+// `new URL(…, import.meta.url)` into a hashed asset, and setting wasmPaths to another build's binary hangs the first
+// session), and it gets as many threads as the page may use. Node uses onnxruntime-node instead.
 import { configureOrt, type Ort } from '../core/model/onnx/ortRuntime.ts'
 
 let configured = false
@@ -11,7 +11,6 @@ export function configureOnnxRuntime(): void {
   configured = true
   configureOrt(async () => {
     const ort = (await import('onnxruntime-web')) as unknown as Ort
-    ort.env.wasm.wasmPaths = { wasm: ortWasmUrl }
     // Threads need cross-origin isolation (COOP/COEP, vite.config.ts); without it onnxruntime runs on one.
     const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, cores)) : 1

@@ -1,13 +1,14 @@
 // How the playground is entered: a share link (`?steer=v1.…`) restores the whole demo and runs it once the model
 // and SAE are ready; a dashboard's "Steer" (`#/steer?feature=<saeId>:<index>`) adds that feature. Runs once per entry.
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { parseFeatureKey } from '../../core/steering/featureKey.ts'
 import { SHARE_STATE_PARAM } from '../../core/steering/shareState.ts'
 import { useActions, useAppState } from '../appContext.tsx'
 
 export function useSteerEntry(featureParam: string | null): void {
   const actions = useActions()
-  const pendingRun = useRef(false)
+  // State, not a ref: the link may finish opening after the model and SAE are ready, and that must still run it.
+  const [pendingRun, setPendingRun] = useState(false)
   const handledFeature = useRef<string | null>(null)
   const linkRead = useRef(false)
   const saeId = useAppState((s) => s.steering.saeId)
@@ -19,7 +20,7 @@ export function useSteerEntry(featureParam: string | null): void {
     if (linkRead.current) return
     linkRead.current = true
     const text = new URLSearchParams(window.location.search).get(SHARE_STATE_PARAM)
-    if (text !== null) void actions.steering.openLink(text).then((ok) => (pendingRun.current = ok))
+    if (text !== null) void actions.steering.openLink(text).then(setPendingRun)
   }, [actions])
 
   useEffect(() => {
@@ -35,9 +36,9 @@ export function useSteerEntry(featureParam: string | null): void {
   }, [actions, featureParam])
 
   useEffect(() => {
-    if (pendingRun.current && modelReady && saeReady && idle) {
-      pendingRun.current = false
+    if (pendingRun && modelReady && saeReady && idle) {
+      setPendingRun(false)
       void actions.steering.run()
     }
-  }, [actions, modelReady, saeReady, idle])
+  }, [actions, pendingRun, modelReady, saeReady, idle])
 }
