@@ -44,9 +44,6 @@ export default defineConfig<TestOptions>({
       // Forced: Automatic skips a software adapter (backendSelect.spec.ts checks that). SwiftShader runs ~100x slower
       // than WASM, so heavy specs take their smallRuns variant: fewer tokens and steps, the same assertions.
       name: 'webgpu',
-      // The specs verified on SwiftShader so far; explorer, inspector, analyse, loader, steering and the browser-training
-      // spec are not yet (issue 13 stays open for them: steering needed the async decoder read, training times out).
-      testMatch: ['shell.spec.ts', 'backendSelect.spec.ts', 'keyboard.spec.ts', 'errors.spec.ts', 'trainingWebgpu.spec.ts', 'onnxModel.spec.ts', 'steering.spec.ts'],
       use: { backend: 'webgpu', expectedBackend: 'webgpu', smallRuns: true },
     },
     {
