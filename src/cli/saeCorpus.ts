@@ -3,7 +3,8 @@
 // app's workers analyse (src/core/analysis/analysisCorpus.ts); this file only reads the text file.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { analysisCorpus, isTinyWorldModel, type AnalysisCorpusSpec } from '../core/analysis/analysisCorpus.ts'
+import { analysisCorpus, type AnalysisCorpusSpec } from '../core/analysis/analysisCorpus.ts'
+import { speaksTinyWorld } from '../core/world/speaks.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import type { HookedModel } from '../core/model/hookedModel.ts'
 import type { Sae } from '../core/sae/sae.ts'
@@ -24,7 +25,7 @@ export async function saeCorpusWindows(
   sae: Sae,
   opts: { seed: number; tokens: number; textFile?: string | undefined },
 ): Promise<SaeCorpusWindows> {
-  const tinyWorld = isTinyWorldModel(model, tokenizer)
+  const tinyWorld = speaksTinyWorld(model, tokenizer)
   let spec: AnalysisCorpusSpec
   if (opts.textFile !== undefined) {
     if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read --text-file')

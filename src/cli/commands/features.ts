@@ -9,7 +9,7 @@ import { resolveSource } from '../../core/sources/index.ts'
 import { parseIdList } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { createDownloadProgress } from '../progress.ts'
-import { bosTokenFor, isTinyWorldModel } from '../../core/analysis/analysisCorpus.ts'
+import { bosTokenFor } from '../../core/model/hookedModel.ts'
 
 export const featuresUsage = `monoscope features [--model SRC] --sae SRC [--hook NAME] (--ids 5,17,42 | --text "…") --json [--dense]
   Prints {"tokens": [ids], "feature_acts": […], "reconstruction": [[…]]} for every position: each position's
@@ -56,7 +56,7 @@ export async function featuresCommand(argv: string[]): Promise<void> {
     } else {
       if (!tokenizer) throw new TokenizerError('This model folder has no tokenizer.json: use --ids instead of --text')
       ids = tokenizer.encode(values.text ?? '')
-      const bos = bosTokenFor(model, isTinyWorldModel(model, tokenizer))
+      const bos = bosTokenFor(model)
       if (sae.config.metadata.prependBos !== false && bos !== null && ids[0] !== bos) ids = [bos, ...ids]
     }
     const bad = ids.find((id) => id >= model.config.vocabSize)

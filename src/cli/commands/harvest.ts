@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import { parseHookName } from '../../core/model/hookNames.ts'
 import { parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
-import { bosTokenFor } from '../../core/analysis/analysisCorpus.ts'
+import { bosTokenFor } from '../../core/model/hookedModel.ts'
 import { corpusFor, progressBar } from './trainSae.ts'
 
 export const harvestUsage = `monoscope harvest [--model SRC] --hook NAME --rows N [--data-seed S | --text-file FILE] [--context T] --out FILE
@@ -30,7 +30,7 @@ export async function harvestCommand(argv: string[]): Promise<void> {
   const { model, tokenizer, source } = await loadModelFromSpec(values.model, { verbose: values.verbose })
   try {
     const hook = parseHookName(values.hook, model.config.nLayers)
-    const { corpus, description, tinyWorld } = await corpusFor(model, tokenizer, values['text-file'], dataSeed)
+    const { corpus, description } = await corpusFor(model, tokenizer, values['text-file'], dataSeed)
     const contextSize = parseIntFlag('context', values.context, model.config.nCtx, 2)
     const bar = progressBar(rows)
     const started = performance.now()
@@ -41,7 +41,7 @@ export async function harvestCommand(argv: string[]): Promise<void> {
       modelDescription: source.description,
       rows,
       contextSize,
-      bosTokenId: bosTokenFor(model, tinyWorld),
+      bosTokenId: bosTokenFor(model),
       onProgress: (done, total) => bar(done, `rows of ${total}`),
     })
     const seconds = (performance.now() - started) / 1000

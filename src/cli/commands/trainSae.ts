@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { bosTokenFor, isTinyWorldModel } from '../../core/analysis/analysisCorpus.ts'
+import { bosTokenFor } from '../../core/model/hookedModel.ts'
+import { speaksTinyWorld } from '../../core/world/speaks.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { HookedModel } from '../../core/model/hookedModel.ts'
 import { parseHookName, type HookName } from '../../core/model/hookNames.ts'
@@ -42,7 +43,7 @@ export async function corpusFor(
   textFile: string | undefined,
   worldSeed: number,
 ): Promise<{ corpus: ActivationCorpus; description: string; tinyWorld: boolean }> {
-  const tinyWorld = isTinyWorldModel(model, tokenizer)
+  const tinyWorld = speaksTinyWorld(model, tokenizer)
   if (textFile !== undefined) {
     if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read --text-file')
     const lines = (await readFile(textFile, 'utf8')).split('\n').filter((l) => l.trim().length > 0)
@@ -212,8 +213,8 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
   try {
     const hook = parseHookName(str('hook')!, model.config.nLayers)
     const dIn = model.hookWidth(hook)
-    const { corpus, description, tinyWorld } = await corpusFor(model, tokenizer, str('text-file'), dataSeed)
-    const bosTokenId = bosTokenFor(model, tinyWorld)
+    const { corpus, description } = await corpusFor(model, tokenizer, str('text-file'), dataSeed)
+    const bosTokenId = bosTokenFor(model)
     const contextSize = parseIntFlag('context', str('context'), model.config.nCtx, 2)
     const trainOpts = trainerOptions(values, dIn, 1) // validate flags before the slow parts
     const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer')) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)

@@ -2,14 +2,13 @@
 // worker): labelled TinyWorld documents when the model speaks TinyWorld (so dashboards get concept matches), or
 // windows of a text's lines. No file system here: a text arrives as lines.
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedModel } from '../model/hookedModel.ts'
+import { bosTokenFor, type HookedModel } from '../model/hookedModel.ts'
 import { createTokenWindows, documentWindows } from '../sae/activationStore.ts'
 import type { Sae } from '../sae/sae.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { conceptCatalogue, wordConceptIds } from '../world/catalogue.ts'
 import { sampleLabelled } from '../world/generator.ts'
-import { worldVocab } from '../world/tokenizerJson.ts'
-import { EOT_ID } from '../world/world.ts'
+import { speaksTinyWorld } from '../world/speaks.ts'
 
 /** Where analysis tokens come from: TinyWorld's labelled generator, or a user's text (one document per line). */
 export type AnalysisCorpusSpec = { kind: 'world'; seed: number } | { kind: 'lines'; name: string; lines: readonly string[] }
@@ -22,17 +21,6 @@ export interface AnalysisCorpus {
   description: string
 }
 
-/** True when the model's vocabulary is TinyWorld's, token for token (the tokenizer, when there is one, agrees). */
-export function isTinyWorldModel(model: HookedModel, tokenizer: Pick<HfTextTokenizer, 'idToToken'> | null): boolean {
-  const vocab = worldVocab()
-  if (model.config.vocabSize !== vocab.length) return false
-  return tokenizer === null || vocab.every((token, id) => tokenizer.idToToken(id) === token)
-}
-
-/** The BOS to put before every window: the model's, or TinyWorld's document separator. */
-export function bosTokenFor(model: HookedModel, tinyWorld: boolean): number | null {
-  return model.config.bosTokenId ?? (tinyWorld ? EOT_ID : null)
-}
 
 export function analysisCorpus(
   model: HookedModel,
@@ -42,8 +30,8 @@ export function analysisCorpus(
   tokens: number,
 ): AnalysisCorpus {
   if (!Number.isInteger(tokens) || tokens < 1) throw new InvalidArgumentError(`The analysis needs a positive token count, got ${tokens}`)
-  const tinyWorld = isTinyWorldModel(model, tokenizer)
-  const bosTokenId = bosTokenFor(model, tinyWorld)
+  const tinyWorld = speaksTinyWorld(model, tokenizer)
+  const bosTokenId = bosTokenFor(model)
   // Windows as long as the SAE was trained on (its context_size), so positions match its training distribution.
   const contextSize = Math.min(model.config.nCtx, sae.config.metadata.contextSize ?? model.config.nCtx)
   const skipFirst = bosTokenId !== null

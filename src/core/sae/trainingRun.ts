@@ -4,11 +4,10 @@
 // step by step (yielding between steps); Node tests drive it the same way.
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
-import type { HookedModel } from '../model/hookedModel.ts'
+import { bosTokenFor, type HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
-import { worldVocab } from '../world/tokenizerJson.ts'
-import { EOT_ID } from '../world/world.ts'
+import { speaksTinyWorld } from '../world/speaks.ts'
 import { ActivationStore, createTokenWindows, type ActivationCorpus } from './activationStore.ts'
 import type { SaeCheckpoint } from './checkpoint.ts'
 import { fineTuneCheckpoint } from './fineTune.ts'
@@ -48,13 +47,6 @@ export interface TrainingResult {
   /** cfg.json, sae_weights.safetensors, sparsity.safetensors. */
   files: SaeLensFiles
   final: { steps: number; tokens: number; l0: number; deadFraction: number; denseFraction: number; ce: CeMeasurement | null }
-}
-
-/** A model speaks TinyWorld when its vocabulary is the world's, token for token where it has a tokenizer. */
-export function speaksTinyWorld(model: HookedModel, tokenizer: HfTextTokenizer | null): boolean {
-  const vocab = worldVocab()
-  if (model.config.vocabSize !== vocab.length) return false
-  return tokenizer === null || vocab.every((token, id) => tokenizer.idToToken(id) === token)
 }
 
 function corpusOf(settings: TrainingRunSettings, model: HookedModel, tokenizer: HfTextTokenizer | null): ActivationCorpus {
@@ -101,8 +93,7 @@ export class TrainingRun {
     const dIn = model.hookWidth(hook)
     if (settings.contextSize > model.config.nCtx) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
     const corpus = corpusOf(settings, model, tokenizer)
-    const tinyWorld = settings.corpus.kind === 'world'
-    const bosTokenId = model.config.bosTokenId ?? (tinyWorld ? EOT_ID : null)
+    const bosTokenId = bosTokenFor(model)
     const store = new ActivationStore(model, {
       hook,
       corpus,
