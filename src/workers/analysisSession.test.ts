@@ -13,6 +13,7 @@ import { hookName } from '../core/model/hookNames.ts'
 import { defaultSaeConfig, saeLensFiles, Sae, type SaeConfig } from '../core/sae/index.ts'
 import { randomArray } from '../core/sae/testing/random.ts'
 import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
+import { wordLevelTokenizerJson } from '../core/testing/wordTokenizer.ts'
 import type { AnalyseSaeRequest, AnalysisProgressResponse } from './analysisProtocol.ts'
 import { AnalysisSession } from './analysisSession.ts'
 import { ModelSession } from './modelSession.ts'
@@ -20,15 +21,7 @@ import type { RequestId, WorkerResponse } from './protocol.ts'
 import { SaeSession } from './saeSession.ts'
 
 const WORDS = ['<eos>', 'the', 'cat', 'dog', 'sat', 'ran', 'on', 'mat', 'rug', '.']
-const tokenizerJson = {
-  version: '1.0',
-  added_tokens: [],
-  normalizer: null,
-  pre_tokenizer: { type: 'Whitespace' },
-  post_processor: null,
-  decoder: null,
-  model: { type: 'WordLevel', vocab: Object.fromEntries(WORDS.map((w, i) => [w, i])), unk_token: '<eos>' },
-}
+const tokenizerJson = wordLevelTokenizerJson(WORDS)
 const D_MODEL = 8
 const HOOK = hookName.residPost(0)
 const TEXT = ['the cat sat on the mat .', 'the dog ran on the rug .', 'the cat ran .', 'the dog sat on the mat .', 'the cat sat on the rug . the dog ran .'].join('\n')

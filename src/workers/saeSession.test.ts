@@ -11,21 +11,14 @@ import { hookName } from '../core/model/hookNames.ts'
 import { defaultSaeConfig, saeLensFiles, Sae, type SaeConfig } from '../core/sae/index.ts'
 import { randomArray } from '../core/sae/testing/random.ts'
 import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
+import { wordLevelTokenizerJson } from '../core/testing/wordTokenizer.ts'
 import { ModelSession } from './modelSession.ts'
 import type { RequestId, WorkerResponse } from './protocol.ts'
 import { defaultSaeId, type EncodePromptRequest } from './saeProtocol.ts'
 import { SaeSession } from './saeSession.ts'
 
 const WORDS = ['<eos>', 'the', 'cat', 'sat', 'on', 'mat', '.']
-const tokenizerJson = {
-  version: '1.0',
-  added_tokens: [],
-  normalizer: null,
-  pre_tokenizer: { type: 'Whitespace' },
-  post_processor: null,
-  decoder: null,
-  model: { type: 'WordLevel', vocab: Object.fromEntries(WORDS.map((w, i) => [w, i])), unk_token: '<eos>' },
-}
+const tokenizerJson = wordLevelTokenizerJson(WORDS)
 const D_MODEL = 8
 const D_SAE = 24
 const HOOK = hookName.residPost(0)

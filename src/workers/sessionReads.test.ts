@@ -13,6 +13,7 @@ import { defaultSaeConfig, saeLensFiles, type SaeConfig } from '../core/sae/inde
 import { randomArray } from '../core/sae/testing/random.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
+import { wordLevelTokenizerJson } from '../core/testing/wordTokenizer.ts'
 import { AnalysisSession } from './analysisSession.ts'
 import { ModelSession } from './modelSession.ts'
 import type { RequestId, WorkerResponse } from './protocol.ts'
@@ -38,15 +39,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'monoscope-session-reads-'))
   const tiny = makeTinyGpt2({ seed: 4, nLayers: 1, dModel: D_MODEL, nHeads: 2, vocab: WORDS.length, nCtx: 32 })
   const weights = Object.fromEntries([...tiny.tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data }]))
-  const tokenizer = {
-    version: '1.0',
-    added_tokens: [],
-    normalizer: null,
-    pre_tokenizer: { type: 'Whitespace' },
-    post_processor: null,
-    decoder: null,
-    model: { type: 'WordLevel', vocab: Object.fromEntries(WORDS.map((w, i) => [w, i])), unk_token: '<eos>' },
-  }
+  const tokenizer = wordLevelTokenizerJson(WORDS)
   await writeFile(join(dir, 'config.json'), JSON.stringify({ ...tiny.configJson, bos_token_id: 0, eos_token_id: 0 }))
   await writeFile(join(dir, 'model.safetensors'), writeSafetensors(weights))
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer))
