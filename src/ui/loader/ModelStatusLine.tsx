@@ -2,9 +2,9 @@
 import { sourceLabel } from '../../store/index.ts'
 import { useAppState } from '../appContext.tsx'
 
-/** 'tfjs (webgpu)' or 'onnxruntime (wasm)': the engine and where it computes. */
+/** 'tfjs (webgpu)' or 'onnxruntime-web (wasm, 2 threads)': the engine and where it computes. */
 function engineLabel(engine: { kind: string; executionProvider: string }): string {
-  return `${engine.kind === 'onnx' ? 'onnxruntime' : 'tfjs'} (${engine.executionProvider})`
+  return engine.kind === 'onnx' ? engine.executionProvider : `tfjs (${engine.executionProvider})`
 }
 
 export function ModelStatusLine() {
