@@ -1,0 +1,60 @@
+// Bad ONNX inputs fail fast with a typed error naming the file: not an ONNX file, a file cut short, a config whose
+// shape does not match the graph, external data that points outside the folder, a config with absurd sizes.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../../backend/backend.ts'
+import { ModelConfigError, ModelWeightsError } from '../../errors.ts'
+import type { FileSource } from '../../sources/index.ts'
+import { loadOnnxModel } from './loadOnnx.ts'
+import { decodeOnnx, encodeOnnx } from './onnxProto.ts'
+
+const DIR = path.resolve('test-fixtures/onnx/llama')
+let bytes: Uint8Array
+let config: Record<string, unknown>
+
+function source(model: Uint8Array): FileSource {
+  const self: FileSource = {
+    kind: 'folder',
+    description: 'test',
+    fetchBytes: (file) => (file === 'onnx/model.onnx' ? Promise.resolve(model) : Promise.reject(new Error(`no ${file}`))),
+    fetchText: async (file) => new TextDecoder().decode(await self.fetchBytes(file)),
+    exists: (file) => Promise.resolve(file === 'onnx/model.onnx'),
+    subfolder: () => self,
+  }
+  return self
+}
+
+beforeAll(async () => {
+  await selectBackend(['wasm'])
+  bytes = new Uint8Array(await readFile(path.join(DIR, 'onnx/model.onnx')))
+  config = JSON.parse(await readFile(path.join(DIR, 'config.json'), 'utf8')) as Record<string, unknown>
+})
+
+describe('loadOnnxModel on bad input', () => {
+  it('loads the intact file (the control)', async () => {
+    const model = await loadOnnxModel(source(bytes), config, 'fp32')
+    expect(model.config.hookNames.length).toBe(1 + 3 * 3 + 1)
+    model.dispose()
+  })
+
+  it('refuses bytes that are not ONNX, and a file cut short, naming the file', async () => {
+    await expect(loadOnnxModel(source(new TextEncoder().encode('<html>Not found</html>')), config, 'fp32')).rejects.toThrow(ModelWeightsError)
+    await expect(loadOnnxModel(source(bytes.subarray(0, bytes.length >> 1)), config, 'fp32')).rejects.toThrow(/onnx\/model\.onnx/)
+  })
+
+  it('refuses a config whose shape the graph does not have', async () => {
+    await expect(loadOnnxModel(source(bytes), { ...config, hidden_size: 48 }, 'fp32')).rejects.toThrow(/No token embedding found/)
+    await expect(loadOnnxModel(source(bytes), { ...config, num_hidden_layers: 5 }, 'fp32')).rejects.toThrow(/residual additions/)
+  })
+
+  it('refuses absurd sizes before reading the graph, and external data outside the folder', async () => {
+    await expect(loadOnnxModel(source(bytes), { ...config, num_hidden_layers: 1e8 }, 'fp32')).rejects.toThrow(ModelConfigError)
+    await expect(loadOnnxModel(source(bytes), { ...config, vocab_size: -1 }, 'fp32')).rejects.toThrow(ModelConfigError)
+    const model = decodeOnnx(bytes, 'x')
+    const first = model.graph.initializer[0]!
+    first.dataLocation = 1
+    first.externalData = [{ key: 'location', value: '../../secrets' }]
+    await expect(loadOnnxModel(source(encodeOnnx(model)), config, 'fp32')).rejects.toThrow(/external data/)
+  })
+})
