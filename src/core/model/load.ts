@@ -52,7 +52,7 @@ async function fetchWeights(source: FileSource, opts: FetchOptions): Promise<Map
     if (!(err instanceof SourceNotFoundError)) throw err
     const indexText = await optionalText(source, WEIGHTS_INDEX_FILE, opts)
     if (indexText === null) {
-      throw new SourceNotFoundError(`${source.description} has no ${WEIGHTS_FILE} (PyTorch .bin and ONNX-only repos are not read; save with safetensors)`)
+      throw new SourceNotFoundError(`${source.description} has no ${WEIGHTS_FILE} for the tfjs engine (PyTorch .bin is not read: save with safetensors, or load its ONNX export with the ONNX engine)`)
     }
     const index = parseJson(indexText, WEIGHTS_INDEX_FILE, source)
     const weightMap = isRecord(index) && isRecord(index.weight_map) ? index.weight_map : null

@@ -243,7 +243,7 @@ export class OnnxEngine implements HookedModel {
     if (crossing.length > 0) await this.probeTypes(crossing)
     const elemType = (t: string) => this.elemTypes.get(t) ?? FLOAT
     const sessions: Session[] = []
-    for (let s = 0; s < plan.nodes.length; s++) sessions.push(await this.session(encodeOnnx(segmentModel(model, this.index, plan, s, elemType))))
+    for (let s = 0; s < plan.nodes.length; s++) sessions.push(await this.session(encodeOnnx(segmentModel(model, plan, s, elemType))))
     return { plan, sessions }
   }
 

@@ -15,7 +15,7 @@ export interface SegmentPlan {
   outputs: string[][]
 }
 
-/** Tensors every needed node reads or writes, walking back from `targets`. */
+/** Indices of the nodes that `targets` depend on, found by walking back from them. */
 function neededNodes(graph: OnnxGraph, index: GraphIndex, targets: readonly string[]): Set<number> {
   const needed = new Set<number>()
   const stack = [...targets]
@@ -80,7 +80,7 @@ export function planSegments(graph: OnnxGraph, index: GraphIndex, cuts: readonly
 }
 
 /** One segment as a model of its own: its nodes, the initializers they read, typed inputs, untyped outputs. */
-export function segmentModel(model: OnnxModel, index: GraphIndex, plan: SegmentPlan, s: number, elemType: (tensor: string) => number): OnnxModel {
+export function segmentModel(model: OnnxModel, plan: SegmentPlan, s: number, elemType: (tensor: string) => number): OnnxModel {
   const g = model.graph
   const nodes: OnnxNode[] = plan.nodes[s]!.map((i) => g.node[i]!)
   const reads = new Set(nodes.flatMap((n) => n.input))
@@ -95,6 +95,5 @@ export function segmentModel(model: OnnxModel, index: GraphIndex, plan: SegmentP
     output: plan.outputs[s]!.map((name) => g.output.find((o) => o.name === name) ?? { name }),
     valueInfo: g.valueInfo.filter((v) => reads.has(v.name)),
   }
-  void index
   return { ...model, graph }
 }
