@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { expect, LOAD_TIMEOUT, SteeringView, test } from './fixtures.ts'
+import { expect, LOAD_TIMEOUT, settled, SteeringView, test } from './fixtures.ts'
 import { featureForConcept } from '../src/ui/steering/presets.ts'
 import { decodeShareState } from '../src/core/steering/shareState.ts'
 
@@ -78,4 +78,44 @@ test('a damaged share link shows an error and the playground still runs', async 
   await steer.run.click()
   const got = await steer.waitForRun()
   expect(got.default.length).toBeGreaterThan(0)
+})
+
+test('a backend error in the middle of a steer is reported, and the next steer on the same backend gives the same tokens', async ({ app, page, backend }) => {
+  // The first wave's WebGPU bug: one failed request left the worker's backend unusable until it was switched by hand.
+  // The fault is provoked inside the model worker at the backend boundary: the active tfjs backend's next `read`
+  // (what every async tensor read goes through; on WebGPU a mapAsync) rejects, as a lost device or a failed
+  // buffer mapping does, while the run's tensors are live.
+  const cli = cliRun(['--sae', path.join(root, 'public', sae.path), '--prompt', 'Some sums:', '--clamp', `${river.index}=10x`, '--temperature', '0', '--max-tokens', '4', '--seed', '1'])
+  const steer = new SteeringView(page)
+  await steer.openShare(cli.share, backend)
+  const first = await steer.waitForRun()
+  await expect(steer.steeredOutput).not.toHaveAttribute('data-status', 'done:error')
+  const worker = page.workers().find((w) => w.url().includes('modelWorker'))
+  if (!worker) throw new Error(`no model worker among ${page.workers().map((w) => w.url()).join(', ')}`)
+  const workerTensors = () => worker.evaluate(() => (self as unknown as { _tfengine: { state: { numTensors: number } } })._tfengine.state.numTensors)
+  // Settled, with the readings a second apart: after a run the worker still creates what it keeps (cached norms).
+  const tensorsBefore = await settled(workerTensors, { every: 1000 })
+  const armed = await worker.evaluate(() => {
+    const backend = (self as unknown as { _tfengine: { backend: { read: (id: object) => Promise<unknown> } } })._tfengine.backend
+    const read = backend.read.bind(backend)
+    backend.read = () => {
+      backend.read = read // once: the next request must meet a healthy backend
+      return Promise.reject(new Error('injected backend fault: the buffer could not be mapped'))
+    }
+    return backend.constructor.name
+  })
+  expect(armed).not.toBe('')
+  await steer.run.click()
+  await expect(steer.steeredOutput).toHaveAttribute('data-status', 'done:error', { timeout: LOAD_TIMEOUT })
+  await expect(app.shell.errorItems.filter({ hasText: 'injected backend fault' })).toHaveCount(1)
+
+  await expect(steer.run).toBeEnabled({ timeout: LOAD_TIMEOUT })
+  await steer.run.click()
+  await expect(steer.steeredOutput).not.toHaveAttribute('data-status', 'done:error', { timeout: LOAD_TIMEOUT }) // started
+  const again = await steer.waitForRun()
+  await expect(steer.steeredOutput).not.toHaveAttribute('data-status', 'done:error')
+  expect(again).toEqual(first)
+  // The failed run released what it held: once settled, the worker holds as many tensors as before it
+  // (src/workers/backendFaults.test.ts checks the same in Node for a fault at every read of every request).
+  expect(await settled(workerTensors, { every: 1000 })).toBe(tensorsBefore)
 })
