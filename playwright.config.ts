@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
 import type { TestOptions } from './e2e/fixtures.ts'
 
-const PORT = 4173
+// MONOSCOPE_E2E_PORT lets two checkouts run their e2e tests side by side (each preview would reuse the other's).
+const PORT = Number(process.env.MONOSCOPE_E2E_PORT ?? 4173)
 
 /** Offline machines have no Playwright browser download: use Debian's Chromium when present (scripts/ensure-chromium.sh). */
 const chromium = process.env.MONOSCOPE_CHROMIUM ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined)
