@@ -2,6 +2,12 @@
 // Optimum layout: inputs input_ids, attention_mask, position_ids and past_key_values.N.key/value; outputs logits and
 // present.N.key/value. Opset 17 (LayerNormalization is one op). Written by hand because no JS library exports to ONNX;
 // the graph mirrors HF's GPT2 modelling code, so the ONNX engine finds the same residual stream as in a PyTorch export.
+// Three dtypes, as transformers.js ships them: fp32 (model.onnx); fp16 (model_fp16.onnx: every float tensor, inputs and
+// outputs included, in float16, as onnxconverter-common's conversion without keep_io_types writes it); and the
+// dynamically quantized q8/int8 (model_quantized.onnx, model_int8.onnx: each MatMul weight stored in 8 bits, the
+// activation quantized per call by DynamicQuantizeLinear and multiplied by MatMulInteger, as onnxruntime's
+// quantize_dynamic writes it; uint8 weights for q8, int8 for int8).
+import { Float16Array } from '@petamoriken/float16'
 import { InvalidArgumentError } from '../../errors.ts'
 import type { Gpt2Activation } from '../config.ts'
 import { encodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnxProto.ts'
@@ -18,8 +24,14 @@ export interface Gpt2ExportConfig {
 
 type Weights = ReadonlyMap<string, { shape: number[]; data: Float32Array }>
 
+export type ExportDtype = 'fp32' | 'fp16' | 'q8' | 'int8'
+export const EXPORT_DTYPES: readonly ExportDtype[] = ['fp32', 'fp16', 'q8', 'int8']
+
 const FLOAT = 1
+const UINT8 = 2
+const INT8 = 3
 const INT64 = 7
+const FLOAT16 = 10
 const OPSET = 17
 
 interface Attr {
@@ -38,6 +50,13 @@ class GraphBuilder {
   readonly initializers: OnnxTensor[] = []
   private count = 0
 
+  /** float16 for every float tensor of an fp16 export, else float32. */
+  constructor(readonly half: boolean) {}
+
+  get floatType(): number {
+    return this.half ? FLOAT16 : FLOAT
+  }
+
   op(opType: string, inputs: string[], attrs: Attr[] = [], name = opType): string {
     const out = `/${name}_${this.count++}`
     this.nodes.push({ opType, input: inputs, output: [out], name: out, attribute: attrs })
@@ -50,9 +69,33 @@ class GraphBuilder {
   }
 
   float(name: string, shape: number[], data: Float32Array): string {
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
-    this.initializers.push({ name, dims: shape, dataType: FLOAT, rawData: bytes })
+    this.initializers.push({ name, dims: shape, dataType: this.floatType, rawData: this.floatBytes(data) })
     return name
+  }
+
+  /** 8-bit weights as quantize_dynamic stores them: int8 symmetric (zero point 0) or uint8 asymmetric. */
+  quantized(name: string, shape: number[], data: Float32Array, type: typeof UINT8 | typeof INT8): { weight: string; scale: string; zeroPoint: string } {
+    let lo = 0
+    let hi = 0
+    for (const v of data) {
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    const signed = type === INT8
+    const scale = signed ? Math.max(-lo, hi) / 127 || 1 : (hi - lo) / 255 || 1
+    const zero = signed ? 0 : Math.round(-lo / scale)
+    const q = signed ? new Int8Array(data.length) : new Uint8Array(data.length)
+    const [min, max] = signed ? [-127, 127] : [0, 255]
+    for (let i = 0; i < data.length; i++) q[i] = Math.min(max, Math.max(min, Math.round(data[i]! / scale) + zero))
+    this.initializers.push({ name: `${name}_quantized`, dims: shape, dataType: type, rawData: new Uint8Array(q.buffer) })
+    this.initializers.push({ name: `${name}_scale`, dims: [], dataType: FLOAT, rawData: new Uint8Array(Float32Array.of(scale).buffer) })
+    this.initializers.push({ name: `${name}_zero_point`, dims: [], dataType: type, rawData: Uint8Array.of(signed ? 0 : zero) })
+    return { weight: `${name}_quantized`, scale: `${name}_scale`, zeroPoint: `${name}_zero_point` }
+  }
+
+  private floatBytes(data: Float32Array): Uint8Array {
+    if (this.half) return new Uint8Array(new Float16Array(data).buffer)
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
   }
 
   int64(name: string, values: number[]): string {
@@ -62,7 +105,7 @@ class GraphBuilder {
   }
 
   scalar(name: string, value: number): string {
-    this.initializers.push({ name, dims: [], dataType: FLOAT, rawData: new Uint8Array(Float32Array.of(value).buffer) })
+    this.initializers.push({ name, dims: [], dataType: this.floatType, rawData: this.floatBytes(Float32Array.of(value)) })
     return name
   }
 }
@@ -73,15 +116,35 @@ const tensorInfo = (name: string, elemType: number, dims: (number | string)[]): 
 })
 
 /** The graph of the whole decoder; `weights` use bare HF names (`wte.weight`, `h.0.attn.c_attn.weight`, …). */
-export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights): Uint8Array {
+export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights, dtype: ExportDtype = 'fp32'): Uint8Array {
   const { dModel: d, nHeads: h, nLayers } = c
   if (d % h !== 0) throw new InvalidArgumentError(`d_model ${d} is not a multiple of ${h} heads`)
+  if (!EXPORT_DTYPES.includes(dtype)) throw new InvalidArgumentError(`Unknown ONNX export dtype ${JSON.stringify(dtype)}: expected ${EXPORT_DTYPES.join(', ')}`)
   const hd = d / h
-  const g = new GraphBuilder()
-  const w = (name: string): string => {
+  const g = new GraphBuilder(dtype === 'fp16')
+  const FLOAT_IO = g.floatType
+  const tensor = (name: string) => {
     const t = weights.get(name)
     if (!t) throw new InvalidArgumentError(`The model has no ${name}`)
+    return t
+  }
+  const w = (name: string): string => {
+    const t = tensor(name)
     return g.float(name, t.shape, t.data)
+  }
+  /** x · W for a weight [in, out]: MatMul, or in a quantized export DynamicQuantizeLinear → MatMulInteger → rescale. */
+  const matmul = (x: string, name: string, shape: number[], data: Float32Array, out?: string): string => {
+    const to = (opType: string, inputs: string[], label: string) => {
+      if (out === undefined) return g.op(opType, inputs, [], label)
+      g.opTo(opType, inputs, [out])
+      return out
+    }
+    if (dtype !== 'q8' && dtype !== 'int8') return to('MatMul', [x, g.float(name, shape, data)], 'MatMul')
+    const q = g.quantized(name, shape, data, dtype === 'q8' ? UINT8 : INT8)
+    const [xq, xScale, xZero] = [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`]
+    g.opTo('DynamicQuantizeLinear', [x], [xq, xScale, xZero])
+    const product = g.op('MatMulInteger', [xq, q.weight, xZero, q.zeroPoint], [], `${name}_MatMulInteger`) // int32
+    return to('Mul', [g.op('Cast', [product], [intAttr('to', FLOAT)]), g.op('Mul', [xScale, q.scale])], `${name}_rescale`)
   }
   const wte = weights.get('wte.weight')
   if (!wte) throw new InvalidArgumentError('The model has no wte.weight')
@@ -94,7 +157,8 @@ export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights): Uint8Array {
   const shapeBSD = g.int64('shape_b_s_d', [0, 0, d])
   const splitSizes = g.int64('split_qkv', [d, d, d])
   const scale = g.scalar('attn_scale', 1 / Math.sqrt(hd))
-  const masked = g.scalar('attn_masked', -1e9) // as the tfjs engine: large and finite, exp() gives exactly 0
+  // As the tfjs engine: large and finite, so exp() gives exactly 0; float16's lowest where -1e9 does not fit.
+  const masked = g.scalar('attn_masked', g.half ? -65504 : -1e9)
   const half = g.scalar('half', 0.5)
   const one = g.scalar('one', 1)
   const geluC = g.scalar('gelu_c', Math.sqrt(2 / Math.PI))
@@ -117,12 +181,22 @@ export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights): Uint8Array {
   const padOk = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], [intAttr('to', 9)]), g.int64('axes_1_2', [1, 2])]) // [b, 1, 1, T]
   const allowed = g.op('And', [causal, padOk], [], 'allowed') // [b, 1, s, T]
 
-  const tok = g.op('Gather', [w('wte.weight'), 'input_ids'], [intAttr('axis', 0)], 'wte') // [b, s, d]
-  const pos = g.op('Gather', [w('wpe.weight'), 'position_ids'], [intAttr('axis', 0)], 'wpe') // [b, s, d]
+  /** A table lookup; quantize_dynamic stores the table in 8 bits and dequantizes the rows it gathers. */
+  const lookup = (name: string, ids: string, label: string) => {
+    if (dtype !== 'q8' && dtype !== 'int8') return g.op('Gather', [w(name), ids], [intAttr('axis', 0)], label)
+    const t = tensor(name)
+    const q = g.quantized(name, t.shape, t.data, dtype === 'q8' ? UINT8 : INT8)
+    return g.op('DequantizeLinear', [g.op('Gather', [q.weight, ids], [intAttr('axis', 0)], label), q.scale, q.zeroPoint], [], `${label}_dequantize`)
+  }
+  const tok = lookup('wte.weight', 'input_ids', 'wte') // [b, s, d]
+  const pos = lookup('wpe.weight', 'position_ids', 'wpe') // [b, s, d]
   let resid = g.op('Add', [tok, pos], [], 'embed') // [b, s, d]
 
   const layerNorm = (x: string, prefix: string) => g.op('LayerNormalization', [x, w(`${prefix}.weight`), w(`${prefix}.bias`)], [intAttr('axis', -1), floatAttr('epsilon', c.layerNormEps)], prefix)
-  const linear = (x: string, prefix: string) => g.op('Add', [g.op('MatMul', [x, w(`${prefix}.weight`)]), w(`${prefix}.bias`)], [], prefix)
+  const linear = (x: string, prefix: string) => {
+    const weight = tensor(`${prefix}.weight`)
+    return g.op('Add', [matmul(x, `${prefix}.weight`, weight.shape, weight.data), w(`${prefix}.bias`)], [], prefix)
+  }
   const heads = (x: string) => g.op('Transpose', [g.op('Reshape', [x, shapeBSHD])], [intsAttr('perm', [0, 2, 1, 3])]) // [b, h, s, hd]
 
   for (let l = 0; l < nLayers; l++) {
@@ -148,7 +222,7 @@ export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights): Uint8Array {
     }
     resid = g.op('Add', [resid, linear(act, `${p}.mlp.c_proj`)], [], `${p}.resid_post`)
   }
-  g.opTo('MatMul', [layerNorm(resid, 'ln_f'), g.float('lm_head.weight.T', [d, c.vocabSize], head)], ['logits'])
+  matmul(layerNorm(resid, 'ln_f'), 'lm_head.weight.T', [d, c.vocabSize], head, 'logits')
 
   const kvDims = ['batch_size', h, 'past_sequence_length', hd]
   const presentDims = ['batch_size', h, 'total_sequence_length', hd]
@@ -164,11 +238,11 @@ export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights): Uint8Array {
         tensorInfo('input_ids', INT64, ['batch_size', 'sequence_length']),
         tensorInfo('attention_mask', INT64, ['batch_size', 'total_sequence_length']),
         tensorInfo('position_ids', INT64, ['batch_size', 'sequence_length']),
-        ...Array.from({ length: nLayers }, (_, l) => [tensorInfo(`past_key_values.${l}.key`, FLOAT, kvDims), tensorInfo(`past_key_values.${l}.value`, FLOAT, kvDims)]).flat(),
+        ...Array.from({ length: nLayers }, (_, l) => [tensorInfo(`past_key_values.${l}.key`, FLOAT_IO, kvDims), tensorInfo(`past_key_values.${l}.value`, FLOAT_IO, kvDims)]).flat(),
       ],
       output: [
-        tensorInfo('logits', FLOAT, ['batch_size', 'sequence_length', c.vocabSize]),
-        ...Array.from({ length: nLayers }, (_, l) => [tensorInfo(`present.${l}.key`, FLOAT, presentDims), tensorInfo(`present.${l}.value`, FLOAT, presentDims)]).flat(),
+        tensorInfo('logits', FLOAT_IO, ['batch_size', 'sequence_length', c.vocabSize]),
+        ...Array.from({ length: nLayers }, (_, l) => [tensorInfo(`present.${l}.key`, FLOAT_IO, presentDims), tensorInfo(`present.${l}.value`, FLOAT_IO, presentDims)]).flat(),
       ],
       valueInfo: [],
     },

@@ -8,16 +8,20 @@ import type { DifferentiableModel, EngineInfo, HookedModel, ModelForwardOptions,
 import { allHookNames, type HookName } from '../hookNames.ts'
 import { HookRunner, type Hooks } from '../hooks.ts'
 import type { DecoderConfig } from './decoderConfig.ts'
+import { floatToHalf, halfToFloat } from './halfFloat.ts'
 import { OnnxKvCache } from './onnxKvCache.ts'
 import { encodeOnnx, int64, type OnnxModel } from './onnxProto.ts'
 import type { OrtRuntime } from './ortRuntime.ts'
-import { findResidualStream, indexGraph, type GraphIndex, type ResidualLayout } from './residualStream.ts'
+import { findResidualStream, headMatmul, indexGraph, type GraphIndex, type ResidualLayout } from './residualStream.ts'
 import { planSegments, segmentModel, type SegmentPlan } from './segments.ts'
 
 type OrtTensor = OrtWeb.Tensor
 type Session = OrtWeb.InferenceSession
 
 const FLOAT = 1
+const UINT8 = 2
+const INT8 = 3
+const FLOAT16 = 10
 const ORT_ELEM_TYPES: Record<string, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 }
 
 interface Plan {
@@ -188,21 +192,25 @@ export class OnnxEngine implements HookedModel {
   /** Runs every hook on `tensor`, replacing its value for the segments after it. */
   private async applyHooks(tensor: string, hooked: HookName[], runner: HookRunner, values: Map<string, OrtTensor>, [batch, pos]: [number, number]): Promise<void> {
     const raw = values.get(tensor)!
+    const shape = [batch, pos, this.config.dModel]
     const out = tf.tidy(() => {
-      let act: tf.Tensor = tf.tensor(raw.data as Float32Array, [batch, pos, this.config.dModel], 'float32') // [batch, pos, dModel]
+      let act: tf.Tensor = this.toTf(raw, shape) // [batch, pos, dModel]
       for (const name of hooked) if (this.layout.tensors.get(name) === tensor) act = runner.run(name, act)
       return act
     })
     try {
       const data = (await out.data()) as Float32Array
-      values.set(tensor, new this.ort.Tensor('float32', data, [batch, pos, this.config.dModel]))
+      // Back in the type the next segment reads: float16 in an fp16 export.
+      values.set(tensor, raw.type === 'float16' ? new this.ort.Tensor('float16', floatToHalf(data), shape) : new this.ort.Tensor('float32', data, shape))
     } finally {
       out.dispose()
     }
   }
 
+  /** A float graph tensor as float32 tfjs (an fp16 export's float16 widened). */
   private toTf(t: OrtTensor, shape: number[]): tf.Tensor {
-    if (t.type !== 'float32') throw new ModelWeightsError(`Expected float32 from the graph, got ${t.type}`)
+    if (t.type === 'float16') return tf.tensor(halfToFloat(t.data as Uint16Array), shape, 'float32')
+    if (t.type !== 'float32') throw new ModelWeightsError(`Expected float32 or float16 from the graph, got ${t.type}`)
     return tf.tensor(t.data as Float32Array, shape, 'float32')
   }
 
@@ -220,7 +228,10 @@ export class OnnxEngine implements HookedModel {
       for (let b = 0; b < batch; b++) for (let i = 0; i < pos; i++) p[b * pos + i] = BigInt(offset + i)
       feeds.position_ids = new Tensor('int64', p, [batch, pos])
     }
-    for (const name of this.pastNames) feeds[name] = kv?.past(name) ?? new Tensor('float32', new Float32Array(0), [batch, this.kvShape.nKv, 0, this.kvShape.headDim])
+    const empty = [batch, this.kvShape.nKv, 0, this.kvShape.headDim]
+    for (const name of this.pastNames) {
+      feeds[name] = kv?.past(name) ?? (this.elemTypes.get(name) === FLOAT16 ? new Tensor('float16', new Uint16Array(0), empty) : new Tensor('float32', new Float32Array(0), empty))
+    }
     return feeds
   }
 
@@ -271,21 +282,48 @@ export class OnnxEngine implements HookedModel {
     return this.ort.InferenceSession.create(bytes, options)
   }
 
-  /** The head's weight as [vocab, dModel] when it is a float initializer of the logits MatMul. */
+  /**
+   * The head's weight as [vocab, dModel] when it is an initializer of the logits MatMul (float32 or float16), or of
+   * a quantized export's MatMulInteger (dequantized: (q − zero point) × scale, per tensor).
+   */
   private readUnembedding(): Unembedding | null {
     const g = this.opts.model.graph
-    const producer = this.index.producer.get('logits')
-    const node = producer === undefined ? null : g.node[producer]!
-    if (!node || node.opType !== 'MatMul') return null
-    const init = g.initializer.find((t) => t.name === node.input[1])
-    const dims = init?.dims.map(int64)
-    if (!init || init.dataType !== FLOAT || !init.rawData || !dims || dims.length !== 2) return null
+    const node = headMatmul(g, this.index, 'logits')
+    if (!node || (node.opType !== 'MatMul' && node.opType !== 'MatMulInteger')) return null
+    const init = (name: string | undefined) => g.initializer.find((t) => t.name === name)
+    const weight = init(node.input[1])
+    const dims = weight?.dims.map(int64)
     const { vocabSize: vocab, dModel: d } = this.config
-    if (dims[0] !== d || dims[1] !== vocab) return null
-    const bytes = init.rawData
-    const data = new Float32Array(bytes.slice().buffer, 0, d * vocab) // [dModel, vocab], copied to align
+    if (!weight?.rawData || !dims || dims.length !== 2 || dims[0] !== d || dims[1] !== vocab) return null
+    const bytes = weight.rawData.slice() // copied to align
+    let data: Float32Array // [dModel, vocab]
+    if (node.opType === 'MatMul' && weight.dataType === FLOAT) data = new Float32Array(bytes.buffer, 0, d * vocab)
+    else if (node.opType === 'MatMul' && weight.dataType === FLOAT16) data = halfToFloat(new Uint16Array(bytes.buffer, 0, d * vocab))
+    else if (node.opType === 'MatMulInteger' && (weight.dataType === UINT8 || weight.dataType === INT8)) {
+      const zero = init(node.input[3])?.rawData
+      const scale = this.quantizedScale(node.output[0]!)
+      if (scale === null) return null
+      const q = weight.dataType === INT8 ? new Int8Array(bytes.buffer, 0, d * vocab) : bytes.subarray(0, d * vocab)
+      const z = zero && zero.length === 1 ? (weight.dataType === INT8 ? new Int8Array(zero.buffer, zero.byteOffset, 1)[0]! : zero[0]!) : 0
+      data = Float32Array.from(q, (v) => (v - z) * scale)
+    } else return null
     const wU = tf.tidy(() => tf.transpose(tf.tensor2d(data, [d, vocab]))) as tf.Tensor2D // [vocab, dModel]
     return { wU, lnGain: null, centred: false }
+  }
+
+  /** The weight scale of a quantized MatMul: the float scalar initializer in the Mul that rescales its product. */
+  private quantizedScale(product: string): number | null {
+    const g = this.opts.model.graph
+    const readers = (t: string) => (this.index.consumers.get(t) ?? []).map((i) => g.node[i]!)
+    const cast = readers(product).find((n) => n.opType === 'Cast')
+    const rescale = cast && readers(cast.output[0]!).find((n) => n.opType === 'Mul')
+    if (!rescale) return null
+    for (const input of rescale.input) {
+      const p = this.index.producer.get(input)
+      const scales = p === undefined ? [] : g.node[p]!.input.map((n) => g.initializer.find((t) => t.name === n)).filter((t) => t?.dataType === FLOAT && t.rawData?.length === 4)
+      if (scales.length === 1) return new Float32Array(scales[0]!.rawData!.slice().buffer)[0]!
+    }
+    return null
   }
 
   private checkIds(ids: number[][]): { batch: number; pos: number; flat: BigInt64Array } {

@@ -1,7 +1,9 @@
 // TransformerLens hook points found on an ONNX decoder graph by its structure, never by node names (exporters
 // name nodes differently): the token embedding is the Gather on a [vocab, d_model] table; each residual tensor is
 // consumed by exactly one Add whose other input is computed (a block's branch), and that Add's output is the next
-// residual; the final norm's output is the matrix input of the MatMul/Gemm that makes `logits`.
+// residual; the final norm's output is the matrix input of the MatMul/Gemm that makes `logits`. Dynamically quantized
+// exports (onnxruntime's quantize_dynamic, transformers.js's model_quantized.onnx) are read through their patterns:
+// a Gather on an 8-bit table followed by DequantizeLinear, and DynamicQuantizeLinear → MatMulInteger → Cast → Mul.
 import { ModelWeightsError } from '../../errors.ts'
 import { hookName, type HookName } from '../hookNames.ts'
 import { int64, type OnnxGraph } from './onnxProto.ts'
@@ -40,12 +42,19 @@ export interface ResidualLayout {
 
 const computed = (index: GraphIndex, t: string): boolean => !index.initializers.has(t) && !index.constants.has(t)
 
+/** A table lookup's float output: the Gather's, or the DequantizeLinear's that reads it in a quantized export. */
+function dequantized(graph: OnnxGraph, index: GraphIndex, t: string): string {
+  const readers = index.consumers.get(t) ?? []
+  const only = readers.length === 1 ? graph.node[readers[0]!]! : null
+  return only?.opType === 'DequantizeLinear' && only.input[0] === t ? only.output[0]! : t
+}
+
 /** The Gather that embeds tokens: its table is a [vocab, dModel] initializer (the first one, in graph order). */
 function tokenEmbedding(graph: OnnxGraph, index: GraphIndex, vocab: number, dModel: number): string {
   for (const node of graph.node) {
     if (node.opType !== 'Gather') continue
     const dims = index.initializers.get(node.input[0] ?? '')
-    if (dims && dims.length === 2 && dims[0] === vocab && dims[1] === dModel) return node.output[0]!
+    if (dims && dims.length === 2 && dims[0] === vocab && dims[1] === dModel) return dequantized(graph, index, node.output[0]!)
   }
   throw new ModelWeightsError(`No token embedding found: no Gather reads a [${vocab}, ${dModel}] table (is vocab_size/hidden_size in config.json right?)`)
 }
@@ -62,25 +71,45 @@ function nextResidual(graph: OnnxGraph, index: GraphIndex, t: string): { add: st
 
 /** Whether tensor t is a Gather on a 2-D initializer (a position-embedding table). */
 function isTableLookup(graph: OnnxGraph, index: GraphIndex, t: string): boolean {
-  const p = index.producer.get(t)
+  let p = index.producer.get(t)
+  if (p !== undefined && graph.node[p]!.opType === 'DequantizeLinear') p = index.producer.get(graph.node[p]!.input[0] ?? '')
   if (p === undefined) return false
   const node = graph.node[p]!
   return node.opType === 'Gather' && index.initializers.get(node.input[0] ?? '')?.length === 2
 }
 
-/** The input of the head's matmul: walks back from `logits` through single-input ops to a MatMul or Gemm. */
-function finalNormalized(graph: OnnxGraph, index: GraphIndex, logits: string): string {
+const opOf = (graph: OnnxGraph, index: GraphIndex, t: string): string | undefined => {
+  const p = index.producer.get(t)
+  return p === undefined ? undefined : graph.node[p]!.opType
+}
+
+/**
+ * The node of the head's matmul: walks back from `logits` through single-input ops (and a quantized export's
+ * rescaling Mul, along its Cast of the integer product) to a MatMul, Gemm or MatMulInteger.
+ */
+export function headMatmul(graph: OnnxGraph, index: GraphIndex, logits: string): OnnxGraph['node'][number] | null {
   let t = logits
   for (let steps = 0; steps < 8; steps++) {
     const p = index.producer.get(t)
     if (p === undefined) break
     const node = graph.node[p]!
-    if (node.opType === 'MatMul' || node.opType === 'Gemm') return node.input[0]!
+    if (node.opType === 'MatMul' || node.opType === 'Gemm' || node.opType === 'MatMulInteger') return node
     const inputs = node.input.filter((x) => x && computed(index, x))
-    if (inputs.length !== 1) break
-    t = inputs[0]!
+    const next = inputs.length === 1 ? inputs[0] : inputs.find((x) => opOf(graph, index, x) === 'MatMulInteger' || (opOf(graph, index, x) === 'Cast' && opOf(graph, index, graph.node[index.producer.get(x)!]!.input[0] ?? '') === 'MatMulInteger'))
+    if (next === undefined) break
+    t = next
   }
-  throw new ModelWeightsError('No unembedding found: "logits" is not made by a MatMul or Gemm on the final norm')
+  return null
+}
+
+/** The input of the head's matmul: the final norm's output (before a quantized export's DynamicQuantizeLinear). */
+function finalNormalized(graph: OnnxGraph, index: GraphIndex, logits: string): string {
+  const node = headMatmul(graph, index, logits)
+  if (node?.opType === 'MatMulInteger') {
+    const q = index.producer.get(node.input[0] ?? '')
+    if (q !== undefined && graph.node[q]!.opType === 'DynamicQuantizeLinear') return graph.node[q]!.input[0]!
+  } else if (node) return node.input[0]!
+  throw new ModelWeightsError('No unembedding found: "logits" is not made by a MatMul, Gemm or MatMulInteger on the final norm')
 }
 
 export function findResidualStream(graph: OnnxGraph, index: GraphIndex, shape: { vocab: number; dModel: number; nLayers: number }): ResidualLayout {
