@@ -1,6 +1,7 @@
 // Playwright drives the BUILT app (run `npx vite build` first) in headless Chromium, served by `vite preview`.
 // Two projects run the same specs: `webgpu` forces `?backend=webgpu` (here Chromium's software SwiftShader adapter,
-// which Automatic would skip for WASM) and `wasm` forces `?backend=wasm`. Only trainingWebgpu.spec.ts is webgpu-only;
+// which Automatic would skip for WASM) and `wasm` forces `?backend=wasm`. Only trainingWebgpu.spec.ts is webgpu-only
+// and scale.spec.ts (GPT-2 small) wasm-only;
 // backendSelect.spec.ts's Automatic test runs once, in the webgpu project.
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
@@ -45,6 +46,8 @@ export default defineConfig<TestOptions>({
       // Forced: Automatic skips a software adapter (backendSelect.spec.ts checks that). SwiftShader runs ~100x slower
       // than WASM, so heavy specs take their smallRuns variant: fewer tokens and steps, the same assertions.
       name: 'webgpu',
+      // scale.spec.ts (GPT-2 small, 124M parameters) would take many minutes on the software adapter: WASM only.
+      testIgnore: 'scale.spec.ts',
       use: { backend: 'webgpu', expectedBackend: 'webgpu', smallRuns: true },
     },
     {

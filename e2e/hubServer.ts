@@ -69,7 +69,9 @@ async function zipOfSae(): Promise<Buffer> {
   return Buffer.from(zipSync(entries, { level: 1 }))
 }
 
-export async function startHubServer(): Promise<HubServer> {
+/** `extra` adds repos served from folders made at test time (owner/name → folder), e.g. a random GPT-2 small. */
+export async function startHubServer(extra: Record<string, string> = {}): Promise<HubServer> {
+  const repos: Record<string, { folder: string; damage: Damage }> = { ...REPOS, ...Object.fromEntries(Object.entries(extra).map(([name, folder]) => [name, { folder: path.resolve(folder), damage: 'none' as const }])) }
   const requests: string[] = []
   const holds = new Map<string, Hold>()
   const zip = await zipOfSae()
@@ -100,7 +102,7 @@ export async function startHubServer(): Promise<HubServer> {
     if (pathname === `/files/${ZIP_NAME}`) return send(req, res, zip, 'none', pathname)
     const plain = /^\/files\/(.+)$/.exec(pathname)
     const hub = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(pathname)
-    const repo = hub ? REPOS[hub[1]!] : undefined
+    const repo = hub ? repos[hub[1]!] : undefined
     if (hub && !repo) return notFound(res, 'RepoNotFound')
     const file = plain ? inside(SAE_FOLDER, plain[1]!) : hub && repo ? inside(repo.folder, hub[3]!) : null
     let body: Buffer

@@ -9,7 +9,7 @@ import { spawnModelWorker } from './workers/client.ts'
 import './ui/styles.css'
 
 const url = readUrlState()
-const store = createAppStore({ backendPreference: url.backend ?? 'auto', sourceInput: url.model ?? DEFAULT_MODEL_SOURCE })
+const store = createAppStore({ backendPreference: url.backend ?? 'auto', sourceInput: url.model ?? DEFAULT_MODEL_SOURCE, ...(url.dtype ? { onnxVariant: url.dtype } : {}) })
 const actions = createAppActions(store, { spawn: spawnModelWorker, pageUrl: window.location.href, ...(url.hub ? { hubEndpoint: url.hub } : {}) })
 if (url.hubError) store.getState().pushError({ code: 'INVALID_ARGUMENT', message: url.hubError, during: 'url' })
 

@@ -8,6 +8,7 @@ import { exportOnnxCommand, exportOnnxUsage } from './commands/exportOnnx.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
+import { randomModelCommand, randomModelUsage } from './commands/randomModel.ts'
 import { runCommand, runUsage } from './commands/run.ts'
 import { steerEvalCommand, steerEvalUsage } from './commands/steerEval.ts'
 import { trainSaeCommand, trainSaeUsage } from './commands/trainSae.ts'
@@ -31,6 +32,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
   'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },
+  'random-model': { usage: randomModelUsage, run: randomModelCommand },
 })
 
 const help = (): string =>

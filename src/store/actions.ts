@@ -2,7 +2,7 @@
 // the replies into the store and turns a failure into an error entry. The UI calls these and nothing else.
 import type { GenerationHandle, ModelWorkerClient } from '../workers/client.ts'
 import { WorkerRequestError } from '../workers/client.ts'
-import type { BackendPreference, DoneResponse } from '../workers/protocol.ts'
+import type { BackendPreference, DoneResponse, OnnxVariantName } from '../workers/protocol.ts'
 import type { AppStore } from './appStore.ts'
 import type { ErrorContext } from './errorSlice.ts'
 import { DEFAULT_MODEL_SOURCE } from './modelSlice.ts'
@@ -33,6 +33,8 @@ export interface AppActions {
   loadDefaultModel(): Promise<void>
   /** The loader's text field; loading is a separate step. */
   setSourceInput(text: string): void
+  /** Which ONNX weights file the next load of an ONNX model reads. */
+  setOnnxVariant(variant: OnnxVariantName): void
   /** Switches backend and, when a model is loaded, reloads it there. */
   setBackendPreference(preference: BackendPreference): Promise<void>
   setPrompt(text: string): void
@@ -101,7 +103,9 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     get().setSourceInput(sourceInput)
     get().loadStarted(source)
     try {
-      const reply = await worker().loadModel({ type: 'loadModel', source, backend: get().model.backendPreference, ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}) }, (p) => {
+      const { backendPreference: backend, onnxVariant } = get().model
+      const request = { type: 'loadModel' as const, source, backend, ...(onnxVariant !== 'fp32' ? { onnxVariant } : {}), ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}) }
+      const reply = await worker().loadModel(request, (p) => {
         if (seq === loadSeq) get().loadProgress({ file: p.file, loaded: p.loaded, total: p.total })
       })
       if (seq !== loadSeq) return
@@ -169,6 +173,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     loadModel,
     loadDefaultModel: () => loadModel(DEFAULT_MODEL_SOURCE),
     setSourceInput: (text) => get().setSourceInput(text),
+    setOnnxVariant: (variant) => get().setOnnxVariant(variant),
     async setBackendPreference(preference) {
       if (preference === get().model.backendPreference) return
       get().setBackendPreference(preference)

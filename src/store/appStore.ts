@@ -4,7 +4,7 @@ import { createErrorSlice, type ErrorSlice } from './errorSlice.ts'
 import { createGenerationSlice, type GenerationSlice } from './generationSlice.ts'
 import { createModelSlice, initialModelState, type ModelSlice } from './modelSlice.ts'
 import { createPromptSlice, initialPromptState, type PromptSlice } from './promptSlice.ts'
-import type { BackendPreference } from '../workers/protocol.ts'
+import type { BackendPreference, OnnxVariantName } from '../workers/protocol.ts'
 import { createSaeSlice, type SaeSlice } from './saeSlice.ts'
 import { createExplorerSlice, type ExplorerSlice } from './explorerSlice.ts'
 import { createSteeringSlice, type SteeringSlice } from './steeringSlice.ts'
@@ -16,12 +16,13 @@ export type AppStore = StoreApi<AppState>
 export interface AppStoreInit {
   backendPreference?: BackendPreference
   sourceInput?: string
+  onnxVariant?: OnnxVariantName
   prompt?: string
 }
 
 export function createAppStore(init: AppStoreInit = {}): AppStore {
   return createStore<AppState>()((...a) => ({
-    ...createModelSlice(initialModelState(init.backendPreference, init.sourceInput))(...a),
+    ...createModelSlice(initialModelState(init.backendPreference, init.sourceInput, init.onnxVariant))(...a),
     ...createPromptSlice(initialPromptState(init.prompt))(...a),
     ...createGenerationSlice(...a),
     ...createErrorSlice(...a),

@@ -1,7 +1,7 @@
 // Model slice: which source and backend the user asked for, download progress, and the model the worker holds.
 import type { StateCreator } from 'zustand/vanilla'
 import type { HookName } from '../core/model/hookNames.ts'
-import type { BackendInfo, BackendPreference, ModelSummary } from '../workers/protocol.ts'
+import type { BackendInfo, BackendPreference, ModelSummary, OnnxVariantName } from '../workers/protocol.ts'
 
 /** Served from public/ next to index.html, so the app works offline and under any base path. */
 export const DEFAULT_MODEL_SOURCE = 'models/tinyworld'
@@ -30,6 +30,8 @@ export interface ModelState {
   sourceInput: string
   loadingSource: string | null
   backendPreference: BackendPreference
+  /** Which ONNX weights file an ONNX model loads (fp32, fp16, q8, int8, q4); safetensors models ignore it. */
+  onnxVariant: OnnxVariantName
   /** One entry per file, in the order downloads began. */
   progress: FileProgress[]
   loaded: LoadedModel | null
@@ -39,6 +41,7 @@ export interface ModelSlice {
   model: ModelState
   setSourceInput(text: string): void
   setBackendPreference(preference: BackendPreference): void
+  setOnnxVariant(variant: OnnxVariantName): void
   loadStarted(source: string): void
   loadProgress(progress: FileProgress): void
   loadSucceeded(loaded: LoadedModel): void
@@ -46,11 +49,12 @@ export interface ModelSlice {
   modelLost(): void
 }
 
-export const initialModelState = (backendPreference: BackendPreference = 'auto', sourceInput = DEFAULT_MODEL_SOURCE): ModelState => ({
+export const initialModelState = (backendPreference: BackendPreference = 'auto', sourceInput = DEFAULT_MODEL_SOURCE, onnxVariant: OnnxVariantName = 'fp32'): ModelState => ({
   status: 'empty',
   sourceInput,
   loadingSource: null,
   backendPreference,
+  onnxVariant,
   progress: [],
   loaded: null,
 })
@@ -63,6 +67,7 @@ export const createModelSlice =
       model: initial,
       setSourceInput: (sourceInput) => patch({ sourceInput }),
       setBackendPreference: (backendPreference) => patch({ backendPreference }),
+      setOnnxVariant: (onnxVariant) => patch({ onnxVariant }),
       loadStarted: (source) => patch({ status: 'loading', loadingSource: source, progress: [] }),
       loadProgress: (progress) =>
         set((s) => {

@@ -1,11 +1,13 @@
 // The URL carries what a shared link should reproduce: `?backend=wasm` forces a backend, `?model=hf:owner/name`
-// picks the model, `?hub=https://mirror.example` fetches 'hf:' sources from a Hub mirror (huggingface_hub's
+// picks the model, `?dtype=q8` its ONNX weights file (transformers.js's dtype names), `?hub=https://mirror.example` fetches 'hf:' sources from a Hub mirror (huggingface_hub's
 // HF_ENDPOINT). Later panels (steering demos) add their parameters here.
-import { parseBackendPreference, type BackendPreference } from '../workers/protocol.ts'
+import { parseBackendPreference, parseOnnxVariant, type BackendPreference, type OnnxVariantName } from '../workers/protocol.ts'
 
 export interface UrlState {
   backend: BackendPreference | null
   model: string | null
+  /** The ONNX weights file; null for the default (fp32) or a name transformers.js does not use. */
+  dtype: OnnxVariantName | null
   /** A valid http(s) Hub endpoint, or null (the default Hub). */
   hub: string | null
   /** Why `?hub=` was ignored, for the error banner; null when it was fine or absent. */
@@ -15,7 +17,7 @@ export interface UrlState {
 export function readUrlState(search: string = window.location.search): UrlState {
   const params = new URLSearchParams(search)
   const model = params.get('model')?.trim()
-  return { backend: parseBackendPreference(params.get('backend')), model: model ? model : null, ...parseHubParam(params.get('hub')) }
+  return { backend: parseBackendPreference(params.get('backend')), model: model ? model : null, dtype: parseOnnxVariant(params.get('dtype')), ...parseHubParam(params.get('hub')) }
 }
 
 export function parseHubParam(text: string | null): { hub: string | null; hubError: string | null } {

@@ -95,6 +95,7 @@ export class ModelSession {
         backend = await startBackend(request.backend === 'auto' ? undefined : [request.backend])
         loaded = await loadModel(resolveSource(request.source, { hubEndpoint: request.hubEndpoint }), {
           signal: abort.signal,
+          ...(request.onnxVariant ? { onnxVariant: request.onnxVariant } : {}),
           onProgress: (e) => emit({ type: 'progress', requestId: request.requestId, file: e.file, loaded: e.loaded, total: e.total }),
         })
       } catch (err) {

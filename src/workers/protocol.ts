@@ -3,6 +3,7 @@
 import type { MonoscopeErrorCode } from '../core/errors.ts'
 import type { EngineInfo } from '../core/model/hookedModel.ts'
 import type { HookName } from '../core/model/hookNames.ts'
+import type { OnnxVariant } from '../core/model/onnx/loadOnnx.ts'
 // Type-only: the main thread imports this file, and it must never pull tfjs in.
 import type { BackendName } from '../core/backend/backend.ts'
 import type { SkippedGpu } from '../core/backend/automatic.ts'
@@ -38,6 +39,16 @@ export interface LoadModelRequest {
   backend: BackendPreference
   /** Where 'hf:' sources are fetched from (a Hub mirror; huggingface_hub's HF_ENDPOINT); default https://huggingface.co. */
   hubEndpoint?: string
+  /** Which ONNX file when the model runs on ONNX (transformers.js's dtype names); default fp32. */
+  onnxVariant?: OnnxVariantName
+}
+
+/** transformers.js's dtype names, as data (the main thread must not import the ONNX loader). */
+export const ONNX_VARIANT_NAMES = ['fp32', 'fp16', 'q8', 'int8', 'q4'] as const satisfies readonly OnnxVariant[]
+export type OnnxVariantName = (typeof ONNX_VARIANT_NAMES)[number]
+
+export function parseOnnxVariant(text: string | null | undefined): OnnxVariantName | null {
+  return ONNX_VARIANT_NAMES.find((name) => name === text) ?? null
 }
 
 export interface TokenizeRequest {

@@ -71,7 +71,7 @@ export type EngineChoice = 'auto' | EngineKind
 
 export interface LoadModelOptions extends FetchOptions {
   engine?: EngineChoice
-  /** Which ONNX file (transformers.js's dtype names); default fp32 (onnx/model.onnx). */
+  /** Which ONNX file when the model runs on ONNX (transformers.js's dtype names); default fp32 (onnx/model.onnx). It does not pick the engine. */
   onnxVariant?: OnnxVariant
 }
 
@@ -87,13 +87,13 @@ const MODEL_ENGINES: Record<EngineKind, (source: FileSource, configJson: unknown
 /** 'auto': GPT-2 with safetensors weights runs on tfjs (trainable, differentiable); anything else on ONNX. */
 async function chooseEngine(source: FileSource, configJson: unknown, opts: LoadModelOptions): Promise<EngineKind> {
   if (opts.engine && opts.engine !== 'auto') return opts.engine
-  if (opts.onnxVariant) return 'onnx'
   const family = isRecord(configJson) ? configJson.model_type : undefined
   if (family !== undefined && family !== 'gpt2') return 'onnx'
   const hasSafetensors = await source.exists(WEIGHTS_FILE, opts)
   const hasIndex = !hasSafetensors && (await source.exists(WEIGHTS_INDEX_FILE, opts))
   if (hasSafetensors || hasIndex) return 'tfjs'
-  if (!(await source.exists(ONNX_VARIANTS.fp32, opts))) throw new SourceNotFoundError(`${source.description} has no ${WEIGHTS_FILE} and no ${ONNX_VARIANTS.fp32} (PyTorch .bin repos are not read; save with safetensors or export to ONNX)`)
+  const onnxFile = ONNX_VARIANTS[opts.onnxVariant ?? 'fp32']
+  if (!(await source.exists(onnxFile, opts))) throw new SourceNotFoundError(`${source.description} has no ${WEIGHTS_FILE} and no ${onnxFile} (PyTorch .bin repos are not read; save with safetensors or export to ONNX)`)
   return 'onnx'
 }
 

@@ -2,9 +2,9 @@
 import { sourceLabel } from '../../store/index.ts'
 import { useAppState } from '../appContext.tsx'
 
-/** 'tfjs (webgpu)' or 'onnxruntime-web (wasm, 2 threads)': the engine and where it computes. */
-function engineLabel(engine: { kind: string; executionProvider: string }): string {
-  return engine.kind === 'onnx' ? engine.executionProvider : `tfjs (${engine.executionProvider})`
+/** 'tfjs (webgpu)' or 'onnxruntime-web (wasm, 2 threads) from onnx/model_fp16.onnx': the engine, where it computes, which weights. */
+function engineLabel(engine: { kind: string; executionProvider: string; weightsFile: string }): string {
+  return engine.kind === 'onnx' ? `${engine.executionProvider} from ${engine.weightsFile}` : `tfjs (${engine.executionProvider})`
 }
 
 export function ModelStatusLine() {
