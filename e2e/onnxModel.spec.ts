@@ -3,6 +3,8 @@
 // (onnxruntime-web), where the status line names the engine, both columns give exactly the CLI's greedy tokens
 // (the steered one through the graph split at the SAE's hook), and the inspector lists the SAE's features.
 import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
 import { promisify } from 'node:util'
 import path from 'node:path'
 import { expect, LOAD_TIMEOUT, SteeringView, test } from './fixtures.ts'
@@ -10,11 +12,16 @@ import { startHubServer, type HubServer } from './hubServer.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 let hub: HubServer
+let exported: string
 test.beforeAll(async () => {
-  hub = await startHubServer()
+  // TinyWorld exported in three of transformers.js's dtypes, made now by the CLI (never committed).
+  exported = await mkdtemp(path.join(os.tmpdir(), 'monoscope-onnx-variants-'))
+  await promisify(execFile)(process.execPath, [path.join(root, 'bin/monoscope.mjs'), 'export-onnx', '--out', exported, '--dtype', 'fp32,fp16,q8'], { cwd: root })
+  hub = await startHubServer({ 'monoscope/tinyworld-onnx': exported })
 })
 test.afterAll(async () => {
   await hub.close()
+  await rm(exported, { recursive: true, force: true })
 })
 
 test('an ONNX Llama loads, steers exactly as the CLI does, and inspects with its SAE', async ({ app, page, backend }, testInfo) => {
@@ -45,4 +52,29 @@ test('an ONNX Llama loads, steers exactly as the CLI does, and inspects with its
   await expect(page.getByTestId('inspect.feature').first()).toHaveAttribute('href', new RegExp(`^#/feature/${encodeURIComponent(sae).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\d+$`), { timeout: LOAD_TIMEOUT })
   expect(await page.getByTestId('inspect.feature').count()).toBeGreaterThan(5)
   await testInfo.attach('onnx-inspector', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
+})
+
+test('the fp16 and q8 files of an ONNX export load from ?dtype= and from the loader, name their file, and generate', async ({ app, page, backend }) => {
+  const model = `${hub.url}/monoscope/tinyworld-onnx/resolve/main`
+  await page.goto(`./?${new URLSearchParams({ model, dtype: 'fp16', ...(backend !== 'auto' ? { backend } : {}) })}`)
+  await expect(app.loader.status).toContainText('from onnx/model_fp16.onnx', { timeout: LOAD_TIMEOUT })
+  await expect(page.getByTestId('loader.dtype')).toHaveValue('fp16')
+  const fetched = hub.requests.filter((r) => r.startsWith('/monoscope/tinyworld-onnx/'))
+  expect(fetched).toContain('/monoscope/tinyworld-onnx/resolve/main/onnx/model_fp16.onnx')
+  expect(fetched.filter((r) => r.includes('/onnx/') && !r.endsWith('model_fp16.onnx'))).toEqual([]) // only the file asked for
+  await app.prompt.setPrompt('the cat')
+  await app.prompt.setSampling({ maxTokens: 4, temperature: 0, stopAtEos: false })
+  await app.prompt.generateButton.click()
+  expect(await app.prompt.waitUntilFinished()).toBe('maxTokens')
+  await expect(app.prompt.outputTokens).toHaveCount(4)
+
+  // The loader's choice: q8 (dynamic quantization) on the next Load, and the address bar follows it.
+  await page.getByTestId('loader.dtype').selectOption('q8')
+  await app.loader.load.click()
+  await expect(app.loader.status).toContainText('from onnx/model_quantized.onnx', { timeout: LOAD_TIMEOUT })
+  expect(new URL(page.url()).searchParams.get('dtype')).toBe('q8')
+  await app.prompt.generateButton.click()
+  expect(await app.prompt.waitUntilFinished()).toBe('maxTokens')
+  await expect(app.prompt.outputTokens).toHaveCount(4)
+  await expect(app.shell.error).toHaveCount(0)
 })
