@@ -39,6 +39,8 @@ test('an ONNX Llama loads, steers exactly as the CLI does, and inspects with its
   expect(got.default).toEqual(cli.default.tokens)
   expect(got.steered).toEqual(cli.steered.tokens)
   await expect(page.getByTestId('loader.status')).toContainText('llama on onnxruntime', { timeout: LOAD_TIMEOUT })
+  // onnxruntime-web's WebGPU provider is for hardware adapters; on SwiftShader it runs WASM and says why.
+  if (backend === 'webgpu') await expect(page.getByTestId('loader.status')).toContainText('the WebGPU adapter is SwiftShader, slower than WASM')
   await testInfo.attach('onnx-steering', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
 
   await page.goto(`./?${new URLSearchParams({ model, ...(backend !== 'auto' ? { backend } : {}) })}#/inspect`)

@@ -29,7 +29,7 @@ export function defaultBackendOrder(): BackendName[] {
 }
 
 /** WebGPU's adapter, asked for as tfjs-backend-webgpu asks (high-performance), or null where there is none. */
-async function probeWebGpu(): Promise<GpuClass | null> {
+export async function probeWebGpu(): Promise<GpuClass | null> {
   if (typeof navigator === 'undefined' || !('gpu' in navigator)) return null
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' })
   if (!adapter) return null
