@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Make tiny random-weight ONNX decoder fixtures (gpt2, llama, gpt_neox) and reference outputs.
+"""Make tiny random-weight ONNX decoder fixtures (gpt2, llama, gpt_neox, gemma2) and reference outputs.
 
 Run from the repo root:
-    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 scripts/onnx-fixtures/make_fixtures.py
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 scripts/onnx-fixtures/make_fixtures.py [--only FAMILY]
 
 Needs only torch (1.13) and onnx (1.12). The three model families are written here in plain
 PyTorch with Hugging Face's module/parameter names and math (no `transformers` package), then
@@ -480,6 +480,137 @@ class GPTNeoXForCausalLM(CausalLM):
 
 
 # ----------------------------------------------------------------------------------------------
+# Gemma 2: embeddings scaled by sqrt(d), RMSNorm with (1 + weight), "sandwich" norms around attention and MLP,
+# GeGLU (tanh GELU), queries scaled by query_pre_attn_scalar^-1/2, attention and final-logit soft-capping,
+# sliding-window attention on even layers, grouped-query attention, head_dim independent of hidden_size.
+
+class Gemma2RMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.zeros(d))
+
+    def forward(self, x):
+        out = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return out * (1.0 + self.weight)
+
+
+class Gemma2Attention(nn.Module):
+    def __init__(self, c, layer_idx):
+        super().__init__()
+        d = c['hidden_size']
+        self.num_heads = c['num_attention_heads']
+        self.num_key_value_heads = c['num_key_value_heads']
+        self.head_dim = c['head_dim']
+        self.scaling = c['query_pre_attn_scalar'] ** -0.5
+        self.softcap = c['attn_logit_softcapping']
+        self.sliding_window = c['sliding_window'] if layer_idx % 2 == 0 else None
+        self.q_proj = nn.Linear(d, self.num_heads * self.head_dim, bias=False)
+        self.k_proj = nn.Linear(d, self.num_key_value_heads * self.head_dim, bias=False)
+        self.v_proj = nn.Linear(d, self.num_key_value_heads * self.head_dim, bias=False)
+        self.o_proj = nn.Linear(self.num_heads * self.head_dim, d, bias=False)
+
+    def forward(self, h, cos, sin, past_k, past_v, mask):
+        b, s = h.shape[0], h.shape[1]
+        q = self.q_proj(h).view(b, s, self.num_heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(h).view(b, s, self.num_key_value_heads, self.head_dim).transpose(1, 2)
+        v = self.v_proj(h).view(b, s, self.num_key_value_heads, self.head_dim).transpose(1, 2)
+        q = apply_rope(q, cos, sin)
+        k = apply_rope(k, cos, sin)
+        k = torch.cat((past_k, k), dim=2)
+        v = torch.cat((past_v, v), dim=2)
+        n_rep = self.num_heads // self.num_key_value_heads
+        if self.sliding_window is not None:
+            # HF: a query at position i sees keys i - window < j <= i.
+            kv_len, past = k.shape[2], k.shape[2] - s
+            q_pos = torch.arange(s).unsqueeze(1) + past
+            k_pos = torch.arange(kv_len).unsqueeze(0)
+            mask = mask & (k_pos > q_pos - self.sliding_window)[None, None, :, :]
+        scores = torch.matmul(q, repeat_kv(k, n_rep).transpose(-1, -2)) * self.scaling
+        scores = torch.tanh(scores / self.softcap) * self.softcap
+        scores = scores.masked_fill(~mask, NEG)
+        o = torch.matmul(torch.softmax(scores, dim=-1), repeat_kv(v, n_rep))
+        o = o.transpose(1, 2).reshape(b, s, self.num_heads * self.head_dim)
+        return self.o_proj(o), k, v
+
+
+class Gemma2MLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, i = c['hidden_size'], c['intermediate_size']
+        self.gate_proj = nn.Linear(d, i, bias=False)
+        self.up_proj = nn.Linear(d, i, bias=False)
+        self.down_proj = nn.Linear(i, d, bias=False)
+
+    def forward(self, x):
+        return self.down_proj(F.gelu(self.gate_proj(x), approximate='tanh') * self.up_proj(x))
+
+
+class Gemma2DecoderLayer(nn.Module):
+    def __init__(self, c, layer_idx):
+        super().__init__()
+        d, eps = c['hidden_size'], c['rms_norm_eps']
+        self.self_attn = Gemma2Attention(c, layer_idx)
+        self.mlp = Gemma2MLP(c)
+        self.input_layernorm = Gemma2RMSNorm(d, eps)
+        self.post_attention_layernorm = Gemma2RMSNorm(d, eps)
+        self.pre_feedforward_layernorm = Gemma2RMSNorm(d, eps)
+        self.post_feedforward_layernorm = Gemma2RMSNorm(d, eps)
+
+    def forward(self, h, cos, sin, past_k, past_v, mask, l, hooks):
+        residual = h
+        a, k, v = self.self_attn(self.input_layernorm(h), cos, sin, past_k, past_v, mask)
+        h = residual + self.post_attention_layernorm(a)
+        h = _h(hooks, 'blocks.%d.hook_resid_mid' % l, h)
+        residual = h
+        h = residual + self.post_feedforward_layernorm(self.mlp(self.pre_feedforward_layernorm(h)))
+        return h, k, v
+
+
+class Gemma2Model(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c['hidden_size']
+        self.embed_tokens = nn.Embedding(c['vocab_size'], d)
+        self.layers = nn.ModuleList([Gemma2DecoderLayer(c, i) for i in range(c['num_hidden_layers'])])
+        self.norm = Gemma2RMSNorm(d, c['rms_norm_eps'])
+        hd = c['head_dim']
+        inv_freq = 1.0 / (c['rope_theta'] ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+        self.register_buffer('inv_freq', inv_freq, persistent=False)
+
+
+class Gemma2ForCausalLM(CausalLM):
+    family = 'gemma2'
+
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.n_layer = c['num_hidden_layers']
+        self.n_kv = c['num_key_value_heads']
+        self.head_dim = c['head_dim']
+        self.model = Gemma2Model(c)
+        self.final_softcap = c['final_logit_softcapping']
+
+    def run(self, input_ids, attention_mask, position_ids, past, hooks=None):
+        m = self.model
+        mask = causal_mask(attention_mask, input_ids.shape[1])
+        # The residual stream starts at the scaled embedding; TransformerLens's hook_embed is that value.
+        normalizer = torch.tensor(self.c['hidden_size'] ** 0.5, dtype=torch.float32)
+        h = _h(hooks, 'hook_embed', m.embed_tokens(input_ids) * normalizer)
+        cos, sin = rope_cos_sin(m.inv_freq, position_ids)
+        presents = []
+        for l, layer in enumerate(m.layers):
+            h = _h(hooks, 'blocks.%d.hook_resid_pre' % l, h)
+            h, k, v = layer(h, cos, sin, past[2 * l], past[2 * l + 1], mask, l, hooks)
+            h = _h(hooks, 'blocks.%d.hook_resid_post' % l, h)
+            presents += [k, v]
+        h = _h(hooks, 'ln_final.hook_normalized', m.norm(h))
+        logits = torch.matmul(h, m.embed_tokens.weight.t())  # lm_head tied to embed_tokens
+        logits = torch.tanh(logits / self.final_softcap) * self.final_softcap
+        return logits, presents
+
+
+# ----------------------------------------------------------------------------------------------
 # Configs and init
 
 def configs():
@@ -502,9 +633,17 @@ def configs():
                 rotary_emb_base=10000, max_position_embeddings=N_CTX, layer_norm_eps=1e-5,
                 use_parallel_residual=True, tie_word_embeddings=False, attention_bias=True,
                 initializer_range=0.02)
+    gemma2 = dict(common, model_type='gemma2', architectures=['Gemma2ForCausalLM'],
+                  hidden_size=32, num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
+                  head_dim=16, intermediate_size=64, hidden_activation='gelu_pytorch_tanh',
+                  rms_norm_eps=1e-6, rope_theta=10000.0, max_position_embeddings=N_CTX,
+                  query_pre_attn_scalar=16, attn_logit_softcapping=50.0,
+                  final_logit_softcapping=30.0, sliding_window=4, tie_word_embeddings=True,
+                  attention_bias=False, initializer_range=0.02)
     return [('gpt2', GPT2LMHeadModel, gpt2, 1234),
             ('llama', LlamaForCausalLM, llama, 2345),
-            ('gpt_neox', GPTNeoXForCausalLM, neox, 3456)]
+            ('gpt_neox', GPTNeoXForCausalLM, neox, 3456),
+            ('gemma2', Gemma2ForCausalLM, gemma2, 4567)]
 
 
 def init_weights(model, seed):
@@ -517,6 +656,8 @@ def init_weights(model, seed):
                 v = torch.randn(shape, generator=g) * 0.5
             elif name.endswith('wpe.weight'):
                 v = torch.randn(shape, generator=g) * 0.2
+            elif p.dim() == 1 and isinstance(_owner(model, name), Gemma2RMSNorm):
+                v = 0.1 * torch.randn(shape, generator=g)  # used as (1 + weight)
             elif p.dim() == 1 and ('norm' in name or 'ln_' in name) and name.endswith('weight'):
                 v = 1.0 + 0.1 * torch.randn(shape, generator=g)
             elif p.dim() == 1:  # biases
@@ -674,9 +815,9 @@ def build_family(family, cls, cfg, seed):
     torch.manual_seed(seed)
     model = cls(cfg).eval()
     init_weights(model, seed)
-    d = model.head_dim * (cfg.get('num_attention_heads') or cfg['n_head'])
     d_model = cfg.get('hidden_size') or cfg['n_embd']
-    assert d == d_model
+    if 'head_dim' not in cfg or family != 'gemma2':  # Gemma's head_dim is its own number
+        assert model.head_dim * (cfg.get('num_attention_heads') or cfg['n_head']) == d_model
     n_layer = model.n_layer
     fdir = os.path.join(OUT, family)
     os.makedirs(os.path.join(fdir, 'onnx'), exist_ok=True)
@@ -808,8 +949,10 @@ def build_family(family, cls, cfg, seed):
 def main():
     os.makedirs(OUT, exist_ok=True)
     ios = {}
+    only = sys.argv[sys.argv.index('--only') + 1] if '--only' in sys.argv else None
     for family, cls, cfg, seed in configs():
-        ios[family] = build_family(family, cls, cfg, seed)
+        if only is None or family == only:
+            ios[family] = build_family(family, cls, cfg, seed)
     if '-v' in sys.argv:
         print(json.dumps(ios, indent=1))
 

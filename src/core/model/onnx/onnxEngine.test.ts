@@ -1,4 +1,5 @@
-// The ONNX engine against PyTorch: tiny random GPT-2, Llama (RoPE, RMSNorm, SwiGLU, GQA) and GPT-NeoX (parallel
+// The ONNX engine against PyTorch: tiny random GPT-2, Llama (RoPE, RMSNorm, SwiGLU, GQA), Gemma 2 (scaled embedding,
+// sandwich norms, soft-capping, sliding window, GeGLU, head_dim ≠ d/h) and GPT-NeoX (parallel
 // residual, partial rotary) decoders exported by scripts/onnx-fixtures, whose expected.json holds PyTorch's logits,
 // residual-stream hooks, greedy tokens and steered logits (an SAE clamp with its error term, and an addition).
 import { readFile } from 'node:fs/promises'
@@ -42,7 +43,7 @@ beforeAll(async () => {
   await selectBackend(['wasm'])
 })
 
-describe.each(['gpt2', 'llama', 'gpt_neox'])('ONNX engine, %s', (family) => {
+describe.each(['gpt2', 'llama', 'gpt_neox', 'gemma2'])('ONNX engine, %s', (family) => {
   let model: HookedModel
   let expected: Expected
   const dir = path.join(FIXTURES, family)

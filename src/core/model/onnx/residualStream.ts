@@ -112,9 +112,21 @@ function finalNormalized(graph: OnnxGraph, index: GraphIndex, logits: string): s
   throw new ModelWeightsError('No unembedding found: "logits" is not made by a MatMul, Gemm or MatMulInteger on the final norm')
 }
 
+/**
+ * Gemma's residual stream starts at the embedding times √d_model: when the lookup's only reader is a Mul by a constant
+ * (an initializer or Constant node), the stream (and hook_embed, as TransformerLens defines it) is that product.
+ */
+function scaledEmbedding(graph: OnnxGraph, index: GraphIndex, t: string): string {
+  const readers = index.consumers.get(t) ?? []
+  const only = readers.length === 1 ? graph.node[readers[0]!]! : null
+  if (only?.opType !== 'Mul' || only.input.length !== 2) return t
+  const other = only.input[0] === t ? only.input[1]! : only.input[0]!
+  return computed(index, other) ? t : only.output[0]!
+}
+
 export function findResidualStream(graph: OnnxGraph, index: GraphIndex, shape: { vocab: number; dModel: number; nLayers: number }): ResidualLayout {
   const tensors = new Map<HookName, string>()
-  const embed = tokenEmbedding(graph, index, shape.vocab, shape.dModel)
+  const embed = scaledEmbedding(graph, index, tokenEmbedding(graph, index, shape.vocab, shape.dModel))
   tensors.set(hookName.embed(), embed)
   let first = embed
   const start = nextResidual(graph, index, embed)
