@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { recordSuite, rowsToMarkdown, type BenchRow } from './harness.ts'
 import * as analysis from './suites/analysis.ts'
+import * as browserEngines from './suites/browserEngines.ts'
 import * as browserTrain from './suites/browserTrain.ts'
 import * as coldStart from './suites/coldStart.ts'
 import * as engines from './suites/engines.ts'
@@ -18,7 +19,7 @@ interface Suite {
   unmet?: () => string | null
 }
 
-const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, engines, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain })
+const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, engines, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain, 'browser-engines': browserEngines })
 
 const { values } = parseArgs({
   options: {

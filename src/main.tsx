@@ -10,7 +10,7 @@ import './ui/styles.css'
 
 const url = readUrlState()
 const store = createAppStore({ backendPreference: url.backend ?? 'auto', sourceInput: url.model ?? DEFAULT_MODEL_SOURCE, ...(url.dtype ? { onnxVariant: url.dtype } : {}) })
-const actions = createAppActions(store, { spawn: spawnModelWorker, pageUrl: window.location.href, ...(url.hub ? { hubEndpoint: url.hub } : {}) })
+const actions = createAppActions(store, { spawn: spawnModelWorker, pageUrl: window.location.href, ...(url.hub ? { hubEndpoint: url.hub } : {}), ...(url.threads ? { wasmThreads: url.threads } : {}) })
 if (url.hubError) store.getState().pushError({ code: 'INVALID_ARGUMENT', message: url.hubError, during: 'url' })
 
 const root = document.getElementById('root')

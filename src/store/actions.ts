@@ -25,6 +25,8 @@ export interface AppActionsOptions {
   tokenizeDelayMs?: number
   /** A Hub mirror for 'hf:' models and SAEs (the page's `?hub=`); default https://huggingface.co. */
   hubEndpoint?: string
+  /** WASM threads for tfjs-wasm and onnxruntime-web (the page's `?threads=`); default each library's own choice. */
+  wasmThreads?: number
 }
 
 export interface AppActions {
@@ -104,7 +106,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
     get().loadStarted(source)
     try {
       const { backendPreference: backend, onnxVariant } = get().model
-      const request = { type: 'loadModel' as const, source, backend, ...(onnxVariant !== 'fp32' ? { onnxVariant } : {}), ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}) }
+      const request = { type: 'loadModel' as const, source, backend, ...(onnxVariant !== 'fp32' ? { onnxVariant } : {}), ...(options.hubEndpoint ? { hubEndpoint: options.hubEndpoint } : {}), ...(options.wasmThreads ? { wasmThreads: options.wasmThreads } : {}) }
       const reply = await worker().loadModel(request, (p) => {
         if (seq === loadSeq) get().loadProgress({ file: p.file, loaded: p.loaded, total: p.total })
       })

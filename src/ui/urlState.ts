@@ -1,13 +1,15 @@
 // The URL carries what a shared link should reproduce: `?backend=wasm` forces a backend, `?model=hf:owner/name`
-// picks the model, `?dtype=q8` its ONNX weights file (transformers.js's dtype names), `?hub=https://mirror.example` fetches 'hf:' sources from a Hub mirror (huggingface_hub's
+// picks the model, `?dtype=q8` its ONNX weights file (transformers.js's dtype names), `?threads=2` the WASM threads, `?hub=https://mirror.example` fetches 'hf:' sources from a Hub mirror (huggingface_hub's
 // HF_ENDPOINT). Later panels (steering demos) add their parameters here.
-import { parseBackendPreference, parseOnnxVariant, type BackendPreference, type OnnxVariantName } from '../workers/protocol.ts'
+import { MAX_WASM_THREADS, parseBackendPreference, parseOnnxVariant, type BackendPreference, type OnnxVariantName } from '../workers/protocol.ts'
 
 export interface UrlState {
   backend: BackendPreference | null
   model: string | null
   /** The ONNX weights file; null for the default (fp32) or a name transformers.js does not use. */
   dtype: OnnxVariantName | null
+  /** WASM threads (1 … 16) for tfjs-wasm and onnxruntime-web; null leaves each library's default. */
+  threads: number | null
   /** A valid http(s) Hub endpoint, or null (the default Hub). */
   hub: string | null
   /** Why `?hub=` was ignored, for the error banner; null when it was fine or absent. */
@@ -17,7 +19,12 @@ export interface UrlState {
 export function readUrlState(search: string = window.location.search): UrlState {
   const params = new URLSearchParams(search)
   const model = params.get('model')?.trim()
-  return { backend: parseBackendPreference(params.get('backend')), model: model ? model : null, dtype: parseOnnxVariant(params.get('dtype')), ...parseHubParam(params.get('hub')) }
+  return { backend: parseBackendPreference(params.get('backend')), model: model ? model : null, dtype: parseOnnxVariant(params.get('dtype')), threads: parseThreads(params.get('threads')), ...parseHubParam(params.get('hub')) }
+}
+
+export function parseThreads(text: string | null): number | null {
+  const n = Number(text)
+  return text !== null && Number.isInteger(n) && n >= 1 && n <= MAX_WASM_THREADS ? n : null
 }
 
 export function parseHubParam(text: string | null): { hub: string | null; hubError: string | null } {
@@ -34,7 +41,7 @@ export function parseHubParam(text: string | null): { hub: string | null; hubErr
 }
 
 /** Rewrites one parameter in place (no navigation, no history entry); null removes it. */
-export function writeUrlParam(name: Exclude<keyof UrlState, 'hubError'>, value: string | null): void {
+export function writeUrlParam(name: Exclude<keyof UrlState, 'hubError' | 'threads'>, value: string | null): void {
   const url = new URL(window.location.href)
   if (value === null) url.searchParams.delete(name)
   else url.searchParams.set(name, value)

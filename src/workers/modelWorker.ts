@@ -26,8 +26,8 @@ function post(response: WorkerResponse): void {
 async function handle(request: WorkerRequest): Promise<WorkerResponse> {
   switch (request.type) {
     case 'loadModel':
-      await configureWasmPaths() // 'auto' may fall back to WASM, so always
-      configureOnnxRuntime() // an ONNX export runs on onnxruntime-web; hooks and SAEs still run on tfjs
+      await configureWasmPaths(request.wasmThreads) // 'auto' may fall back to WASM, so always
+      configureOnnxRuntime(request.wasmThreads) // an ONNX export runs on onnxruntime-web; hooks and SAEs still run on tfjs
       return session.load(request, post)
     case 'tokenize':
       return session.tokenize(request)

@@ -9,15 +9,15 @@ import { configureOrt, webExecutionProviders, type Ort } from '../core/model/onn
 
 let configured = false
 
-/** Call before the first model load: ONNX models then run on onnxruntime-web's WASM execution provider. */
-export function configureOnnxRuntime(): void {
+/** Call before the first model load. `threads` (the first call's) replaces the default of the cores, at most 4. */
+export function configureOnnxRuntime(threads?: number): void {
   if (configured) return
   configured = true
   configureOrt(async () => {
     const ort = (await import('onnxruntime-web')) as unknown as Ort
     // Threads need cross-origin isolation (COOP/COEP, vite.config.ts); without it onnxruntime runs on one.
     const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1
-    ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, cores)) : 1
+    ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? (threads ?? Math.max(1, Math.min(4, cores))) : 1
     const wasm = `wasm, ${ort.env.wasm.numThreads} threads`
     const backend = tf.getBackend()
     const { providers, why } = webExecutionProviders(backend, backend === 'webgpu' ? await probeWebGpu().catch(() => null) : null)

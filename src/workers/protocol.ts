@@ -41,7 +41,15 @@ export interface LoadModelRequest {
   hubEndpoint?: string
   /** Which ONNX file when the model runs on ONNX (transformers.js's dtype names); default fp32. */
   onnxVariant?: OnnxVariantName
+  /**
+   * WASM threads for tfjs-wasm and onnxruntime-web. Default: tfjs-wasm's own choice (half the cores) and
+   * onnxruntime's (the cores, at most 4). Read once per worker: tfjs-wasm starts its thread pool once.
+   */
+  wasmThreads?: number
 }
+
+/** The most WASM threads `?threads=` may ask for. */
+export const MAX_WASM_THREADS = 16
 
 /** transformers.js's dtype names, as data (the main thread must not import the ONNX loader). */
 export const ONNX_VARIANT_NAMES = ['fp32', 'fp16', 'q8', 'int8', 'q4'] as const satisfies readonly OnnxVariant[]

@@ -9,15 +9,17 @@ let configured: Promise<void> | null = null
 /**
  * Call before the first selectBackend. A file map rather than selectBackend's folder option, because built
  * asset names are hashed. The import is dynamic, as in src/core/backend, so the WASM backend's code is a
- * separate chunk that loads when a model does.
+ * separate chunk that loads when a model does. `threads` (the first call's) replaces tfjs-wasm's default of half
+ * the cores; it takes effect only before the backend first starts.
  */
-export function configureWasmPaths(): Promise<void> {
-  configured ??= import('@tensorflow/tfjs-backend-wasm').then(({ setWasmPaths }) =>
+export function configureWasmPaths(threads?: number): Promise<void> {
+  configured ??= import('@tensorflow/tfjs-backend-wasm').then(({ setWasmPaths, setThreadsCount }) => {
     setWasmPaths({
       'tfjs-backend-wasm.wasm': plainWasmUrl,
       'tfjs-backend-wasm-simd.wasm': simdWasmUrl,
       'tfjs-backend-wasm-threaded-simd.wasm': threadedSimdWasmUrl,
-    }),
-  )
+    })
+    if (threads !== undefined) setThreadsCount(threads)
+  })
   return configured
 }

@@ -38,7 +38,7 @@ export function GenerationOutput() {
         ))}
         {generation.status !== 'idle' && <span className="cursor" aria-hidden="true" />}
       </div>
-      <p className="status" aria-live={generation.status === 'idle' ? 'polite' : 'off'} data-testid="prompt.status" data-state={state} data-num-tensors={generation.result?.numTensors ?? undefined}>
+      <p className="status" aria-live={generation.status === 'idle' ? 'polite' : 'off'} data-testid="prompt.status" data-state={state} data-num-tensors={generation.result?.numTensors ?? undefined} data-elapsed-ms={generation.result?.elapsedMs ?? undefined} data-generated={generation.result?.generated ?? undefined}>
         {statusText(generation)}
       </p>
     </div>
