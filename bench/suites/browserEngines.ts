@@ -17,8 +17,8 @@ export const intro =
   'The built app in headless Chromium, `?backend=wasm&threads=T` (both libraries get T WASM threads), greedy decoding ' +
   'through the Generate panel: prefill = the worker\'s elapsed time for a 1-token run of the prompt (tokenizing, the ' +
   'prompt pass with every position unembedded, sampling); generation = (33-token run − 1-token run) / 32. Median of ' +
-  'the repeats, after a warm-up run. Memory: `performance.measureUserAgentSpecificMemory()` (page and workers, wasm ' +
-  'heaps included) after the runs. The ONNX file is `export-onnx` of the same tensors; the GPT-2-small shape has random ' +
+  'the repeats, after a warm-up run. Memory: resident memory (VmRSS) of the renderer process (the page, its workers, their wasm ' +
+  'heaps) after the runs. The ONNX file is `export-onnx` of the same tensors; the GPT-2-small shape has random ' +
   'weights (`random-model --seed 1`) and TinyWorld\'s tokenizer padded to 50,257 tokens. Load average (1 min) beside each figure.'
 
 const dist = path.join(repoRoot, 'dist')
@@ -60,12 +60,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
           const label = `${engine} (Chromium ${t.browserVersion}, ${threads} threads)`
           const prefill = median(t.prefillMs)
           const perToken = median(t.perTokenMs)
-          process.stderr.write(`  browser-engines/${m.name}/${engine}: prefill ${prefill.toFixed(0)} ms, ${perToken.toFixed(1)} ms/token, load ${t.loadMs} ms, memory ${t.pageBytes ?? '?'} B (${t.status})\n`)
+          process.stderr.write(`  browser-engines/${m.name}/${engine}: prefill ${prefill.toFixed(0)} ms, ${perToken.toFixed(1)} ms/token, load ${t.loadMs} ms, renderer ${(t.rendererBytes / 1e6).toFixed(0)} MB (${t.status})\n`)
           const detail = `${t.promptTokens}-token prompt; ${load()}`
           rows.push({ suite: 'browser-engines', case: `${m.name}: prefill`, engine: label, metric: 'tokens/s', value: (1000 * t.promptTokens) / prefill, detail: `${detail}; ${prefill.toFixed(0)} ms median of ${t.prefillMs.length}` })
           rows.push({ suite: 'browser-engines', case: `${m.name}: generation`, engine: label, metric: 'tokens/s', value: 1000 / perToken, detail: `${detail}; 32 greedy steps` })
           rows.push({ suite: 'browser-engines', case: `${m.name}: load`, engine: label, metric: 's', value: t.loadMs / 1000, detail: `page open to model ready, downloads from 127.0.0.1 included; ${load()}` })
-          if (t.pageBytes !== null) rows.push({ suite: 'browser-engines', case: `${m.name}: memory`, engine: label, metric: 'MB', value: t.pageBytes / 1e6, detail: `page and workers after the runs; ${load()}` })
+          rows.push({ suite: 'browser-engines', case: `${m.name}: memory`, engine: label, metric: 'MB', value: t.rendererBytes / 1e6, detail: `resident memory (VmRSS) of the renderer process after the runs; ${load()}` })
         }
       }
     } finally {
