@@ -1,6 +1,7 @@
 // TrainingSession in Node over fake-indexeddb: a run paused (or cut off by a "reload") and resumed in a new session
 // continues bit-identically to an uninterrupted run; runs are listed after a reload; cancel deletes; the exported
-// zip reads back to the same SAE; no tensors leak.
+// zip reads back to the same SAE; no tensors leak; a backend error mid-run frees its tensors and the next run
+// trains to the fault-free weights.
 import * as tf from '@tensorflow/tfjs'
 import { IDBFactory } from 'fake-indexeddb'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -163,5 +164,37 @@ describe('TrainingSession', () => {
     )
     expect((await s.listRuns({ type: 'listRuns', requestId: rid() })).runs).toEqual([])
     s.dispose()
+  })
+
+  it('a backend error at any point of a run frees its tensors, and the next run trains to the fault-free weights', async () => {
+    const s = await loaded(new IDBFactory())
+    const start = (name: string) => s.start({ type: 'startRun', requestId: rid(), name, settings: settings(), fineTune: null }, () => {})
+    await start('warm') // caches the model keeps (masks per length)
+    const backend = tf.engine().backend as unknown as { read: (dataId: object) => Promise<unknown> }
+    const read = backend.read.bind(backend)
+    let reads = 0
+    let failAt = 0
+    backend.read = (dataId) => (++reads === failAt ? Promise.reject(new Error(`injected backend fault on read ${reads}`)) : read(dataId))
+    try {
+      const before = tf.memory().numTensors
+      const clean = await start('clean')
+      const total = reads
+      expect(total).toBeGreaterThan(10)
+      for (const k of [1, 2, Math.floor(total / 3), Math.floor((2 * total) / 3), total]) {
+        reads = 0
+        failAt = k
+        const faulty = await start(`fault-${k}`).then((r) => r.outcome, (err: unknown) => String(err))
+        // The last read belongs to the dashboards computed after training: the run itself has finished by then.
+        expect(faulty, `a fault on read ${k} of ${total}`).toMatch(k === total ? /^finished$/ : /failed|injected backend fault/)
+        expect(tf.memory().numTensors, `tensors after a fault on read ${k} of ${total}`).toBe(before)
+        failAt = 0
+        const next = await start(`after-${k}`)
+        expect(next.outcome).toBe('finished')
+        expect(weightsOf(next.files)).toEqual(weightsOf(clean.files))
+      }
+    } finally {
+      delete (backend as Partial<typeof backend>).read
+      s.dispose()
+    }
   })
 })
