@@ -291,17 +291,22 @@ class LlamaAttention(nn.Module):
 
     def forward(self, h, cos, sin, past_k, past_v, mask):
         b, s = h.shape[0], h.shape[1]
-        q = self.q_proj(h).view(b, s, self.num_heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(h).view(b, s, self.num_key_value_heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(h).view(b, s, self.num_key_value_heads, self.head_dim).transpose(1, 2)
-        q = apply_rope(q, cos, sin)
-        k = apply_rope(k, cos, sin)
-        k = torch.cat((past_k, k), dim=2)
-        v = torch.cat((past_v, v), dim=2)
+        q, k, v = rotary_qkv(self, h, cos, sin, past_k, past_v)
         n_rep = self.num_heads // self.num_key_value_heads
         o = attend(q, repeat_kv(k, n_rep), repeat_kv(v, n_rep), mask, self.head_dim)
         o = o.transpose(1, 2).reshape(b, s, self.num_heads * self.head_dim)
         return self.o_proj(o), k, v
+
+
+def rotary_qkv(attn, h, cos, sin, past_k, past_v):
+    """Llama-style q/k/v projections, RoPE on q and k, and the cache: q [b,h,s,d], k/v [b,kv,past+s,d]."""
+    b, s = h.shape[0], h.shape[1]
+    q = attn.q_proj(h).view(b, s, attn.num_heads, attn.head_dim).transpose(1, 2)
+    k = attn.k_proj(h).view(b, s, attn.num_key_value_heads, attn.head_dim).transpose(1, 2)
+    v = attn.v_proj(h).view(b, s, attn.num_key_value_heads, attn.head_dim).transpose(1, 2)
+    q = apply_rope(q, cos, sin)
+    k = apply_rope(k, cos, sin)
+    return q, torch.cat((past_k, k), dim=2), torch.cat((past_v, v), dim=2)
 
 
 def repeat_kv(x, n_rep):
@@ -313,15 +318,18 @@ def repeat_kv(x, n_rep):
 
 
 class LlamaMLP(nn.Module):
-    def __init__(self, c):
+    """Gated MLP: SwiGLU in Llama; Gemma 2 passes the tanh GELU (GeGLU)."""
+
+    def __init__(self, c, act=F.silu):
         super().__init__()
         d, i = c['hidden_size'], c['intermediate_size']
+        self.act = act
         self.gate_proj = nn.Linear(d, i, bias=False)
         self.up_proj = nn.Linear(d, i, bias=False)
         self.down_proj = nn.Linear(i, d, bias=False)
 
     def forward(self, x):
-        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+        return self.down_proj(self.act(self.gate_proj(x)) * self.up_proj(x))
 
 
 class LlamaDecoderLayer(nn.Module):
@@ -512,13 +520,7 @@ class Gemma2Attention(nn.Module):
 
     def forward(self, h, cos, sin, past_k, past_v, mask):
         b, s = h.shape[0], h.shape[1]
-        q = self.q_proj(h).view(b, s, self.num_heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(h).view(b, s, self.num_key_value_heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(h).view(b, s, self.num_key_value_heads, self.head_dim).transpose(1, 2)
-        q = apply_rope(q, cos, sin)
-        k = apply_rope(k, cos, sin)
-        k = torch.cat((past_k, k), dim=2)
-        v = torch.cat((past_v, v), dim=2)
+        q, k, v = rotary_qkv(self, h, cos, sin, past_k, past_v)
         n_rep = self.num_heads // self.num_key_value_heads
         if self.sliding_window is not None:
             # HF: a query at position i sees keys i - window < j <= i.
@@ -534,16 +536,8 @@ class Gemma2Attention(nn.Module):
         return self.o_proj(o), k, v
 
 
-class Gemma2MLP(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        d, i = c['hidden_size'], c['intermediate_size']
-        self.gate_proj = nn.Linear(d, i, bias=False)
-        self.up_proj = nn.Linear(d, i, bias=False)
-        self.down_proj = nn.Linear(i, d, bias=False)
-
-    def forward(self, x):
-        return self.down_proj(F.gelu(self.gate_proj(x), approximate='tanh') * self.up_proj(x))
+def gelu_tanh(x):
+    return F.gelu(x, approximate='tanh')
 
 
 class Gemma2DecoderLayer(nn.Module):
@@ -551,7 +545,7 @@ class Gemma2DecoderLayer(nn.Module):
         super().__init__()
         d, eps = c['hidden_size'], c['rms_norm_eps']
         self.self_attn = Gemma2Attention(c, layer_idx)
-        self.mlp = Gemma2MLP(c)
+        self.mlp = LlamaMLP(c, gelu_tanh)
         self.input_layernorm = Gemma2RMSNorm(d, eps)
         self.post_attention_layernorm = Gemma2RMSNorm(d, eps)
         self.pre_feedforward_layernorm = Gemma2RMSNorm(d, eps)
