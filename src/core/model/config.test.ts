@@ -62,6 +62,13 @@ describe('parseGpt2Config', () => {
     ['a negative epsilon', { ...GPT2_SMALL, layer_norm_epsilon: -1 }, /layer_norm_epsilon/],
     ['an eos id past the vocabulary', { ...GPT2_SMALL, eos_token_id: 50257 }, /eos_token_id \(50257\) must be below vocab_size/],
     ['an unsupported attention variant', { ...GPT2_SMALL, scale_attn_by_inverse_layer_idx: true }, /scale_attn_by_inverse_layer_idx/],
+    // Hostile sizes fail at once, before anything is allocated (n_layer 1e8 once ran 35 s and 2.5 GB first).
+    ['a hundred million layers', { ...GPT2_SMALL, n_layer: 1e8 }, /n_layer: .*<=1024.*got 100000000/],
+    ['a vocabulary past the ceiling', { ...GPT2_SMALL, vocab_size: 2 ** 31 }, /vocab_size/],
+    ['sizes within each ceiling that multiply past a tab', { ...GPT2_SMALL, n_embd: 65_536, n_head: 64, n_layer: 64 }, /B parameters; Monoscope loads at most 2B/],
+    ['an epsilon of 1e300', { ...GPT2_SMALL, layer_norm_epsilon: 1e300 }, /layer_norm_epsilon/],
+    // A field this engine would otherwise ignore: unscaled attention is refused by name.
+    ['unscaled attention', { ...GPT2_SMALL, scale_attn_weights: false }, /scale_attn_weights/],
   ]
   for (const [label, json, message] of bad) {
     it(`rejects ${label} with ModelConfigError`, () => {
@@ -69,6 +76,10 @@ describe('parseGpt2Config', () => {
       expect(() => parseGpt2Config(json)).toThrow(message)
     })
   }
+
+  it('takes scale_attn_weights: true, as GPT-2 small writes it', () => {
+    expect(parseGpt2Config({ ...GPT2_SMALL, scale_attn_weights: true }).dModel).toBe(768)
+  })
 
   it('round-trips through gpt2ConfigToJson', () => {
     const c = parseGpt2Config({ ...GPT2_SMALL, n_inner: 1000, activation_function: 'gelu' })

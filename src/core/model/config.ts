@@ -1,5 +1,6 @@
 // Reads a Hugging Face GPT-2 `config.json` into the engine's camelCase config, and writes one back.
 import { z } from 'zod'
+import { MODEL_LIMITS, NORM_EPS_RANGE } from './limits.ts'
 import { ModelConfigError } from '../errors.ts'
 
 export type Gpt2Activation = 'gelu_new' | 'gelu' | 'relu'
@@ -18,6 +19,7 @@ export interface Gpt2Config {
 }
 
 const positiveInt = z.number().int().positive()
+const upTo = (max: number) => positiveInt.max(max)
 const tokenId = z.number().int().nonnegative().nullable().optional()
 
 // Hugging Face spells the same tanh approximation three ways; they are one function.
@@ -31,14 +33,16 @@ const ACTIVATION_ALIASES: Record<string, Gpt2Activation> = {
 
 const hfGpt2ConfigSchema = z.looseObject({
   model_type: z.literal('gpt2'),
-  vocab_size: positiveInt,
-  n_positions: positiveInt.optional(),
-  n_ctx: positiveInt.optional(),
-  n_embd: positiveInt,
-  n_layer: positiveInt,
-  n_head: positiveInt,
-  n_inner: positiveInt.nullable().optional(), // null: 4 * n_embd, GPT-2's own ratio
-  layer_norm_epsilon: z.number().positive().optional(), // default 1e-5: GPT-2's value
+  vocab_size: upTo(MODEL_LIMITS.vocabSize),
+  n_positions: upTo(MODEL_LIMITS.nCtx).optional(),
+  n_ctx: upTo(MODEL_LIMITS.nCtx).optional(),
+  n_embd: upTo(MODEL_LIMITS.dModel),
+  n_layer: upTo(MODEL_LIMITS.nLayers),
+  n_head: upTo(MODEL_LIMITS.nHeads),
+  n_inner: upTo(MODEL_LIMITS.dMlp).nullable().optional(), // null: 4 * n_embd, GPT-2's own ratio
+  layer_norm_epsilon: z.number().min(NORM_EPS_RANGE.min).max(NORM_EPS_RANGE.max).optional(), // default 1e-5: GPT-2's value
+  // HF's GPT-2 divides attention scores by √head_dim unless this is false; this engine always does.
+  scale_attn_weights: z.literal(true).optional(),
   activation_function: z.string().optional(), // default gelu_new: GPT-2's value
   bos_token_id: tokenId,
   eos_token_id: tokenId,
@@ -73,6 +77,11 @@ export function parseGpt2Config(json: unknown): Gpt2Config {
   if (nCtx === undefined) throw new ModelConfigError('Invalid config.json: n_positions (or n_ctx) is missing')
   if (c.n_embd % c.n_head !== 0) {
     throw new ModelConfigError(`Invalid config.json: n_embd (${c.n_embd}) must be divisible by n_head (${c.n_head})`)
+  }
+  const dMlp = c.n_inner ?? 4 * c.n_embd
+  const parameters = (c.vocab_size + nCtx) * c.n_embd + c.n_layer * (4 * c.n_embd * c.n_embd + 2 * c.n_embd * dMlp)
+  if (parameters > MODEL_LIMITS.parameters) {
+    throw new ModelConfigError(`Invalid config.json: these sizes make ${(parameters / 1e9).toFixed(1)}B parameters; Monoscope loads at most ${MODEL_LIMITS.parameters / 1e9}B`)
   }
   const activationName = c.activation_function ?? 'gelu_new'
   const activation = ACTIVATION_ALIASES[activationName]

@@ -1,6 +1,7 @@
 // config.json of any decoder family the ONNX engine runs (gpt2, llama, qwen2, gpt_neox, gemma2, …): the few shape
 // numbers it needs, read under each family's own key names and checked, so a hostile file fails fast and clearly.
 import { ModelConfigError } from '../../errors.ts'
+import { MODEL_LIMITS } from '../limits.ts'
 
 export interface DecoderConfig {
   family: string
@@ -15,8 +16,7 @@ export interface DecoderConfig {
   eosTokenId: number | null
 }
 
-/** Bounds on what a browser tab can hold: a config beyond them is a mistake or an attack, not a model. */
-const LIMITS = { vocabSize: 1_048_576, dModel: 65_536, nLayers: 1_024, nHeads: 1_024, headDim: 4_096, nCtx: 1_048_576 }
+const LIMITS = MODEL_LIMITS
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 

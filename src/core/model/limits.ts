@@ -1,0 +1,18 @@
+// Ceilings on what a model config may claim, named in one place and checked before anything is allocated: a config
+// beyond them is a mistake or an attack (`"n_layer": 1e8` once ran 35 s and 2.5 GB before failing), not a model a
+// browser tab can hold. Both engines' config readers use them.
+export const MODEL_LIMITS = {
+  vocabSize: 1_048_576,
+  dModel: 65_536,
+  nLayers: 1_024,
+  nHeads: 1_024,
+  headDim: 4_096,
+  nCtx: 1_048_576,
+  /** The MLP's hidden width (GPT-2's n_inner). */
+  dMlp: 262_144,
+  /** Parameters in all (8 GB in float32): each count within its ceiling can still multiply past what a tab holds. */
+  parameters: 2_000_000_000,
+} as const
+
+/** LayerNorm / RMSNorm epsilons outside this range are not a model's (1e-5 and 1e-6 are usual). */
+export const NORM_EPS_RANGE = { min: 1e-12, max: 0.1 } as const
