@@ -13,7 +13,7 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
 }
 
 test('a dropped SAE: analyse it (cancel, then run), then its list, bridge dashboard and map work', async ({ app, page, backend }, testInfo) => {
-  test.setTimeout(600_000)
+  test.setTimeout(900_000)
   await app.openRoute('#/features', { backend })
   await app.features.waitUntilReady()
   // Dropped on the SAEs box, as a user drags the two files of a SAELens folder in (the picker is covered by training.spec.ts).
@@ -46,7 +46,7 @@ test('a dropped SAE: analyse it (cancel, then run), then its list, bridge dashbo
   await page.getByTestId('analyse.start').click()
   await expect(page.getByTestId('analyse.progress')).toBeVisible()
   await shot(page, testInfo, 'analysing')
-  await app.features.waitUntilReady()
+  await app.features.waitUntilReady(420_000)
   await expect(app.features.status).toContainText('of 1024 features')
   await shot(page, testInfo, 'analysed-feature-list')
 

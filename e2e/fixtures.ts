@@ -205,8 +205,9 @@ export class FeatureListView {
     this.rows = page.getByTestId('features.row')
   }
 
-  async waitUntilReady(): Promise<void> {
-    await expect(this.status).toHaveAttribute('data-status', 'ready', { timeout: LOAD_TIMEOUT })
+  /** `timeout`: longer after an analysis in the tab (SwiftShader on a loaded machine took over 3 min). */
+  async waitUntilReady(timeout = LOAD_TIMEOUT): Promise<void> {
+    await expect(this.status).toHaveAttribute('data-status', 'ready', { timeout })
   }
 
   async find(query: string): Promise<void> {
