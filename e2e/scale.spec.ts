@@ -49,7 +49,7 @@ test('GPT-2 small with a 24,576-feature SAE loads in the tab, generates and stee
 
   // The inspector, in the same page (no reload of the 500 MB model): the SAE the link loaded, on a new prompt.
   await page.evaluate(() => (window.location.hash = '#/inspect'))
-  await page.getByTestId('inspect.sae').selectOption({ index: 1 })
+  await page.getByTestId('inspect.sae').selectOption(sae) // by id: the committed TinyWorld SAEs may be listed too
   await page.getByTestId('inspect.input').fill('the cat sat on the mat')
   await page.getByTestId('inspect.run').click()
   await expect(page.getByTestId('inspect.feature').first()).toBeVisible({ timeout: GENERATE_TIMEOUT })
