@@ -16,7 +16,6 @@ export interface DecoderConfig {
   eosTokenId: number | null
 }
 
-const LIMITS = MODEL_LIMITS
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -44,12 +43,12 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   if (!isRecord(json)) throw new ModelConfigError('config.json must be a JSON object')
   const family = typeof json.model_type === 'string' ? json.model_type : null
   if (!family) throw new ModelConfigError('config.json has no "model_type"')
-  const vocabSize = count(json, ['vocab_size'], LIMITS.vocabSize)
-  const dModel = count(json, ['hidden_size', 'n_embd', 'd_model'], LIMITS.dModel)
-  const nLayers = count(json, ['num_hidden_layers', 'n_layer', 'num_layers'], LIMITS.nLayers)
-  const nHeads = count(json, ['num_attention_heads', 'n_head'], LIMITS.nHeads)
-  const nKvHeads = count(json, ['num_key_value_heads'], LIMITS.nHeads, nHeads)
-  const headDim = count(json, ['head_dim'], LIMITS.headDim, Math.floor(dModel / nHeads))
-  const nCtx = count(json, ['max_position_embeddings', 'n_positions', 'n_ctx'], LIMITS.nCtx)
+  const vocabSize = count(json, ['vocab_size'], MODEL_LIMITS.vocabSize)
+  const dModel = count(json, ['hidden_size', 'n_embd', 'd_model'], MODEL_LIMITS.dModel)
+  const nLayers = count(json, ['num_hidden_layers', 'n_layer', 'num_layers'], MODEL_LIMITS.nLayers)
+  const nHeads = count(json, ['num_attention_heads', 'n_head'], MODEL_LIMITS.nHeads)
+  const nKvHeads = count(json, ['num_key_value_heads'], MODEL_LIMITS.nHeads, nHeads)
+  const headDim = count(json, ['head_dim'], MODEL_LIMITS.headDim, Math.floor(dModel / nHeads))
+  const nCtx = count(json, ['max_position_embeddings', 'n_positions', 'n_ctx'], MODEL_LIMITS.nCtx)
   return { family, vocabSize, dModel, nLayers, nHeads, nKvHeads, headDim, nCtx, bosTokenId: tokenId(json, 'bos_token_id', vocabSize), eosTokenId: tokenId(json, 'eos_token_id', vocabSize) }
 }
