@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { readSafetensors, writeSafetensors, type TensorEntry } from '../core/formats/safetensors.ts'
+import { readJsonFile } from './jsonFile.ts'
 
 export interface CheckpointData<S> {
   params: Map<string, TensorEntry>
@@ -28,6 +29,6 @@ export async function loadCheckpoint<S>(dir: string): Promise<CheckpointData<S> 
   if (!existsSync(path.join(dir, 'state.json'))) return null
   const params = readSafetensors(new Uint8Array(await readFile(path.join(dir, 'params.safetensors')))).tensors
   const optimizer = readSafetensors(new Uint8Array(await readFile(path.join(dir, 'optimizer.safetensors')))).tensors
-  const state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as S
+  const state = (await readJsonFile(path.join(dir, 'state.json'))) as S
   return { params, optimizer, state }
 }

@@ -70,7 +70,34 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`monoscope ${name}: ${(err as Error).message}\n\n${command.usage}\n`)
       return 2
     }
+    // A file named on the command line that cannot be read or written is bad input, not a bug: say which and why.
+    const fileProblem = describeFileError(err)
+    if (fileProblem) {
+      process.stderr.write(`monoscope ${name}: ${fileProblem}\n`)
+      return 2
+    }
     process.stderr.write(`monoscope ${name}: unexpected error: ${(err as Error).stack ?? String(err)}\n`)
     return 1
   }
+}
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EEXIST: 'already exists',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+}
+
+/** "cannot open PATH: no such file or directory" for Node's file-system errors; null for anything else. */
+function describeFileError(err: unknown): string | null {
+  if (!(err instanceof Error)) return null
+  const { code, syscall, path: file } = err as NodeJS.ErrnoException
+  if (typeof code !== 'string' || !(code in FILE_ERRORS) || typeof syscall !== 'string') return null
+  return `cannot ${syscall} ${file ?? 'a file'}: ${FILE_ERRORS[code]} [${code}]`
 }

@@ -1,4 +1,5 @@
 // Error classes with stable codes: the UI and CLI map each code to a message and, where there is one, a way out.
+import { describeValue } from './formats/safeJson.ts'
 
 export type MonoscopeErrorCode =
   | 'SAFETENSORS_FORMAT'
@@ -123,5 +124,5 @@ export function serializeError(err: unknown): SerializedError {
 }
 
 export function assertNever(value: never): never {
-  throw new Error(`Unhandled case: ${JSON.stringify(value)}`)
+  throw new Error(`Unhandled case: ${describeValue(value)}`)
 }

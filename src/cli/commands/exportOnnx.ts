@@ -8,6 +8,7 @@ import { parseGpt2Config } from '../../core/model/config.ts'
 import { EXPORT_DTYPES, gpt2ToOnnx, type ExportDtype } from '../../core/model/onnx/exportGpt2.ts'
 import { ONNX_VARIANTS } from '../../core/model/onnx/loadOnnx.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
+import { describeValue } from '../../core/formats/safeJson.ts'
 
 export const exportOnnxUsage = `monoscope export-onnx [--model SRC] --out DIR [--dtype fp32,fp16,q8,int8]
   Writes DIR/config.json, tokenizer.json, generation_config.json and the ONNX decoder (opset 17, with
@@ -19,7 +20,7 @@ export const exportOnnxUsage = `monoscope export-onnx [--model SRC] --out DIR [-
 export function parseExportDtypes(text: string | undefined): ExportDtype[] {
   const names = (text ?? 'fp32').split(',').map((n) => n.trim()).filter((n) => n !== '')
   const unknown = names.filter((n) => !(EXPORT_DTYPES as readonly string[]).includes(n))
-  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`--dtype takes a comma-separated list of ${EXPORT_DTYPES.join(', ')}; got ${JSON.stringify(text)}`)
+  if (unknown.length > 0 || names.length === 0) throw new InvalidArgumentError(`--dtype takes a comma-separated list of ${EXPORT_DTYPES.join(', ')}; got ${describeValue(text)}`)
   return [...new Set(names as ExportDtype[])]
 }
 

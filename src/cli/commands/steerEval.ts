@@ -2,7 +2,7 @@
 // SAE index (or --sae), each concept's feature (chosen among detectors and writers, candidates.ts) is clamped at N× its max activation, and
 // the share of seeded generations that mention the concept is compared with the unsteered baseline; negative clamps
 // on prompts that produce a concept measure suppression. Writes steering_report.json and .md beside the index.
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError, TokenizerError } from '../../core/errors.ts'
@@ -24,6 +24,7 @@ import { saeCorpusWindows } from '../saeCorpus.ts'
 import { loadSaeFromSpec } from './features.ts'
 import { renderSteeringReportMarkdown, type SteeringReport, type SaeSteeringResult } from './steerEvalReport.ts'
 import { publicRoot } from './steerShareSpec.ts'
+import { isRecord, readJsonFile } from '../jsonFile.ts'
 
 /** Concepts of different kinds and frequencies: entities (bridge, river, cat, boat, fruit), a topic, a span, safety. */
 export const DEFAULT_CONCEPTS = ['bridge', 'river', 'cat', 'boat', 'fruit', 'weather', 'travel', 'secrecy']
@@ -61,8 +62,10 @@ interface IndexEntry {
 }
 
 async function readIndex(file: string): Promise<{ model: string; saes: IndexEntry[] }> {
-  const json = JSON.parse(await readFile(file, 'utf8')) as { model?: unknown; saes?: { id?: unknown; path?: unknown }[] }
-  const saes = (json.saes ?? []).filter((s): s is IndexEntry => typeof s.id === 'string' && typeof s.path === 'string')
+  const raw = await readJsonFile(file)
+  const json = isRecord(raw) ? raw : {}
+  const listed: unknown[] = Array.isArray(json.saes) ? json.saes : []
+  const saes = listed.filter((s): s is IndexEntry => isRecord(s) && typeof s.id === 'string' && typeof s.path === 'string')
   if (saes.length === 0) throw new InvalidArgumentError(`${file} lists no SAEs`)
   return { model: typeof json.model === 'string' ? json.model : 'models/tinyworld', saes }
 }

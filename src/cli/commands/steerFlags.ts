@@ -1,6 +1,5 @@
 // The steering flags shared by `generate` and `steer-eval`: `--clamp 37=5x`, `--add 90=3`, and where a feature's max
 // activation comes from when a strength is a multiple of it.
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { existsSync } from 'node:fs'
 import { parseFeatureSummary, SUMMARY_FILENAME } from '../../core/analysis/featureFolder.ts'
@@ -15,6 +14,7 @@ import { MAX_ACT_SAMPLE_SEED, MAX_ACT_SAMPLE_TOKENS } from '../../core/steering/
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { saeCorpusWindows } from '../saeCorpus.ts'
 import { indexEntryFor, publicRoot } from './steerShareSpec.ts'
+import { readJsonFile } from '../jsonFile.ts'
 
 export const steerFlagsHelp = `  --clamp J=S    clamp feature J to strength S: x' = SAE(x) with f_J := S, plus the error term x − SAE(x)
   --add J=S      add S · (unit decoder direction of J) to the activation
@@ -56,7 +56,7 @@ export async function loadOrMeasureMaxActs(
   opts: { file?: string | undefined; spec?: string; textFile?: string | undefined; seed?: number; tokens?: number; verbose?: boolean },
 ): Promise<CliMaxActs> {
   if (opts.file !== undefined) {
-    const file = parseFeatureAnalysis(JSON.parse(await readFile(path.resolve(opts.file), 'utf8')))
+    const file = parseFeatureAnalysis(await readJsonFile(path.resolve(opts.file)))
     if (file.sae.d_sae !== sae.config.dSae) throw new InvalidArgumentError(`--max-acts ${opts.file} describes an SAE with ${file.sae.d_sae} features; this SAE has ${sae.config.dSae}`)
     const values = new Float32Array(sae.config.dSae).fill(NaN) // features the file leaves out stay unknown
     for (const f of file.features) values[f.index] = f.max_act
@@ -64,7 +64,7 @@ export async function loadOrMeasureMaxActs(
   }
   const summary = opts.spec === undefined ? null : precomputedSummaryFile(opts.spec)
   if (summary) {
-    const file = parseFeatureSummary(JSON.parse(await readFile(summary, 'utf8')))
+    const file = parseFeatureSummary(await readJsonFile(summary))
     if (file.sae.d_sae === sae.config.dSae) {
       return { values: Float32Array.from(file.features, (f) => f.max_act), source: `analysis:${path.relative(publicRoot, summary).split(path.sep).join('/')}` }
     }

@@ -23,6 +23,7 @@ import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/type
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
+import { readJsonFile } from '../jsonFile.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu] [--d-sae N] [--l1 λ | --k K]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
@@ -234,7 +235,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => k !== 'inputScale' && wanted[k] !== checkpoint.config[k])
       if (differs.length > 0) throw new InvalidArgumentError(`--resume: the checkpoint was made with other settings (${differs.map((k) => `${k} ${String(checkpoint.config[k])} ≠ ${String(wanted[k])}`).join(', ')})`)
       trainer = SaeTrainer.fromCheckpoint(checkpoint, { onLog: (e) => log.push(e) })
-      const progress = JSON.parse(await readFile(progressFile, 'utf8')) as { log: TrainLogEntry[]; ce: typeof resumedCe }
+      const progress = (await readJsonFile(progressFile)) as { log: TrainLogEntry[]; ce: typeof resumedCe }
       log = progress.log
       resumedCe = progress.ce
       await store.skip(trainer.step, batchSize)

@@ -3,6 +3,9 @@
 // The shards are gzip-compressed JSON; readers accept plain JSON too (a server may have decompressed them already).
 import { z } from 'zod'
 import { AnalysisFormatError, featureAnalysisSchema, type FeatureAnalysisFile, type FeatureRecord } from './format.ts'
+import { describeValue, parseJsonChecked } from '../formats/safeJson.ts'
+import { inflateCapped } from '../formats/inflateCapped.ts'
+import { INPUT_LIMITS } from '../limits.ts'
 
 export const FEATURE_SUMMARY_FORMAT = 'monoscope.feature-summary'
 export const FEATURE_SUMMARY_VERSION = 1
@@ -141,7 +144,7 @@ export function shardOf(summary: Pick<FeatureSummaryFile, 'shard_size' | 'shards
 function parseHead(json: unknown, what: string, format: string, version: number): void {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new AnalysisFormatError(`A ${what} file must be a JSON object`)
   const head = json as { format?: unknown; version?: unknown }
-  if (head.format !== format) throw new AnalysisFormatError(`Not a ${what} file: "format" is ${JSON.stringify(head.format)}, expected "${format}"`)
+  if (head.format !== format) throw new AnalysisFormatError(`Not a ${what} file: "format" is ${describeValue(head.format)}, expected "${format}"`)
   if (typeof head.version === 'number' && head.version > version) {
     throw new AnalysisFormatError(`This ${what} file is version ${head.version}; this Monoscope reads version ${version}: update Monoscope or re-run the analysis`)
   }
@@ -182,20 +185,21 @@ const GZIP_MAGIC = [0x1f, 0x8b]
 /** True for gzip bytes; a server that sent Content-Encoding: gzip has already handed us the plain JSON. */
 export const isGzip = (bytes: Uint8Array): boolean => bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]
 
-/** Shard bytes (gzip or plain) → parsed JSON, with DecompressionStream (browsers and Node 18+). */
-export async function decodeJsonBytes(bytes: Uint8Array): Promise<unknown> {
-  let text: string
+/** Shard bytes (gzip or plain) → parsed JSON; a gzip shard may inflate to at most `maxInflatedBytes`. */
+export async function decodeJsonBytes(bytes: Uint8Array, maxInflatedBytes: number = INPUT_LIMITS.gzipInflatedBytes): Promise<unknown> {
+  let plain = bytes
   if (isGzip(bytes)) {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'))
-    try {
-      text = await new Response(stream).text()
-    } catch (err) {
-      throw new AnalysisFormatError(`A compressed analysis file is damaged: ${err instanceof Error ? err.message : String(err)}`)
+    const inflated = await inflateCapped(bytes, 'gzip', maxInflatedBytes)
+    if (!inflated.ok) {
+      throw new AnalysisFormatError(
+        inflated.reason === 'too-large'
+          ? `A compressed analysis file inflates to more than ${maxInflatedBytes} bytes; refusing it`
+          : `A compressed analysis file is damaged: ${inflated.detail}`,
+      )
     }
-  } else text = new TextDecoder().decode(bytes)
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    throw new AnalysisFormatError(`An analysis file is not JSON: ${err instanceof Error ? err.message : String(err)}`)
+    plain = inflated.bytes
   }
+  return parseJsonChecked(new TextDecoder().decode(plain), (detail) => {
+    throw new AnalysisFormatError(`An analysis file is ${detail}`)
+  })
 }

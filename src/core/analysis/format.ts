@@ -3,6 +3,7 @@
 // snake_case, as in the ecosystem's files. FORMAT.md documents both; bump the version on any breaking change.
 import { z } from 'zod'
 import { MonoscopeError } from '../errors.ts'
+import { describeValue } from '../formats/safeJson.ts'
 
 export const FEATURE_ANALYSIS_FORMAT = 'monoscope.feature-analysis'
 export const FEATURE_MAP_FORMAT = 'monoscope.feature-map'
@@ -159,7 +160,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, what: string, format: string, version: number): T {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new AnalysisFormatError(`A ${what} file must be a JSON object`)
   const head = json as { format?: unknown; version?: unknown }
-  if (head.format !== format) throw new AnalysisFormatError(`Not a ${what} file: "format" is ${JSON.stringify(head.format)}, expected "${format}"`)
+  if (head.format !== format) throw new AnalysisFormatError(`Not a ${what} file: "format" is ${describeValue(head.format)}, expected "${format}"`)
   if (typeof head.version === 'number' && head.version > version) {
     throw new AnalysisFormatError(`This ${what} file is version ${head.version}; this Monoscope reads version ${version}: update Monoscope or re-run the analysis`)
   }

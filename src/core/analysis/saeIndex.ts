@@ -3,6 +3,7 @@
 // codes against this list, never against one SAE size.
 import { z } from 'zod'
 import { AnalysisFormatError } from './format.ts'
+import { describeValue } from '../formats/safeJson.ts'
 
 export const SAE_INDEX_FORMAT = 'monoscope.sae-index'
 export const SAE_INDEX_VERSION = 1
@@ -50,7 +51,7 @@ export type SaeIndexEntry = SaeIndex['saes'][number]
 export function parseSaeIndex(json: unknown): SaeIndex {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new AnalysisFormatError('An SAE index must be a JSON object')
   const head = json as { format?: unknown; version?: unknown }
-  if (head.format !== SAE_INDEX_FORMAT) throw new AnalysisFormatError(`Not an SAE index: "format" is ${JSON.stringify(head.format)}, expected "${SAE_INDEX_FORMAT}"`)
+  if (head.format !== SAE_INDEX_FORMAT) throw new AnalysisFormatError(`Not an SAE index: "format" is ${describeValue(head.format)}, expected "${SAE_INDEX_FORMAT}"`)
   if (typeof head.version === 'number' && head.version > SAE_INDEX_VERSION) {
     throw new AnalysisFormatError(`This SAE index is version ${head.version}; this Monoscope reads version ${SAE_INDEX_VERSION}: update Monoscope`)
   }

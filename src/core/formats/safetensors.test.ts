@@ -165,11 +165,27 @@ describe('malformed files throw SafetensorsFormatError', () => {
     expectFormatError(rawFile(f32('x', [2 ** 40, 2 ** 40], 0, 8), data8), 'needs over 2^53')
   })
 
-  it('overlapping tensors, while gaps are allowed', () => {
+  it('overlaps, gaps and unreferenced bytes, as the reference reader refuses them', () => {
     const data = new Uint8Array(16)
-    expectFormatError(rawFile({ ...f32('a', [2], 0, 8), ...f32('b', [2], 4, 12) }, data), 'tensors "a" [0, 8) and "b" [4, 12) overlap')
-    const gappy = readSafetensors(rawFile({ ...f32('a', [1], 0, 4), ...f32('b', [1], 8, 12), ...f32('e', [0], 4, 4) }, data))
-    expect([...gappy.tensors.keys()]).toEqual(['a', 'b', 'e'])
+    expectFormatError(rawFile({ ...f32('a', [2], 0, 8), ...f32('b', [2], 4, 12) }, data), 'tensor "b" starts at byte 4 of the data section but tensor "a" ends at 8: the offsets must be contiguous (overlap)')
+    expectFormatError(rawFile({ ...f32('a', [1], 0, 4), ...f32('b', [1], 8, 12), ...f32('e', [0], 4, 4) }, data), 'tensor "b" starts at byte 8 of the data section but tensor "e" ends at 4: the offsets must be contiguous (gap)')
+    expectFormatError(rawFile(f32('a', [1], 4, 8), new Uint8Array(8)), 'starts at byte 4 of the data section but the start of the data section')
+    expectFormatError(rawFile({ ...f32('a', [2], 0, 8), ...f32('b', [1], 8, 12) }, data), 'the tensors cover 12 bytes of the data section but it has 16')
+    const exact = readSafetensors(rawFile({ ...f32('a', [1], 0, 4), ...f32('e', [0], 4, 4), ...f32('b', [3], 4, 16) }, data))
+    expect([...exact.tensors.keys()]).toEqual(['a', 'e', 'b'])
+  })
+
+  it('a byte inserted into the data, or a header length one short, is refused rather than read shifted', () => {
+    const good = writeSafetensors({ a: { shape: [2], data: Float32Array.of(1, 2) }, b: { shape: [2], data: Float32Array.of(3, 4) } })
+    expect(Array.from(readSafetensors(good).tensors.get('b')!.data)).toEqual([3, 4])
+    const headerLength = Number(new DataView(good.buffer).getBigUint64(0, true))
+    const inserted = new Uint8Array(good.length + 1)
+    inserted.set(good.subarray(0, 8 + headerLength + 4))
+    inserted.set(good.subarray(8 + headerLength + 4), 8 + headerLength + 5)
+    expectFormatError(inserted, 'the tensors cover 16 bytes of the data section but it has 17')
+    const short = good.slice()
+    new DataView(short.buffer).setBigUint64(0, BigInt(headerLength - 1), true)
+    expectFormatError(short, /the tensors cover 16 bytes of the data section but it has 17|not valid JSON/)
   })
 
   it('metadata that is not an object of strings', () => {

@@ -1,6 +1,7 @@
 // Hand-written safetensors reader and writer (https://github.com/huggingface/safetensors): the weight format of
 // Hugging Face models and SAELens SAEs. Reads F32 (zero-copy when aligned), F16 and BF16 into float32; writes F32.
 import { InvalidArgumentError, SafetensorsFormatError } from '../errors.ts'
+import { describeValue, parseJsonChecked } from './safeJson.ts'
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16'
 
@@ -48,7 +49,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (name === METADATA_KEY) continue
     specs.push({ name, ...parseTensorSpec(name, raw, dataLength) })
   }
-  checkNoOverlaps(specs)
+  checkExactCoverage(specs, dataLength)
 
   const tensors = new Map<string, TensorEntry>()
   for (const s of specs) {
@@ -76,12 +77,7 @@ function parseHeader(bytes: Uint8Array): { headerLength: number; json: Record<st
   } catch {
     return fail('the header is not valid UTF-8')
   }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (err) {
-    return fail(`the header is not valid JSON (${(err as Error).message})`)
-  }
+  const json = parseJsonChecked(text, (detail) => fail(`the header is ${detail}`))
   if (!isRecord(json)) return fail(`the header must be a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`)
   return { headerLength, json }
 }
@@ -103,13 +99,13 @@ function parseTensorSpec(name: string, raw: unknown, dataLength: number) {
   const { dtype, shape, data_offsets: offsets } = raw
   if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZE)) {
     const kind = typeof dtype === 'string' && OTHER_KNOWN_DTYPES.has(dtype) ? 'unsupported' : 'unknown'
-    fail(`${where} has ${kind} dtype ${JSON.stringify(dtype)}; supported dtypes are ${SUPPORTED}`)
+    fail(`${where} has ${kind} dtype ${describeValue(dtype)}; supported dtypes are ${SUPPORTED}`)
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) {
-    fail(`${where} has shape ${JSON.stringify(shape)}; a shape must be an array of non-negative integers`)
+    fail(`${where} has shape ${describeValue(shape)}; a shape must be an array of non-negative integers`)
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
-    fail(`${where} has data_offsets ${JSON.stringify(offsets)}; they must be [begin, end], two non-negative integers`)
+    fail(`${where} has data_offsets ${describeValue(offsets)}; they must be [begin, end], two non-negative integers`)
   }
   const [begin, end] = offsets as [number, number]
   if (begin > end) fail(`${where} has data_offsets [${begin}, ${end}] with begin after end`)
@@ -135,15 +131,25 @@ function expectedByteLength(shape: number[], size: number): number | null {
   return bytes
 }
 
-function checkNoOverlaps(specs: Array<{ name: string; begin: number; end: number }>): void {
-  // Gaps are tolerated (some writers leave them); shared bytes never are. Empty tensors own no bytes.
-  const sorted = specs.filter((s) => s.end > s.begin).sort((a, b) => a.begin - b.begin)
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1]!
-    const cur = sorted[i]!
-    if (cur.begin < prev.end) {
-      fail(`tensors "${prev.name}" [${prev.begin}, ${prev.end}) and "${cur.name}" [${cur.begin}, ${cur.end}) overlap`)
+/**
+ * As the reference reader (safetensors' `validate`): sorted by offset, each tensor starts where the previous one
+ * ended, the first at 0, and the last ends at the end of the file. A gap, an overlap or a trailing byte means the
+ * header and the data disagree (bytes inserted, a header length one short), and reading on would shift every value.
+ */
+function checkExactCoverage(specs: Array<{ name: string; begin: number; end: number }>, dataLength: number): void {
+  const sorted = [...specs].sort((a, b) => a.begin - b.begin || a.end - b.end)
+  let expected = 0
+  let previous: string | null = null
+  for (const s of sorted) {
+    if (s.begin !== expected) {
+      const after = previous === null ? 'the start of the data section' : `tensor "${previous}" ends at ${expected}`
+      fail(`tensor "${s.name}" starts at byte ${s.begin} of the data section but ${after}: the offsets must be contiguous (${s.begin < expected ? 'overlap' : 'gap'})`)
     }
+    expected = s.end
+    previous = s.name
+  }
+  if (expected !== dataLength) {
+    fail(`the tensors cover ${expected} bytes of the data section but it has ${dataLength}: the header and the data disagree (bytes inserted, or a wrong header length)`)
   }
 }
 
@@ -215,7 +221,7 @@ export function writeSafetensors(
     if (name === METADATA_KEY) throw new InvalidArgumentError(`"${METADATA_KEY}" is reserved and cannot name a tensor`)
     const { shape, data } = tensors[name]!
     if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) {
-      throw new InvalidArgumentError(`tensor "${name}": shape ${JSON.stringify(shape)} must be non-negative integers`)
+      throw new InvalidArgumentError(`tensor "${name}": shape ${describeValue(shape)} must be non-negative integers`)
     }
     const numel = shape.reduce((a, b) => a * b, 1)
     if (data.length !== numel) {

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { MODEL_LIMITS, NORM_EPS_RANGE } from './limits.ts'
 import { ModelConfigError } from '../errors.ts'
+import { describeValue } from '../formats/safeJson.ts'
 
 export type Gpt2Activation = 'gelu_new' | 'gelu' | 'relu'
 
@@ -43,6 +44,8 @@ const hfGpt2ConfigSchema = z.looseObject({
   layer_norm_epsilon: z.number().min(NORM_EPS_RANGE.min).max(NORM_EPS_RANGE.max).optional(), // default 1e-5: GPT-2's value
   // HF's GPT-2 divides attention scores by √head_dim unless this is false; this engine always does.
   scale_attn_weights: z.literal(true).optional(),
+  // The engine reads the unembedding from wte, as GPT-2 ties them; an untied checkpoint would be silently wrong.
+  tie_word_embeddings: z.literal(true).optional(),
   activation_function: z.string().optional(), // default gelu_new: GPT-2's value
   bos_token_id: tokenId,
   eos_token_id: tokenId,
@@ -52,10 +55,10 @@ const hfGpt2ConfigSchema = z.looseObject({
   add_cross_attention: z.boolean().optional(),
 })
 
-function describeValue(json: unknown, path: PropertyKey[]): string {
+function fieldValue(json: unknown, path: PropertyKey[]): string {
   let v: unknown = json
   for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined
-  return v === undefined ? 'missing' : `got ${JSON.stringify(v)}`
+  return v === undefined ? 'missing' : `got ${describeValue(v)}`
 }
 
 /** Parses a GPT-2 `config.json` object; throws ModelConfigError naming the offending field. */
@@ -67,8 +70,8 @@ export function parseGpt2Config(json: unknown): Gpt2Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const field = issue.path.join('.') || '(root)'
-      if (field === 'model_type') return `model_type must be "gpt2" (${describeValue(json, issue.path)}); only GPT-2-architecture models are supported`
-      return `${field}: ${issue.message.replace(/^Invalid input: /, '')} (${describeValue(json, issue.path)})`
+      if (field === 'model_type') return `model_type must be "gpt2" (${fieldValue(json, issue.path)}); only GPT-2-architecture models are supported`
+      return `${field}: ${issue.message.replace(/^Invalid input: /, '')} (${fieldValue(json, issue.path)})`
     })
     throw new ModelConfigError(`Invalid config.json: ${problems.join('; ')}`)
   }

@@ -10,6 +10,7 @@ import { HookedGpt2 } from './gpt2.ts'
 import type { EngineKind, HookedModel } from './hookedModel.ts'
 import { loadOnnxModel, ONNX_VARIANTS, type OnnxVariant } from './onnx/loadOnnx.ts'
 import { TfjsEngine } from './tfjsEngine.ts'
+import { parseJsonChecked } from '../formats/safeJson.ts'
 
 export const WEIGHTS_FILE = 'model.safetensors'
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json'
@@ -25,13 +26,10 @@ export interface LoadedModel {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function parseJson(text: string, file: string, source: FileSource): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err)
-    const message = `${file} in ${source.description} is not valid JSON: ${detail}`
+  return parseJsonChecked(text, (detail) => {
+    const message = `${file} in ${source.description} is ${detail}`
     throw file === 'config.json' ? new ModelConfigError(message) : new ModelWeightsError(message)
-  }
+  })
 }
 
 /** The file's text, or null when the source has no such file. */

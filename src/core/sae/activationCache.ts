@@ -10,6 +10,7 @@ import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import { createTokenWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
 import { inputScaleFromMeanNorm } from './normalization.ts'
+import { describeValue } from '../formats/safeJson.ts'
 
 export const ACTIVATION_CACHE_FORMAT = 'monoscope.activations'
 const TENSOR_NAME = 'activations'
@@ -116,13 +117,13 @@ export function readActivationCache(bytes: Uint8Array, source = 'activation cach
   const fail = (why: string): never => {
     throw new SaeFormatError(`${source} is not a Monoscope activation cache: ${why}`)
   }
-  if (m.format !== ACTIVATION_CACHE_FORMAT) fail(`metadata "format" is ${JSON.stringify(m.format)}, expected "${ACTIVATION_CACHE_FORMAT}"`)
-  if (m.version !== '1') fail(`version ${JSON.stringify(m.version)} is not supported (this Monoscope reads version 1)`)
+  if (m.format !== ACTIVATION_CACHE_FORMAT) fail(`metadata "format" is ${describeValue(m.format)}, expected "${ACTIVATION_CACHE_FORMAT}"`)
+  if (m.version !== '1') fail(`version ${describeValue(m.version)} is not supported (this Monoscope reads version 1)`)
   const tensor = file.tensors.get(TENSOR_NAME) ?? fail(`it has no "${TENSOR_NAME}" tensor`)
   if (tensor.shape.length !== 2 || tensor.shape[0]! < 1 || tensor.shape[1]! < 1) fail(`"${TENSOR_NAME}" has shape [${tensor.shape.join(', ')}], expected [rows, d_in]`)
   const int = (key: string, min: number): number => {
     const v = Number(m[key])
-    return Number.isSafeInteger(v) && v >= min ? v : fail(`metadata "${key}" is ${JSON.stringify(m[key])}, expected an integer ≥ ${min}`)
+    return Number.isSafeInteger(v) && v >= min ? v : fail(`metadata "${key}" is ${describeValue(m[key])}, expected an integer ≥ ${min}`)
   }
   if (m.skip_bos !== 'true' && m.skip_bos !== 'false') fail(`metadata "skip_bos" must be "true" or "false"`)
   if (typeof m.hook_name !== 'string' || m.hook_name.length === 0) fail('metadata "hook_name" is missing')

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors.ts'
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.ts'
 import { paramShapes, type ParamName } from './trainParams.ts'
 import { resolveTrainerConfig, type SaeTrainerConfig } from './trainerConfig.ts'
+import { parseJsonChecked } from '../formats/safeJson.ts'
 
 /** Sums over the steps since the last log entry (JS numbers: float64, exact in JSON). */
 export interface LogWindow {
@@ -104,12 +105,7 @@ export function checkpointFromBytes(bytes: Uint8Array): SaeCheckpoint {
   const file = readSafetensors(bytes)
   const meta = file.metadata[METADATA_KEY]
   if (meta === undefined) fail(`the file has no "${METADATA_KEY}" metadata (not a Monoscope SAE trainer checkpoint)`)
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(meta)
-  } catch (err) {
-    fail(`its metadata is not valid JSON (${(err as Error).message})`)
-  }
+  const parsed = parseJsonChecked(meta, (detail) => fail(`its metadata is ${detail}`))
   if (!isRecord(parsed)) fail('its metadata must be a JSON object')
   const tensors: SaeCheckpoint['tensors'] = {}
   for (const [name, entry] of file.tensors) tensors[name] = { shape: entry.shape, data: entry.data.slice() }

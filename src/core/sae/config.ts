@@ -4,6 +4,8 @@
 import { z } from 'zod'
 import { SaeFormatError } from '../errors.ts'
 import { emptyMetadata, NORMALIZE_ACTIVATIONS, type NormalizeActivations, type SaeConfig, type SaeMetadata } from './types.ts'
+import { describeValue } from '../formats/safeJson.ts'
+import { parseJsonChecked } from '../formats/safeJson.ts'
 
 export interface ParsedSaeLensConfig {
   config: SaeConfig
@@ -97,7 +99,7 @@ function describeIssues(json: unknown, issues: ReadonlyArray<{ path: PropertyKey
     .map((issue) => {
       let v: unknown = json
       for (const key of issue.path) v = isRecord(v) ? v[key as string] : undefined
-      const got = v === undefined ? 'missing' : `got ${JSON.stringify(v)}`
+      const got = v === undefined ? 'missing' : `got ${describeValue(v)}`
       return `${issue.path.join('.') || '(root)'}: ${issue.message.replace(/^Invalid input: /, '')} (${got})`
     })
     .join('; ')
@@ -256,11 +258,7 @@ function parseLegacy(json: Record<string, unknown>): ParsedSaeLensConfig {
 export function parseSaeLensConfig(input: string | unknown): ParsedSaeLensConfig {
   let json: unknown = input
   if (typeof input === 'string') {
-    try {
-      json = JSON.parse(input)
-    } catch (err) {
-      fail(`not valid JSON (${(err as Error).message})`)
-    }
+    json = parseJsonChecked(input, fail)
   }
   if (!isRecord(json)) fail(`must be a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`)
   if (json.metadata !== undefined && !isRecord(json.metadata)) fail('metadata must be an object')

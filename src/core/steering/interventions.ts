@@ -8,6 +8,7 @@ import type { Sae } from '../sae/sae.ts'
 import { asFeatureIndex } from './featureKey.ts'
 import { positionWindow, windowSlice, type PositionPolicy } from './positions.ts'
 import { steerActivation, type CompiledSteering } from './steerActivation.ts'
+import { describeValue } from '../formats/safeJson.ts'
 
 export type SteeringMode = 'clamp' | 'add'
 
@@ -46,12 +47,12 @@ export function resolveInterventions(interventions: readonly Intervention[], dSa
   const seen = new Set<string>()
   return interventions.map(({ index, mode, strength }) => {
     asFeatureIndex(index, dSae)
-    if (!STEERING_MODES.includes(mode)) throw new InvalidArgumentError(`Unknown steering mode ${JSON.stringify(mode)}: expected clamp or add`)
+    if (!STEERING_MODES.includes(mode)) throw new InvalidArgumentError(`Unknown steering mode ${describeValue(mode)}: expected clamp or add`)
     const key = `${mode}:${index}`
     if (seen.has(key)) throw new InvalidArgumentError(`Feature ${index} is set to ${mode} twice; keep one`)
     seen.add(key)
     const amount = strength.kind === 'absolute' ? strength.value : strength.kind === 'maxMultiple' ? strength.multiple : NaN
-    if (!Number.isFinite(amount)) throw new InvalidArgumentError(`Feature ${index}: the strength must be a finite number, got ${JSON.stringify(strength)}`)
+    if (!Number.isFinite(amount)) throw new InvalidArgumentError(`Feature ${index}: the strength must be a finite number, got ${describeValue(strength)}`)
     if (strength.kind === 'absolute') return { index, mode, value: amount }
     const max = maxActOf(maxActs, index)
     if (max === undefined || !Number.isFinite(max)) {

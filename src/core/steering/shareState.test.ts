@@ -2,7 +2,8 @@
 // reason and a clear message; credentials never go into a link, nor come out of one.
 import { deflateRawSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { fromBase64Url, inflateRawCapped, toBase64Url } from './compress.ts'
+import { fromBase64Url, toBase64Url } from './compress.ts'
+import { inflateCapped } from '../formats/inflateCapped.ts'
 import { findSourceSecret } from './secrets.ts'
 import {
   buildShareUrl,
@@ -106,7 +107,7 @@ describe('share state', () => {
     // 64 MiB from ~64 KiB with the character limit lifted: the streaming cap stops it after the first slices.
     const bomb = toBase64Url(deflateRawSync(Buffer.alloc(64 << 20)))
     await rejects('v1.' + bomb, 'TOO_LARGE', /inflates/, { maxEncodedChars: Infinity })
-    const capped = await inflateRawCapped(fromBase64Url(bomb)!, 1 << 20)
+    const capped = await inflateCapped(fromBase64Url(bomb)!, 'deflate-raw', 1 << 20)
     expect(capped).toMatchObject({ ok: false, reason: 'too-large' })
   })
 

@@ -4,11 +4,13 @@
 import { z } from 'zod'
 import type { BackendName } from '../backend/backend.ts'
 import { MonoscopeError } from '../errors.ts'
-import { deflateRaw, fromBase64Url, inflateRawCapped, toBase64Url } from './compress.ts'
+import { deflateRaw, fromBase64Url, toBase64Url } from './compress.ts'
+import { inflateCapped } from '../formats/inflateCapped.ts'
 import type { Intervention } from './interventions.ts'
 import type { SteerOptions } from './steer.ts'
 import { POSITION_POLICIES, type PositionPolicy } from './positions.ts'
 import { findSecretToken, findSourceSecret } from './secrets.ts'
+import { describeValue, parseJsonChecked } from '../formats/safeJson.ts'
 
 export const SHARE_STATE_VERSION = 1
 /** Query parameter that carries the state (the app's other link state is in the query too: ?model=, ?backend=). */
@@ -91,7 +93,7 @@ function checkState(value: unknown, action: 'share' | 'open'): ShareState {
   if (!parsed.success) {
     const version = (value as { version?: unknown } | null)?.version
     if (action === 'open' && version !== SHARE_STATE_VERSION) {
-      throw new ShareStateError('VERSION', `This link's steering state has version ${JSON.stringify(version)}; this Monoscope reads version ${SHARE_STATE_VERSION}`)
+      throw new ShareStateError('VERSION', `This link's steering state has version ${describeValue(version)}; this Monoscope reads version ${SHARE_STATE_VERSION}`)
     }
     throw new ShareStateError('INVALID', `${action === 'share' ? 'Cannot share this steering state' : "This link's steering state is invalid"}: ${describeIssues(parsed.error)}`)
   }
@@ -151,18 +153,21 @@ export async function decodeShareState(text: string, limits: DecodeLimits = {}):
   }
   const bytes = fromBase64Url(match[2]!)
   if (!bytes) throw new ShareStateError('MALFORMED', "The link's steering state has characters outside base64url; was the link cut short or changed?")
-  const inflated = await inflateRawCapped(bytes, maxBytes)
+  const inflated = await inflateCapped(bytes, 'deflate-raw', maxBytes)
   if (!inflated.ok) {
     throw inflated.reason === 'too-large'
       ? new ShareStateError('TOO_LARGE', `The link's steering state inflates to more than ${maxBytes} bytes; refusing it`)
       : new ShareStateError('MALFORMED', `The link's steering state is damaged (${inflated.detail}); was the link cut short?`)
   }
-  let value: unknown
+  let json: string
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(inflated.bytes))
+    json = new TextDecoder('utf-8', { fatal: true }).decode(inflated.bytes)
   } catch {
-    throw new ShareStateError('MALFORMED', "The link's steering state is damaged (not UTF-8 JSON)")
+    throw new ShareStateError('MALFORMED', "The link's steering state is damaged (not UTF-8)")
   }
+  const value = parseJsonChecked(json, (detail) => {
+    throw new ShareStateError('MALFORMED', `The link's steering state is damaged (${detail})`)
+  })
   return checkState(value, 'open')
 }
 

@@ -3,6 +3,7 @@
 // as transformers.js and Python, without transformers' onnxruntime weight.
 import { Tokenizer } from '@huggingface/tokenizers'
 import { TokenizerError } from '../errors.ts'
+import { parseJsonChecked } from '../formats/safeJson.ts'
 
 export { createStreamingDecoder, type StreamingDecoder } from './streamingDecoder.ts'
 
@@ -36,11 +37,9 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export function loadTokenizer(json: unknown | string, tokenizerConfig: Record<string, unknown> = {}): HfTextTokenizer {
   let parsed: unknown = json
   if (typeof json === 'string') {
-    try {
-      parsed = JSON.parse(json)
-    } catch (err) {
-      throw new TokenizerError(`tokenizer.json is not valid JSON: ${message(err)}`)
-    }
+    parsed = parseJsonChecked(json, (detail) => {
+      throw new TokenizerError(`tokenizer.json is ${detail}`)
+    })
   }
   if (!isRecord(parsed)) throw new TokenizerError('tokenizer.json must be a JSON object')
   if (!isRecord(parsed.model)) throw new TokenizerError('tokenizer.json has no "model" object')

@@ -2,6 +2,7 @@
 // numbers it needs, read under each family's own key names and checked, so a hostile file fails fast and clearly.
 import { ModelConfigError } from '../../errors.ts'
 import { MODEL_LIMITS } from '../limits.ts'
+import { describeValue } from '../../formats/safeJson.ts'
 
 export interface DecoderConfig {
   family: string
@@ -27,7 +28,7 @@ function first(c: Record<string, unknown>, keys: readonly string[]): unknown {
 function count(c: Record<string, unknown>, keys: readonly string[], max: number, fallback?: number): number {
   const v = first(c, keys) ?? fallback
   if (v === undefined) throw new ModelConfigError(`config.json has no ${keys.join(' / ')}`)
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new ModelConfigError(`config.json's ${keys[0]} must be an integer in [1, ${max}], got ${JSON.stringify(v)}`)
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) throw new ModelConfigError(`config.json's ${keys[0]} must be an integer in [1, ${max}], got ${describeValue(v)}`)
   return v
 }
 
@@ -35,7 +36,7 @@ function tokenId(c: Record<string, unknown>, key: string, vocab: number): number
   let v = c[key]
   if (Array.isArray(v)) v = v[0] // generation configs may list several EOS ids
   if (v === undefined || v === null) return null
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= vocab) throw new ModelConfigError(`config.json's ${key} ${JSON.stringify(v)} is not a token id of the ${vocab}-token vocabulary`)
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= vocab) throw new ModelConfigError(`config.json's ${key} ${describeValue(v)} is not a token id of the ${vocab}-token vocabulary`)
   return v
 }
 

@@ -11,6 +11,7 @@ import { Float16Array } from '@petamoriken/float16'
 import { InvalidArgumentError } from '../../errors.ts'
 import type { Gpt2Activation } from '../config.ts'
 import { encodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnxProto.ts'
+import { describeValue } from '../../formats/safeJson.ts'
 
 export interface Gpt2ExportConfig {
   vocabSize: number
@@ -119,7 +120,7 @@ const tensorInfo = (name: string, elemType: number, dims: (number | string)[]): 
 export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights, dtype: ExportDtype = 'fp32'): Uint8Array {
   const { dModel: d, nHeads: h, nLayers } = c
   if (d % h !== 0) throw new InvalidArgumentError(`d_model ${d} is not a multiple of ${h} heads`)
-  if (!EXPORT_DTYPES.includes(dtype)) throw new InvalidArgumentError(`Unknown ONNX export dtype ${JSON.stringify(dtype)}: expected ${EXPORT_DTYPES.join(', ')}`)
+  if (!EXPORT_DTYPES.includes(dtype)) throw new InvalidArgumentError(`Unknown ONNX export dtype ${describeValue(dtype)}: expected ${EXPORT_DTYPES.join(', ')}`)
   const hd = d / h
   const g = new GraphBuilder(dtype === 'fp16')
   const FLOAT_IO = g.floatType

@@ -6,6 +6,7 @@ import { parseDecoderConfig } from './decoderConfig.ts'
 import { OnnxEngine } from './onnxEngine.ts'
 import { decodeOnnx } from './onnxProto.ts'
 import { ortRuntime } from './ortRuntime.ts'
+import { describeValue } from '../../formats/safeJson.ts'
 
 /** transformers.js's dtype names and the files they pick. */
 export const ONNX_VARIANTS = {
@@ -31,7 +32,7 @@ export async function loadOnnxModel(source: FileSource, configJson: unknown, var
   for (const t of model.graph.initializer) {
     if (t.dataLocation !== EXTERNAL) continue
     const location = t.externalData?.find((e) => e.key === 'location')?.value
-    if (!location || location.includes('..') || location.startsWith('/')) throw new ModelWeightsError(`${file}: initializer "${t.name}" names external data at ${JSON.stringify(location)}`)
+    if (!location || location.includes('..') || location.startsWith('/')) throw new ModelWeightsError(`${file}: initializer "${t.name}" names external data at ${describeValue(location)}`)
     locations.add(location)
   }
   const externalData = await Promise.all([...locations].map(async (path) => ({ path, data: await source.fetchBytes(`onnx/${path}`, opts) })))

@@ -1,0 +1,13 @@
+// JSON files named on the command line: read, depth-checked and refused with a typed error (exit 2), never a stack
+// trace. Missing or unreadable files are mapped to exit 2 by main.ts.
+import { readFile } from 'node:fs/promises'
+import { InvalidArgumentError } from '../core/errors.ts'
+import { parseJsonChecked } from '../core/formats/safeJson.ts'
+
+export async function readJsonFile(file: string): Promise<unknown> {
+  return parseJsonChecked(await readFile(file, 'utf8'), (detail) => {
+    throw new InvalidArgumentError(`${file} is ${detail}`)
+  })
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

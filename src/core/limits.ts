@@ -1,0 +1,32 @@
+// Every ceiling on what an input may claim or cost, named in one place. Each is checked where the input enters,
+// before anything is allocated or inflated: a value beyond it is a mistake or an attack, not a file a browser tab
+// can hold (a fuzzing pass once found `"n_layer": 1e8` running 35 s and 2.5 GB before failing, and a 2 MB zip
+// inflating to 1.3 GB).
+export { MODEL_LIMITS, NORM_EPS_RANGE } from './model/limits.ts'
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+
+export const INPUT_LIMITS = {
+  /** Nesting of any JSON document (configs, headers, share state, analysis files): real ones nest under 10. */
+  jsonDepth: 64,
+  /** A JSON file's size (config.json, tokenizer.json of a 256k vocabulary is ~35 MB, analysis shards). */
+  jsonBytes: 256 * MiB,
+  /** Entries in one zip (an SAE folder has three). */
+  zipEntries: 4_096,
+  /** All entries of one zip, inflated, and any one entry: a 24k × 2304 SAE in float32 is ~450 MB. */
+  zipInflatedBytes: 2 * GiB,
+  /** One gzip-compressed analysis shard, inflated. */
+  gzipInflatedBytes: 256 * MiB,
+  /** One downloaded weights file (2B parameters in float32 is 8 GB, the parameter ceiling). */
+  downloadBytes: 8 * GiB,
+  /** No response headers within this long: the server is not answering. */
+  httpConnectTimeoutMs: 30_000,
+  /** No body bytes within this long: the download has stalled. */
+  httpStallTimeoutMs: 60_000,
+  /** Further attempts after a 5xx, 429 or dropped connection, with exponential backoff from httpRetryBaseMs. */
+  httpRetries: 3,
+  httpRetryBaseMs: 500,
+} as const
+
+export type InputLimits = typeof INPUT_LIMITS
