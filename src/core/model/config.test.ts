@@ -33,6 +33,7 @@ describe('parseGpt2Config', () => {
       activation: 'gelu_new',
       bosTokenId: 50256,
       eosTokenId: 50256,
+      tieWordEmbeddings: true,
     })
   })
 

@@ -17,6 +17,12 @@ export interface Gpt2Config {
   activation: Gpt2Activation
   bosTokenId: number | null
   eosTokenId: number | null
+  /**
+   * config.json's tie_word_embeddings (default true): true unembeds with wte.weight, as Hugging Face does even when
+   * an lm_head.weight is stored; false requires lm_head.weight. Absent on configs built in memory: then the
+   * weights decide (a distinct lm_head.weight is used).
+   */
+  tieWordEmbeddings?: boolean
 }
 
 const positiveInt = z.number().int().positive()
@@ -44,8 +50,8 @@ const hfGpt2ConfigSchema = z.looseObject({
   layer_norm_epsilon: z.number().min(NORM_EPS_RANGE.min).max(NORM_EPS_RANGE.max).optional(), // default 1e-5: GPT-2's value
   // HF's GPT-2 divides attention scores by √head_dim unless this is false; this engine always does.
   scale_attn_weights: z.literal(true).optional(),
-  // The engine reads the unembedding from wte, as GPT-2 ties them; an untied checkpoint would be silently wrong.
-  tie_word_embeddings: z.literal(true).optional(),
+  // Hugging Face's default ties the unembedding to wte; false needs an lm_head.weight in the weights.
+  tie_word_embeddings: z.boolean().optional(),
   activation_function: z.string().optional(), // default gelu_new: GPT-2's value
   bos_token_id: tokenId,
   eos_token_id: tokenId,
@@ -112,6 +118,7 @@ export function parseGpt2Config(json: unknown): Gpt2Config {
     activation,
     bosTokenId,
     eosTokenId,
+    tieWordEmbeddings: c.tie_word_embeddings ?? true,
   }
 }
 
@@ -134,7 +141,7 @@ export function gpt2ConfigToJson(config: Gpt2Config, opts: { tiedLmHead?: boolea
     layer_norm_epsilon: config.layerNormEps,
     bos_token_id: config.bosTokenId,
     eos_token_id: config.eosTokenId,
-    tie_word_embeddings: opts.tiedLmHead ?? true,
+    tie_word_embeddings: opts.tiedLmHead ?? config.tieWordEmbeddings ?? true,
     resid_pdrop: 0,
     embd_pdrop: 0,
     attn_pdrop: 0,

@@ -30,6 +30,33 @@ describe('mapGpt2Weights', () => {
     expect(mapped.tensors.get('lm_head.weight')!.shape).toEqual([11, 8])
   })
 
+  it('follows config.json\'s tie_word_embeddings as Hugging Face does', () => {
+    const { config, tensors } = makeTinyGpt2({ ...base, untiedLmHead: true })
+    // Tied (the default): wte unembeds and the stored lm_head is ignored, as in transformers.
+    const tied = mapGpt2Weights({ ...config, tieWordEmbeddings: true }, tensors)
+    expect(tied.tiedLmHead).toBe(true)
+    expect(tied.tensors.has('lm_head.weight')).toBe(false)
+    expect(mapGpt2Weights({ ...config, tieWordEmbeddings: false }, tensors).tiedLmHead).toBe(false)
+    // Untied but nothing to unembed with: refused by name instead of quietly using wte.
+    const withoutHead = makeTinyGpt2(base)
+    expect(() => mapGpt2Weights({ ...withoutHead.config, tieWordEmbeddings: false }, withoutHead.tensors)).toThrow(
+      'config.json sets tie_word_embeddings to false, but the weights have no "lm_head.weight" to unembed with',
+    )
+  })
+
+  it('refuses NaN and infinity in any weight, naming the tensor and the index', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const f = variant((t) => {
+        const e = t.get('transformer.h.1.attn.c_proj.weight')!
+        const data = e.data.slice()
+        data[5] = bad
+        t.set('transformer.h.1.attn.c_proj.weight', { ...e, data })
+      })
+      expect(f).toThrow(ModelWeightsError)
+      expect(f).toThrow(`Tensor "h.1.attn.c_proj.weight" holds ${bad} at flat index 5; model weights must be finite`)
+    }
+  })
+
   const variant = (edit: (t: Map<string, TensorEntry>) => void) => {
     const { config, tensors } = makeTinyGpt2({ ...base, naming: 'transformer-prefix' })
     edit(tensors)

@@ -59,6 +59,11 @@ function checkEntry(name: string, entry: TensorEntry, expected: number[]): void 
   if (entry.data.length !== size) {
     throw new ModelWeightsError(`Tensor "${name}" holds ${entry.data.length} values, but its shape ${fmt(expected)} needs ${size}`)
   }
+  // One NaN in a weight turns every logit downstream into NaN: refuse it here, as SAE weights are refused.
+  const data = entry.data
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) throw new ModelWeightsError(`Tensor "${name}" holds ${data[i]} at flat index ${i}; model weights must be finite`)
+  }
 }
 
 function sameData(a: Float32Array, b: Float32Array): boolean {
@@ -101,11 +106,15 @@ export function mapGpt2Weights(config: Gpt2Config, tensors: Map<string, TensorEn
   }
 
   const lmHead = byName.get(LM_HEAD)
+  if (config.tieWordEmbeddings === false && !lmHead) {
+    throw new ModelWeightsError(`config.json sets tie_word_embeddings to false, but the weights have no "${LM_HEAD}" to unembed with`)
+  }
   let tiedLmHead = true
-  if (lmHead) {
+  // Tied by config.json: Hugging Face unembeds with wte.weight and ignores a stored lm_head.weight; so do we.
+  if (lmHead && config.tieWordEmbeddings !== true) {
     checkEntry(LM_HEAD, lmHead, [config.vocabSize, config.dModel])
     // Many exports write the tied matrix twice; keep one copy unless the two really differ.
-    if (!sameData(lmHead.data, (out.get('wte.weight') as TensorEntry).data)) {
+    if (config.tieWordEmbeddings === false || !sameData(lmHead.data, (out.get('wte.weight') as TensorEntry).data)) {
       tiedLmHead = false
       out.set(LM_HEAD, lmHead)
     }
