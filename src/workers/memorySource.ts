@@ -1,6 +1,6 @@
 // A FileSource over files the user picked or dropped (File/Blob or bytes), matched by base name, so the SAELens
 // loader reads them exactly as it reads a folder or a URL.
-import { SourceNotFoundError } from '../core/errors.ts'
+import { InvalidArgumentError, SourceNotFoundError } from '../core/errors.ts'
 import { defineSource, type FileSource } from '../core/sources/types.ts'
 
 export interface PickedFile {
@@ -18,12 +18,20 @@ async function toBytes(data: PickedFile['data']): Promise<Uint8Array> {
 }
 
 export function createMemorySource(files: readonly PickedFile[], description = files.map((f) => baseName(f.name)).join(', ')): FileSource {
-  const byName = new Map(files.map((f) => [baseName(f.name), f.data]))
+  const byName = new Map<string, PickedFile['data']>()
+  const paths = new Map<string, string[]>()
+  for (const f of files) {
+    byName.set(baseName(f.name), f.data)
+    paths.set(baseName(f.name), [...(paths.get(baseName(f.name)) ?? []), f.name])
+  }
   return defineSource({
     kind: 'folder',
     description: `local files (${description})`,
     async fetchBytes(file, opts) {
       const data = byName.get(baseName(file))
+      // Two cfg.json (a zip of two SAE folders, say) would make the loader pick one silently: refuse and name them.
+      const all = paths.get(baseName(file)) ?? []
+      if (all.length > 1) throw new InvalidArgumentError(`${all.length} of the chosen files are named ${baseName(file)} (${all.join(', ')}): choose one SAE folder`)
       if (data === undefined) throw new SourceNotFoundError(`${file} is not among the chosen files (${description || 'none'})`)
       opts?.signal?.throwIfAborted()
       const bytes = await toBytes(data)

@@ -1,5 +1,6 @@
 // Picked SAE files: a zip of a SAELens folder reads as the folder's own files (byte for byte), loose files pass
 // through, and a damaged zip is refused with a clear error.
+import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { readSaeLensFolder, saeLensFiles } from '../core/sae/saelens.ts'
 import { zipFolder } from '../core/sae/saeZip.ts'
@@ -28,5 +29,11 @@ describe('pickedFilesSource', () => {
     const zip = zipFolder('x', files)
     await expect(pickedFilesSource([{ name: 'broken.zip', data: zip.slice(0, zip.length - 40) }])).rejects.toThrow(/broken\.zip is not a readable zip file/)
     await expect(pickedFilesSource([])).rejects.toThrow(/No files chosen/)
+  })
+
+  it('refuses a zip of two SAE folders instead of picking one cfg.json silently', async () => {
+    const two = zipSync({ 'a/cfg.json': strToU8(files['cfg.json'] as string), 'b/cfg.json': strToU8(files['cfg.json'] as string) })
+    const source = await pickedFilesSource([{ name: 'two.zip', data: two }])
+    await expect(source.fetchText('cfg.json')).rejects.toThrow('2 of the chosen files are named cfg.json (a/cfg.json, b/cfg.json): choose one SAE folder')
   })
 })

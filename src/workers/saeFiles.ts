@@ -1,6 +1,7 @@
 // Picked SAE files as a FileSource, with zips opened: a SAELens folder exported as a zip (by the training panel, or
 // zipped by hand) loads exactly like the folder's own files.
 import { InvalidArgumentError } from '../core/errors.ts'
+import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, SPARSITY_FILENAME } from '../core/sae/saelens.ts'
 import { isZipName, unzipFiles } from '../core/sae/saeZip.ts'
 import type { FileSource } from '../core/sources/types.ts'
 import { createMemorySource, type PickedFile } from './memorySource.ts'
@@ -11,11 +12,15 @@ async function bytesOf(data: PickedFile['data']): Promise<Uint8Array> {
   return new Uint8Array(await data.arrayBuffer())
 }
 
-/** Every zip among `files` replaced by its entries (matched by base name, as picked folders are). */
-export async function expandZips(files: readonly PickedFile[]): Promise<PickedFile[]> {
+/** The files an SAE folder is read from; a zip's other entries are never inflated. */
+const SAE_FILES = new Set([SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, SPARSITY_FILENAME])
+const isSaeFile = (path: string): boolean => SAE_FILES.has(path.split('/').pop() ?? path)
+
+/** Every zip among `files` replaced by its SAE entries (matched by base name, as picked folders are). */
+export async function expandZips(files: readonly PickedFile[], signal?: AbortSignal): Promise<PickedFile[]> {
   const out: PickedFile[] = []
   for (const file of files) {
-    if (isZipName(file.name)) out.push(...unzipFiles(await bytesOf(file.data), file.name))
+    if (isZipName(file.name)) out.push(...(await unzipFiles(await bytesOf(file.data), file.name, isSaeFile, { signal })))
     else out.push(file)
   }
   return out

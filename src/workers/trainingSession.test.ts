@@ -12,7 +12,7 @@ import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
 import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
 import { worldVocab } from '../core/world/tokenizerJson.ts'
 import type { RequestId } from './protocol.ts'
-import { expandZips } from './saeFiles.ts'
+import { unzipFiles } from '../core/sae/saeZip.ts'
 import { openRunDb } from './trainingDb.ts'
 import type { RunEndedResponse, TrainingFile, TrainingResponse } from './trainingProtocol.ts'
 import { TrainingSession } from './trainingSession.ts'
@@ -126,7 +126,7 @@ describe('TrainingSession', () => {
 
       // The exported zip reads back to exactly these weights, with the training settings beside them.
       const exported = await s2.exportRun({ type: 'exportRun', requestId: rid(), runId: first.run.runId })
-      const files = await expandZips([{ name: exported.fileName, data: exported.zip }])
+      const files = await unzipFiles(exported.zip, exported.fileName)
       const byName = (n: string) => files.find((f) => f.name.endsWith(`/${n}`))!.data as Uint8Array
       expect(byName('sae_weights.safetensors')).toEqual(weightsOf(straight.files))
       const settingsJson = JSON.parse(new TextDecoder().decode(byName('training_settings.json'))) as { settings: TrainingRunSettings }

@@ -1,7 +1,7 @@
-// SAELens folders as one zip (the browser's download, and what the loader reads back): fflate, no DOM, so it
-// runs in workers and in Node tests alike.
-import { unzipSync, zipSync, strToU8 } from 'fflate'
-import { InvalidArgumentError } from '../errors.ts'
+// SAELens folders as one zip (the browser's download, and what the loader reads back): fflate writes, the checked
+// reader in formats/zipArchive.ts reads; no DOM, so both run in workers and in Node tests alike.
+import { zipSync, strToU8 } from 'fflate'
+import { extractZipEntries, type ExtractOptions } from '../formats/zipArchive.ts'
 
 export type ZipEntries = Record<string, string | Uint8Array>
 
@@ -16,15 +16,15 @@ export function zipFolder(folder: string, files: ZipEntries): Uint8Array {
 
 export const isZipName = (name: string): boolean => /\.zip$/i.test(name)
 
-/** The files of a zip, by their path inside it (directories left out). Throws InvalidArgumentError on a damaged zip. */
-export function unzipFiles(bytes: Uint8Array, label = 'the zip'): { name: string; data: Uint8Array }[] {
-  let entries: Record<string, Uint8Array>
-  try {
-    entries = unzipSync(bytes)
-  } catch (err) {
-    throw new InvalidArgumentError(`${label} is not a readable zip file (${err instanceof Error ? err.message : String(err)})`)
-  }
-  return Object.entries(entries)
-    .filter(([name]) => !name.endsWith('/') && !name.startsWith('__MACOSX/'))
-    .map(([name, data]) => ({ name, data }))
+/**
+ * The files of a zip that `wanted` picks, by their path inside it (directories and macOS metadata left out), each
+ * checked against its size and CRC-32. Throws InvalidArgumentError on a damaged or oversized zip.
+ */
+export async function unzipFiles(
+  bytes: Uint8Array,
+  label = 'the zip',
+  wanted: (name: string) => boolean = () => true,
+  opts: ExtractOptions = {},
+): Promise<{ name: string; data: Uint8Array }[]> {
+  return extractZipEntries(bytes, label, (name) => !name.startsWith('__MACOSX/') && wanted(name), opts)
 }
