@@ -1,5 +1,6 @@
 // HTTP plumbing shared by the URL and Hub sources: status → error mapping, streamed bodies with progress, HEAD probes.
 import { CancelledError, MonoscopeError, SourceNetworkError, SourceNotFoundError } from '../errors.ts'
+import { INPUT_LIMITS } from '../limits.ts'
 import type { FetchOptions } from './types.ts'
 
 /** Names the file, where it was looked for and the exact URL, so a message is enough to debug a failed load. */
@@ -38,17 +39,130 @@ export function statusError(response: Response, target: RequestTarget): Monoscop
   return new SourceNetworkError(`Could not download ${file} from ${where} (${url}, ${detail} ${response.statusText})`.trimEnd())
 }
 
-export async function httpGet(target: RequestTarget, opts: FetchOptions = {}): Promise<Response> {
+/** The network limits a download runs under (INPUT_LIMITS by default; tests pass small ones). */
+export interface HttpLimits {
+  connectTimeoutMs: number
+  /** The body must bring at least STALL_PROGRESS_BYTES within this long, so a slow drip counts as a stall too. */
+  stallTimeoutMs: number
+  retries: number
+  retryBaseMs: number
+  /** Refused when declared (content-length) or when received. */
+  maxBytes: number
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  connectTimeoutMs: INPUT_LIMITS.httpConnectTimeoutMs,
+  stallTimeoutMs: INPUT_LIMITS.httpStallTimeoutMs,
+  retries: INPUT_LIMITS.httpRetries,
+  retryBaseMs: INPUT_LIMITS.httpRetryBaseMs,
+  maxBytes: INPUT_LIMITS.downloadBytes,
+}
+
+/** A JSON file is capped far lower than weights: no config or tokenizer is gigabytes. */
+export const limitsFor = (file: string): HttpLimits =>
+  /\.json$/i.test(file) ? { ...DEFAULT_HTTP_LIMITS, maxBytes: INPUT_LIMITS.jsonBytes } : DEFAULT_HTTP_LIMITS
+
+const STALL_PROGRESS_BYTES = 1024
+
+/** Worth another try: the server is overloaded or restarting (5xx, 429), or the connection dropped or stalled. */
+class RetryableError extends Error {
+  constructor(readonly failure: MonoscopeError) {
+    super(failure.message)
+  }
+}
+
+/**
+ * GETs `target` and reads its whole body, with a connect timeout, a stall timeout, a cap on declared and received
+ * bytes, and up to `limits.retries` further attempts (exponential backoff) after a 5xx, a 429, a dropped connection
+ * or a stall. Progress never goes backwards across retries.
+ */
+export async function downloadBytes(target: RequestTarget, opts: FetchOptions = {}, limits: HttpLimits = limitsFor(target.file)): Promise<Uint8Array<ArrayBuffer>> {
+  let reported = 0
+  const onProgress = opts.onProgress
+  const progress: FetchOptions['onProgress'] = onProgress
+    ? (e) => {
+        if (e.loaded < reported && e.loaded !== e.total) return
+        reported = Math.max(reported, e.loaded)
+        onProgress(e)
+      }
+    : undefined
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await getOnce(target, { signal: opts.signal }, limits)
+      return await readBodyOnce(response, target, { signal: opts.signal, onProgress: progress }, limits)
+    } catch (err) {
+      if (!(err instanceof RetryableError)) throw err
+      if (attempt >= limits.retries) {
+        const { failure } = err
+        const tries = `${limits.retries + 1} attempt${limits.retries ? 's' : ''}`
+        throw failure instanceof SourceNetworkError ? new SourceNetworkError(`${failure.message} (gave up after ${tries})`, failure) : failure
+      }
+      await sleep(limits.retryBaseMs * 2 ** attempt, opts.signal, target)
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, target: RequestTarget): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(transportError(null, target, signal))
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(transportError(null, target, signal))
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** An AbortController that follows `outer` and can also be aborted by a timer, remembering why. */
+function timedController(outer: AbortSignal | undefined) {
+  const controller = new AbortController()
+  let reason: string | null = null
+  const follow = () => controller.abort()
+  outer?.addEventListener('abort', follow, { once: true })
+  let timer: ReturnType<typeof setTimeout> | null = null
+  return {
+    signal: controller.signal,
+    /** (Re)starts the timer; when it fires the request is aborted with `why`. */
+    arm(ms: number, why: string) {
+      if (timer) clearTimeout(timer)
+      timer = setTimeout(() => {
+        reason = why
+        controller.abort()
+      }, ms)
+    },
+    get timedOut(): string | null {
+      return reason
+    },
+    dispose() {
+      if (timer) clearTimeout(timer)
+      outer?.removeEventListener('abort', follow)
+    },
+  }
+}
+
+/** One GET with a connect timeout; a 5xx or 429 answer and a failed connection come back as RetryableError. */
+async function getOnce(target: RequestTarget, opts: FetchOptions = {}, limits: HttpLimits = limitsFor(target.file)): Promise<Response> {
   if (opts.signal?.aborted) throw transportError(null, target, opts.signal)
+  const timed = timedController(opts.signal)
+  timed.arm(limits.connectTimeoutMs, `no answer within ${limits.connectTimeoutMs / 1000} s`)
   let response: Response
   try {
-    response = await getFetch()(target.url, { signal: opts.signal })
+    response = await getFetch()(target.url, { signal: timed.signal })
   } catch (err) {
-    throw transportError(err, target, opts.signal)
+    timed.dispose()
+    if (opts.signal?.aborted) throw transportError(err, target, opts.signal)
+    const reason = timed.timedOut
+    throw new RetryableError(reason ? new SourceNetworkError(`Could not download ${target.file} from ${target.where} (${target.url}): ${reason}`, err) : transportError(err, target))
   }
+  timed.dispose()
   if (!response.ok) {
     await response.body?.cancel().catch(() => {})
-    throw statusError(response, target)
+    const failure = statusError(response, target)
+    throw response.status >= 500 || response.status === 429 ? new RetryableError(failure) : failure
   }
   return response
 }
@@ -57,12 +171,17 @@ export async function httpGet(target: RequestTarget, opts: FetchOptions = {}): P
 export async function httpExists(target: RequestTarget, opts: FetchOptions = {}): Promise<boolean> {
   if (opts.signal?.aborted) throw transportError(null, target, opts.signal)
   const request = async (method: 'HEAD' | 'GET') => {
+    const timed = timedController(opts.signal)
+    timed.arm(DEFAULT_HTTP_LIMITS.connectTimeoutMs, `no answer within ${DEFAULT_HTTP_LIMITS.connectTimeoutMs / 1000} s`)
     try {
-      const response = await getFetch()(target.url, { method, signal: opts.signal })
+      const response = await getFetch()(target.url, { method, signal: timed.signal })
       await response.body?.cancel().catch(() => {})
       return response
     } catch (err) {
-      throw transportError(err, target, opts.signal)
+      const reason = opts.signal?.aborted ? null : timed.timedOut
+      throw reason ? new SourceNetworkError(`Could not reach ${target.file} in ${target.where} (${target.url}): ${reason}`, err) : transportError(err, target, opts.signal)
+    } finally {
+      timed.dispose()
     }
   }
   let response = await request('HEAD')
@@ -81,9 +200,32 @@ function declaredLength(response: Response): number | null {
   return Number.isSafeInteger(n) && n >= 0 ? n : null
 }
 
-/** Reads a body chunk by chunk, reporting progress; the last event always has loaded === total. */
-export async function readBody(response: Response, target: RequestTarget, opts: FetchOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+/** Reads a response already in hand (the Hub cache's) under the same caps, without retrying. */
+export async function readBody(response: Response, target: RequestTarget, opts: FetchOptions = {}, limits: HttpLimits = limitsFor(target.file)): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return await readBodyOnce(response, target, opts, limits)
+  } catch (err) {
+    throw err instanceof RetryableError ? err.failure : err
+  }
+}
+
+/**
+ * Reads a body chunk by chunk, reporting progress; the last event always has loaded === total. Refuses a body that
+ * declares or brings more than `limits.maxBytes`; a stall or dropped connection comes back as RetryableError.
+ */
+async function readBodyOnce(
+  response: Response,
+  target: RequestTarget,
+  opts: FetchOptions = {},
+  limits: HttpLimits = limitsFor(target.file),
+): Promise<Uint8Array<ArrayBuffer>> {
   const total = declaredLength(response)
+  const tooLarge = (bytes: number | string) =>
+    new SourceNetworkError(`${target.file} from ${target.where} is ${bytes} bytes, over the ${limits.maxBytes}-byte limit for this file (${target.url})`)
+  if (total !== null && total > limits.maxBytes) {
+    await response.body?.cancel().catch(() => {})
+    throw tooLarge(total)
+  }
   const sink = new ByteSink(total)
   let last: { loaded: number; total: number | null } | null = null
   const report = (loaded: number, t: number | null) => {
@@ -94,23 +236,50 @@ export async function readBody(response: Response, target: RequestTarget, opts: 
 
   report(0, total)
   const reader = response.body?.getReader()
-  try {
-    if (!reader) sink.push(new Uint8Array(await response.arrayBuffer()))
-    else {
+  if (!reader) sink.push(new Uint8Array(await response.arrayBuffer()))
+  else {
+    const stall = `stalled: under ${STALL_PROGRESS_BYTES} bytes in ${limits.stallTimeoutMs / 1000} s`
+    let stallTimer: ReturnType<typeof setTimeout> | null = null
+    let stalled = false
+    const armStall = () => {
+      if (stallTimer) clearTimeout(stallTimer)
+      stallTimer = setTimeout(() => {
+        stalled = true
+        void reader.cancel().catch(() => {})
+      }, limits.stallTimeoutMs)
+    }
+    const onAbort = () => void reader.cancel().catch(() => {})
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+    let sinceArmed = 0
+    armStall()
+    try {
       for (;;) {
         const { done, value } = await reader.read()
         if (done) break
+        if (sink.length + value.length > limits.maxBytes) throw tooLarge(`over ${limits.maxBytes}`)
         sink.push(value)
+        sinceArmed += value.length
+        if (sinceArmed >= STALL_PROGRESS_BYTES) {
+          sinceArmed = 0
+          armStall()
+        }
         // A server that sends more than it announced has lied about the total: stop quoting it.
         report(sink.length, total !== null && sink.length <= total ? total : null)
       }
+    } catch (err) {
+      await reader.cancel().catch(() => {})
+      if (err instanceof MonoscopeError) throw err
+      if (opts.signal?.aborted) throw transportError(err, target, opts.signal)
+      throw new RetryableError(transportError(err, target))
+    } finally {
+      if (stallTimer) clearTimeout(stallTimer)
+      opts.signal?.removeEventListener('abort', onAbort)
     }
-  } catch (err) {
-    await reader?.cancel().catch(() => {})
-    throw transportError(err, target, opts.signal)
+    if (opts.signal?.aborted) throw transportError(null, target, opts.signal)
+    if (stalled) throw new RetryableError(new SourceNetworkError(`Download of ${target.file} from ${target.where} ${stall} after ${sink.length} bytes (${target.url})`))
   }
   if (total !== null && sink.length < total) {
-    throw new SourceNetworkError(`Download of ${target.file} from ${target.where} stopped after ${sink.length} of ${total} bytes (${target.url})`)
+    throw new RetryableError(new SourceNetworkError(`Download of ${target.file} from ${target.where} stopped after ${sink.length} of ${total} bytes (${target.url})`))
   }
   const bytes = sink.finish()
   report(bytes.length, bytes.length)

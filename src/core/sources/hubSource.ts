@@ -2,7 +2,7 @@
 import { SourceSpecError } from '../errors.ts'
 import { openHubCache, type HubCache } from './hubCache.ts'
 import { assertHubRepo, DEFAULT_REVISION, formatHubSpec, type HubRepo } from './hubSpec.ts'
-import { httpExists, httpGet, readBody, type RequestTarget } from './http.ts'
+import { downloadBytes, httpExists, readBody, type RequestTarget } from './http.ts'
 import { pathSegments, urlPath } from './paths.ts'
 import { defineSource, type FileSource } from './types.ts'
 
@@ -63,7 +63,7 @@ function hubSourceAt(repo: HubRepo, endpoint: string, prefix: string[], getCache
       const cache = await getCache()
       const cached = await cache?.match(t.url)
       if (cached) return readBody(cached, t, opts)
-      const bytes = await readBody(await httpGet(t, opts), t, opts)
+      const bytes = await downloadBytes(t, opts)
       await cache?.put(t.url, bytes)
       return bytes
     },

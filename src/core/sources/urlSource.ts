@@ -1,6 +1,6 @@
 // A folder served over HTTP(S): `${baseUrl}/${file}`, e.g. the app's own public/models/tinyworld or any static host.
 import { SourceSpecError } from '../errors.ts'
-import { httpExists, httpGet, readBody, type RequestTarget } from './http.ts'
+import { downloadBytes, httpExists, type RequestTarget } from './http.ts'
 import { pathSegments, urlPath } from './paths.ts'
 import { defineSource, type FileSource } from './types.ts'
 
@@ -33,7 +33,7 @@ function urlSourceAt(base: URL, prefix: string[]): FileSource {
     description,
     async fetchBytes(file, opts) {
       const t = target(file)
-      return readBody(await httpGet(t, opts), t, opts)
+      return downloadBytes(t, opts)
     },
     exists: async (file, opts) => httpExists(target(file), opts),
     subfolder: (path) => urlSourceAt(base, [...prefix, ...pathSegments(path, 'subfolder')]),
