@@ -4,6 +4,7 @@
 import { Tokenizer } from '@huggingface/tokenizers'
 import { TokenizerError } from '../errors.ts'
 import { parseJsonChecked } from '../formats/safeJson.ts'
+import { checkTokenizerJson } from './checkTokenizerJson.ts'
 
 export { createStreamingDecoder, type StreamingDecoder } from './streamingDecoder.ts'
 
@@ -43,6 +44,7 @@ export function loadTokenizer(json: unknown | string, tokenizerConfig: Record<st
   }
   if (!isRecord(parsed)) throw new TokenizerError('tokenizer.json must be a JSON object')
   if (!isRecord(parsed.model)) throw new TokenizerError('tokenizer.json has no "model" object')
+  checkTokenizerJson(parsed)
 
   // The library insists on every top-level key; tokenizer.json files written by hand or by older tools omit some.
   const spec = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...parsed }
