@@ -16,8 +16,8 @@ export const INPUT_LIMITS = {
   zipEntries: 4_096,
   /** All entries of one zip, inflated, and any one entry: a 24k × 2304 SAE in float32 is ~450 MB. */
   zipInflatedBytes: 2 * GiB,
-  /** One gzip-compressed analysis shard, inflated. */
-  gzipInflatedBytes: 256 * MiB,
+  /** One gzip-compressed analysis file, inflated (a shard is ~1 MB; a 24k-feature summary ~10 MB). */
+  gzipInflatedBytes: 64 * MiB,
   /** One downloaded weights file (2B parameters in float32 is 8 GB, the parameter ceiling). */
   downloadBytes: 8 * GiB,
   /** No response headers within this long: the server is not answering. */

@@ -143,8 +143,10 @@ export const featureMapSchema = z
       if (m.points[key].length !== n) ctx.addIssue({ code: 'custom', path: ['points', key], message: `has ${m.points[key].length} entries for ${n} points` })
     }
     m.points.sae.forEach((s, i) => {
-      if (s >= m.saes.length) ctx.addIssue({ code: 'custom', path: ['points', 'sae', i], message: `${s} names no SAE (there are ${m.saes.length})` })
-      else if (m.points.index[i]! >= m.saes[s]!.d_sae) ctx.addIssue({ code: 'custom', path: ['points', 'index', i], message: `${m.points.index[i]} is outside d_sae ${m.saes[s]!.d_sae}` })
+      // Zod runs this refinement even when `count` has already failed (s = -1), so look the SAE up defensively.
+      const sae = m.saes[s]
+      if (sae === undefined) ctx.addIssue({ code: 'custom', path: ['points', 'sae', i], message: `${s} names no SAE (there are ${m.saes.length})` })
+      else if ((m.points.index[i] ?? 0) >= sae.d_sae) ctx.addIssue({ code: 'custom', path: ['points', 'index', i], message: `${m.points.index[i]} is outside d_sae ${sae.d_sae}` })
     })
   })
 

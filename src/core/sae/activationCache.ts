@@ -136,7 +136,10 @@ export function readActivationCache(bytes: Uint8Array, source = 'activation cach
     skipBos: m.skip_bos === 'true',
     tokensProcessed: int('tokens_processed', 0),
   }
-  return { info, rows: tensor.shape[0]!, dIn: tensor.shape[1]!, data: tensor.data }
+  // A NaN row would turn the SAE trained on it into NaN a few steps in, far from this file: refuse it here.
+  const data = tensor.data
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) fail(`"${TENSOR_NAME}" holds ${data[i]} at row ${Math.floor(i / tensor.shape[1]!)}; activations must be finite`)
+  return { info, rows: tensor.shape[0]!, dIn: tensor.shape[1]!, data }
 }
 
 /**
