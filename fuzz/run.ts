@@ -98,11 +98,11 @@ const tallies: Tally[] = []
 
 const mb = (b: number) => `${Math.max(0, b / 1024 ** 2).toFixed(0)} MB`
 function report(): string {
-const rows = tallies.map(
-  (t) =>
-    `| ${t.reader} | ${t.cases} | ${t.typed} | ${t.accepted} | ${t.untyped} | ${t.slow} | ${t.overMemory} | ${t.mustRefuse.filter((m) => m.outcome !== 'refused').length} of ${t.mustRefuse.length} | ${t.maxMs.toFixed(0)} ms | ${mb(t.peakRss)} |`,
-)
-return `# Fuzzing the readers
+  const rows = tallies.map(
+    (t) =>
+      `| ${t.reader} | ${t.cases} | ${t.typed} | ${t.accepted} | ${t.untyped} | ${t.slow} | ${t.overMemory} | ${t.mustRefuse.filter((m) => m.outcome !== 'refused').length} of ${t.mustRefuse.length} | ${t.maxMs.toFixed(0)} ms | ${mb(t.peakRss)} |`,
+  )
+  return `# Fuzzing the readers
 
 \`npm run fuzz\` (fuzz/run.ts) sends ${cases.toLocaleString('en-US')} mutated inputs to each reader, fast-check seed ${seed}: byte damage (flips, insertions,
 deletions, truncation, 64-bit lengths overwritten) for every format, and structural edits (a hostile value such as
