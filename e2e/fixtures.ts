@@ -106,7 +106,12 @@ export class PromptPanel {
     if (opts.maxTokens !== undefined) await this.maxTokens.fill(String(opts.maxTokens))
     if (opts.temperature !== undefined) await this.temperature.fill(String(opts.temperature))
     if (opts.seed !== undefined) await this.seed.fill(String(opts.seed))
-    if (opts.stopAtEos !== undefined) await this.stopAtEos.setChecked(opts.stopAtEos)
+    if (opts.stopAtEos !== undefined) {
+      // Toggled with the keyboard, as a keyboard user would: a pointer click can land mid-layout-shift under load
+      // ("fieldset intercepts pointer events", then a click beside the box), which a key press cannot.
+      if ((await this.stopAtEos.isChecked()) !== opts.stopAtEos) await this.stopAtEos.press('Space')
+      await expect(this.stopAtEos).toBeChecked({ checked: opts.stopAtEos })
+    }
   }
 
   /** The longest generation the loaded model's context allows (the max-tokens field's limit). */
