@@ -1,9 +1,9 @@
 // Folder sources on a temporary directory, and resolveSource's choice of kind.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CancelledError, SourceNotFoundError, SourceSpecError } from '../errors.ts'
+import { CancelledError, SourceNetworkError, SourceNotFoundError, SourceSpecError } from '../errors.ts'
 import { createFolderSource } from './folderSource.ts'
 import { resolveSource } from './resolveSource.ts'
 import type { ProgressEvent } from './types.ts'
@@ -51,6 +51,17 @@ describe('createFolderSource', () => {
     expect(err).toBeInstanceOf(SourceNotFoundError)
     expect(err.message).toContain(`tokenizer.json was not found in folder ${root}`)
     await expect(createFolderSource(path.join(root, 'nope')).fetchBytes('config.json')).rejects.toThrow(SourceNotFoundError)
+  })
+
+  it('refuses a file over its size limit before reading it (a sparse 300 MB config.json)', async () => {
+    const big = await mkdtemp(path.join(tmpdir(), 'monoscope-big-'))
+    await truncate(path.join(big, 'config.json'), 300 * 1024 * 1024).catch(async () => {
+      await writeFile(path.join(big, 'config.json'), '')
+      await truncate(path.join(big, 'config.json'), 300 * 1024 * 1024)
+    })
+    await expect(createFolderSource(big).fetchBytes('config.json')).rejects.toThrow(SourceNetworkError)
+    await expect(createFolderSource(big).fetchBytes('config.json')).rejects.toThrow(/config\.json in folder .* is 314572800 bytes, over the 268435456-byte limit for this file/)
+    await rm(big, { recursive: true, force: true })
   })
 
   it('rejects paths that climb out, and aborted reads', async () => {

@@ -1,5 +1,6 @@
 // A local folder (Node only: the CLI, tests). node:fs is imported inside functions so browser bundles never pull it in.
 import { CancelledError, SourceNetworkError, SourceNotFoundError, SourceSpecError } from '../errors.ts'
+import { limitsFor } from './http.ts'
 import { pathSegments } from './paths.ts'
 import { defineSource, type FileSource } from './types.ts'
 
@@ -32,8 +33,13 @@ function folderSourceAt(root: string, prefix: string[]): FileSource {
       let buf: Buffer
       try {
         opts.signal?.throwIfAborted()
+        // The same per-file ceiling as a download, checked before reading: a 300 MB "config.json" is not one.
+        const { size } = await fs.stat(fullName)
+        const { maxBytes } = limitsFor(file)
+        if (size > maxBytes) throw new SourceNetworkError(`${file} in folder ${description} is ${size} bytes, over the ${maxBytes}-byte limit for this file (${fullName})`)
         buf = await fs.readFile(fullName, { signal: opts.signal })
       } catch (err) {
+        if (err instanceof SourceNetworkError) throw err
         if (opts.signal?.aborted) throw new CancelledError(`Cancelled while reading ${file} from ${description}`)
         const code = errorCode(err)
         if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
