@@ -11,7 +11,10 @@ import { DEFAULT_HTTP_LIMITS, downloadBytes, limitsFor, type HttpLimits, type Re
 import type { ProgressEvent } from './types.ts'
 
 const body = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 31) % 256)
-const limits: HttpLimits = { connectTimeoutMs: 300, stallTimeoutMs: 300, retries: 2, retryBaseMs: 10, maxBytes: 1_000_000 }
+// Generous timeouts where a test is not about them, so a loaded machine cannot turn a slow answer into a retry;
+// short ones (`tight`) only in the tests of timeouts themselves.
+const limits: HttpLimits = { connectTimeoutMs: 20_000, stallTimeoutMs: 20_000, retries: 2, retryBaseMs: 10, maxBytes: 1_000_000 }
+const tight: HttpLimits = { ...limits, connectTimeoutMs: 300, stallTimeoutMs: 300 }
 
 let server: http.Server
 let base = ''
@@ -77,8 +80,8 @@ afterAll(async () => {
 
 const target = (path: string): RequestTarget => ({ file: `file${path.replace(/\//g, '-')}.bin`, url: `${base}${path}`, where: 'the test server' })
 
-async function failure(path: string, opts: { signal?: AbortSignal } = {}): Promise<Error> {
-  const err = await downloadBytes(target(path), opts, limits).then(
+async function failure(path: string, opts: { signal?: AbortSignal } = {}, use: HttpLimits = limits): Promise<Error> {
+  const err = await downloadBytes(target(path), opts, use).then(
     () => null,
     (e: unknown) => e as Error,
   )
@@ -94,7 +97,7 @@ describe('downloadBytes', () => {
   })
 
   it('gives up on a server that never answers, after its retries', async () => {
-    const err = await failure('/no-answer')
+    const err = await failure('/no-answer', {}, tight)
     expect(err).toBeInstanceOf(SourceNetworkError)
     expect(err.message).toBe(`Could not download file-no-answer.bin from the test server (${base}/no-answer): no answer within 0.3 s (gave up after 3 attempts)`)
     expect(hits.get('/no-answer')).toBe(3)
@@ -102,7 +105,7 @@ describe('downloadBytes', () => {
 
   it('treats a stalled body and a slow drip alike, naming the file and URL', async () => {
     for (const path of ['/stall', '/drip']) {
-      const err = await failure(path)
+      const err = await failure(path, {}, tight)
       expect(err).toBeInstanceOf(SourceNetworkError)
       expect(err.message).toMatch(new RegExp(`^Download of file-${path.slice(1)}\\.bin from the test server stalled: under 1024 bytes in 0\\.3 s after \\d+ bytes \\(${base}${path}\\) \\(gave up after 3 attempts\\)$`))
     }
@@ -140,7 +143,7 @@ describe('downloadBytes', () => {
     expect(hits.get('/missing')).toBe(1)
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
-    expect(await failure('/no-answer', { signal: controller.signal })).toBeInstanceOf(CancelledError)
+    expect(await failure('/no-answer', { signal: controller.signal }, tight)).toBeInstanceOf(CancelledError)
   })
 
   it('caps JSON files far below weights', () => {
