@@ -44,7 +44,8 @@ function expectCleanRefusal(result: { code: number; stderr: string }, message: R
   expect(result.code).toBe(2)
 }
 
-describe('the CLI refuses bad input with exit code 2 and one line', () => {
+// Each case starts the CLI (tsx, tfjs) once or twice: slow on a loaded machine, so a longer budget than the default.
+describe('the CLI refuses bad input with exit code 2 and one line', { timeout: 300_000 }, () => {
   it('a missing --max-acts file', async () => {
     const result = await cli(['generate', '--prompt', 'the cat', '--sae', sae, '--clamp', '3=2x', '--max-acts', path.join(dir, 'missing.json'), '--max-tokens', '2'])
     expectCleanRefusal(result, /cannot open .*missing\.json: no such file or directory \[ENOENT\]/)
