@@ -2,6 +2,7 @@
 // through, and a damaged zip is refused with a clear error.
 import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
+import { CancelledError } from '../core/errors.ts'
 import { readSaeLensFolder, saeLensFiles } from '../core/sae/saelens.ts'
 import { zipFolder } from '../core/sae/saeZip.ts'
 import { randomArray } from '../core/sae/testing/random.ts'
@@ -35,5 +36,12 @@ describe('pickedFilesSource', () => {
     const two = zipSync({ 'a/cfg.json': strToU8(files['cfg.json'] as string), 'b/cfg.json': strToU8(files['cfg.json'] as string) })
     const source = await pickedFilesSource([{ name: 'two.zip', data: two }])
     await expect(source.fetchText('cfg.json')).rejects.toThrow('2 of the chosen files are named cfg.json (a/cfg.json, b/cfg.json): choose one SAE folder')
+  })
+
+  it('stops unzipping when its signal aborts', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    const zip = zipFolder('x', files)
+    await expect(pickedFilesSource([{ name: 'x.zip', data: zip }], controller.signal)).rejects.toBeInstanceOf(CancelledError)
   })
 })

@@ -26,9 +26,10 @@ export async function expandZips(files: readonly PickedFile[], signal?: AbortSig
   return out
 }
 
-export async function pickedFilesSource(files: readonly PickedFile[]): Promise<FileSource> {
+/** `signal` cancels unzipping (it yields between steps, so a cancel lands within one step). */
+export async function pickedFilesSource(files: readonly PickedFile[], signal?: AbortSignal): Promise<FileSource> {
   if (files.length === 0) throw new InvalidArgumentError('No files chosen: an SAE needs cfg.json and sae_weights.safetensors (or a zip of them)')
   const zips = files.filter((f) => isZipName(f.name)).map((f) => f.name)
-  const expanded = await expandZips(files)
+  const expanded = await expandZips(files, signal)
   return createMemorySource(expanded, zips.length > 0 ? zips.join(', ') : undefined)
 }

@@ -32,9 +32,9 @@ export interface LoadedSae {
   logSparsity: Float32Array | null
 }
 
-async function sourceOf(spec: SaeSourceSpec): Promise<FileSource> {
-  // Zips (the training panel's export) are opened into their files.
-  if (spec.kind === 'files') return pickedFilesSource(spec.files)
+async function sourceOf(spec: SaeSourceSpec, signal: AbortSignal): Promise<FileSource> {
+  // Zips (the training panel's export) are opened into their files; a newer load cancels the unzipping.
+  if (spec.kind === 'files') return pickedFilesSource(spec.files, signal)
   const root = resolveSource(spec.source, { hubEndpoint: spec.hubEndpoint })
   return spec.subfolder ? root.subfolder(spec.subfolder) : root
 }
@@ -53,7 +53,7 @@ export class SaeSession {
     this.loads.set(id, abort)
     try {
       if (!(await this.models.modelReady())) throw new InvalidArgumentError('Load a model first: an SAE runs on the model, and on its backend')
-      const source = await sourceOf(request.spec)
+      const source = await sourceOf(request.spec, abort.signal)
       const { sae, logSparsity } = await loadSaeLens(source, {
         signal: abort.signal,
         onProgress: (e) => emit({ type: 'progress', requestId: request.requestId, file: e.file, loaded: e.loaded, total: e.total }),

@@ -122,7 +122,10 @@ export async function extractZipEntries(
   const total = entries.reduce((sum, e) => sum + e.uncompressedSize, 0)
   if (total > limits.maxInflatedBytes) fail(label, `the entries wanted inflate to ${total} bytes; at most ${limits.maxInflatedBytes} are read`)
   const out: { name: string; data: Uint8Array }[] = []
-  for (const entry of entries) out.push({ name: entry.name, data: await inflateEntry(bytes, entry, label, opts.signal) })
+  for (const entry of entries) {
+    if (opts.signal?.aborted) throw new CancelledError(`Cancelled while unzipping ${label}`)
+    out.push({ name: entry.name, data: await inflateEntry(bytes, entry, label, opts.signal) })
+  }
   return out
 }
 
