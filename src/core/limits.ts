@@ -18,8 +18,10 @@ export const INPUT_LIMITS = {
   zipInflatedBytes: 2 * GiB,
   /** One gzip-compressed analysis file, inflated (a shard is ~1 MB; a 24k-feature summary ~10 MB). */
   gzipInflatedBytes: 64 * MiB,
-  /** One downloaded weights file (2B parameters in float32 is 8 GB, the parameter ceiling). */
+  /** One downloaded or local weights file (2B parameters in float32 is 8 GB, the parameter ceiling). */
   downloadBytes: 8 * GiB,
+  /** A safetensors header: the Python/Rust library refuses headers above 100 MB, and so do we. */
+  safetensorsHeaderBytes: 100_000_000,
   /** No response headers within this long: the server is not answering. */
   httpConnectTimeoutMs: 30_000,
   /** No body bytes within this long: the download has stalled. */
@@ -30,3 +32,6 @@ export const INPUT_LIMITS = {
 } as const
 
 export type InputLimits = typeof INPUT_LIMITS
+
+/** The most bytes one file may hold, downloaded or read from disk: a JSON file is capped far lower than weights. */
+export const maxFileBytes = (file: string): number => (/\.json$/i.test(file) ? INPUT_LIMITS.jsonBytes : INPUT_LIMITS.downloadBytes)

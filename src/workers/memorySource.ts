@@ -18,20 +18,16 @@ async function toBytes(data: PickedFile['data']): Promise<Uint8Array> {
 }
 
 export function createMemorySource(files: readonly PickedFile[], description = files.map((f) => baseName(f.name)).join(', ')): FileSource {
-  const byName = new Map<string, PickedFile['data']>()
-  const paths = new Map<string, string[]>()
-  for (const f of files) {
-    byName.set(baseName(f.name), f.data)
-    paths.set(baseName(f.name), [...(paths.get(baseName(f.name)) ?? []), f.name])
-  }
+  const byName = new Map<string, PickedFile[]>()
+  for (const f of files) byName.set(baseName(f.name), [...(byName.get(baseName(f.name)) ?? []), f])
   return defineSource({
     kind: 'folder',
     description: `local files (${description})`,
     async fetchBytes(file, opts) {
-      const data = byName.get(baseName(file))
+      const matches = byName.get(baseName(file)) ?? []
       // Two cfg.json (a zip of two SAE folders, say) would make the loader pick one silently: refuse and name them.
-      const all = paths.get(baseName(file)) ?? []
-      if (all.length > 1) throw new InvalidArgumentError(`${all.length} of the chosen files are named ${baseName(file)} (${all.join(', ')}): choose one SAE folder`)
+      if (matches.length > 1) throw new InvalidArgumentError(`${matches.length} of the chosen files are named ${baseName(file)} (${matches.map((m) => m.name).join(', ')}): choose one SAE folder`)
+      const data = matches[0]?.data
       if (data === undefined) throw new SourceNotFoundError(`${file} is not among the chosen files (${description || 'none'})`)
       opts?.signal?.throwIfAborted()
       const bytes = await toBytes(data)

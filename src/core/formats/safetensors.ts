@@ -1,6 +1,7 @@
 // Hand-written safetensors reader and writer (https://github.com/huggingface/safetensors): the weight format of
 // Hugging Face models and SAELens SAEs. Reads F32 (zero-copy when aligned), F16 and BF16 into float32; writes F32.
 import { InvalidArgumentError, SafetensorsFormatError } from '../errors.ts'
+import { INPUT_LIMITS } from '../limits.ts'
 import { describeValue, parseJsonChecked } from './safeJson.ts'
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16'
@@ -22,8 +23,8 @@ const DTYPE_SIZE: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 }
 const SUPPORTED = Object.keys(DTYPE_SIZE).join(', ')
 /** dtypes the format defines that Monoscope does not read, so the message can say "not supported" rather than "unknown". */
 const OTHER_KNOWN_DTYPES = new Set(['F64', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64'])
-/** The Python/Rust library refuses headers above 100 MB; so do we, before decoding anything. */
-const MAX_HEADER_BYTES = 100_000_000
+/** Checked before decoding anything (INPUT_LIMITS.safetensorsHeaderBytes). */
+const MAX_HEADER_BYTES = INPUT_LIMITS.safetensorsHeaderBytes
 const METADATA_KEY = '__metadata__'
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 

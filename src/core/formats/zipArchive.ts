@@ -89,7 +89,9 @@ export function listZipEntries(bytes: Uint8Array, label = 'the zip', limits: Zip
         offset: localHeaderOffset === 0xffffffff,
       })
       if (!extra) fail(label, `"${name}" needs a zip64 extra field and has none`)
-      ;({ uncompressedSize, compressedSize, localHeaderOffset } = { uncompressedSize, compressedSize, localHeaderOffset, ...extra })
+      uncompressedSize = extra.uncompressedSize ?? uncompressedSize
+      compressedSize = extra.compressedSize ?? compressedSize
+      localHeaderOffset = extra.localHeaderOffset ?? localHeaderOffset
     }
     if (flags & 0x1) fail(label, `"${name}" is encrypted`)
     if (names.has(name)) fail(label, `it holds two entries named "${name}"`)

@@ -1,6 +1,6 @@
 // A local folder (Node only: the CLI, tests). node:fs is imported inside functions so browser bundles never pull it in.
 import { CancelledError, SourceNetworkError, SourceNotFoundError, SourceSpecError } from '../errors.ts'
-import { limitsFor } from './http.ts'
+import { maxFileBytes } from '../limits.ts'
 import { pathSegments } from './paths.ts'
 import { defineSource, type FileSource } from './types.ts'
 
@@ -35,7 +35,7 @@ function folderSourceAt(root: string, prefix: string[]): FileSource {
         opts.signal?.throwIfAborted()
         // The same per-file ceiling as a download, checked before reading: a 300 MB "config.json" is not one.
         const { size } = await fs.stat(fullName)
-        const { maxBytes } = limitsFor(file)
+        const maxBytes = maxFileBytes(file)
         if (size > maxBytes) throw new SourceNetworkError(`${file} in folder ${description} is ${size} bytes, over the ${maxBytes}-byte limit for this file (${fullName})`)
         buf = await fs.readFile(fullName, { signal: opts.signal })
       } catch (err) {

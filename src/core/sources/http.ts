@@ -1,6 +1,6 @@
 // HTTP plumbing shared by the URL and Hub sources: status → error mapping, streamed bodies with progress, HEAD probes.
 import { CancelledError, MonoscopeError, SourceNetworkError, SourceNotFoundError } from '../errors.ts'
-import { INPUT_LIMITS } from '../limits.ts'
+import { INPUT_LIMITS, maxFileBytes } from '../limits.ts'
 import type { FetchOptions } from './types.ts'
 
 /** Names the file, where it was looked for and the exact URL, so a message is enough to debug a failed load. */
@@ -58,9 +58,11 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxBytes: INPUT_LIMITS.downloadBytes,
 }
 
-/** A JSON file is capped far lower than weights: no config or tokenizer is gigabytes. */
-export const limitsFor = (file: string): HttpLimits =>
-  /\.json$/i.test(file) ? { ...DEFAULT_HTTP_LIMITS, maxBytes: INPUT_LIMITS.jsonBytes } : DEFAULT_HTTP_LIMITS
+/** The default limits with the file's own byte ceiling (JSON files far lower than weights). */
+export const limitsFor = (file: string): HttpLimits => {
+  const maxBytes = maxFileBytes(file)
+  return maxBytes === DEFAULT_HTTP_LIMITS.maxBytes ? DEFAULT_HTTP_LIMITS : { ...DEFAULT_HTTP_LIMITS, maxBytes }
+}
 
 const STALL_PROGRESS_BYTES = 1024
 
