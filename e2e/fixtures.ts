@@ -150,9 +150,11 @@ export class SaeLoaderPanel {
   readonly items: Locator
   readonly files: Locator
   readonly error: Locator
+  readonly progress: Locator
 
   constructor(readonly page: Page) {
     this.loaded = page.getByTestId('sae.loaded')
+    this.progress = page.getByTestId('sae.progress')
     this.items = page.getByTestId('sae.loaded-item')
     this.files = page.getByTestId('sae.files')
     this.error = page.getByTestId('sae.error')

@@ -8,6 +8,8 @@ const DEFAULT_SAES = (JSON.parse(readFileSync('public/saes/tinyworld/index.json'
 test('loads the default model in a worker and streams a generation', async ({ app, page, backend, expectedBackend }) => {
   await app.open({ backend })
   await app.loader.waitUntilReady()
+  // Generate is enabled from here, while the default SAEs still land: where it sits must not move under the pointer.
+  const generateBox = await app.prompt.generateButton.boundingBox()
   await expect(app.shell.backend).toHaveText(expectedBackend)
   await expect(app.loader.progress).toHaveAttribute('data-state', 'done')
   // The page must be cross-origin isolated, or threaded WASM silently falls back to one thread.
@@ -22,6 +24,9 @@ test('loads the default model in a worker and streams a generation', async ({ ap
   // The default SAEs load beside the model, in the same worker: their tensors must all be in before the counts
   // below compare one generation with the next (a busy machine once finished the first generation before them).
   await app.saes.waitForSaes(DEFAULT_SAES)
+  await expect(app.saes.progress).toHaveCount(0)
+  // A growing SAE list once pushed it down ~140 px, and a click meant for it hit nothing (a CI run's failure).
+  expect(await app.prompt.generateButton.boundingBox()).toEqual(generateBox)
 
   // A TinyWorld sentence: every word is in the default model's vocabulary.
   const prompt = 'Lena said: " I love the Golden Arc'

@@ -5,9 +5,11 @@ import { formatBytes } from '../../loader/format.ts'
 export function SaeProgress() {
   const loading = useAppState((s) => s.saes.loading)
   const entries = Object.entries(loading)
-  if (entries.length === 0) return null
+  // The slot stays when nothing loads: the default SAEs load after the model is ready, and a bar that came and went
+  // moved the prompt panel below by a line or two while the user reached for Generate.
+  if (entries.length === 0) return <div className="sae-progress-slot" />
   return (
-    <div data-testid="sae.progress">
+    <div className="sae-progress-slot" data-testid="sae.progress">
       {entries.map(([id, load]) => {
         const loaded = load.progress.reduce((a, p) => a + p.loaded, 0)
         const unknown = load.progress.some((p) => p.total === null)
