@@ -18,6 +18,8 @@ export const INPUT_LIMITS = {
   zipInflatedBytes: 2 * GiB,
   /** One gzip-compressed analysis file, inflated (a shard is ~1 MB; a 24k-feature summary ~10 MB). */
   gzipInflatedBytes: 64 * MiB,
+  /** A text corpus picked in the browser (analysis or training): a string this long is ~512 MB of UTF-16. */
+  textFileBytes: 256 * MiB,
   /** One downloaded or local weights file (2B parameters in float32 is 8 GB, the parameter ceiling). */
   downloadBytes: 8 * GiB,
   /** A safetensors header: the Python/Rust library refuses headers above 100 MB, and so do we. */

@@ -2,7 +2,8 @@
 // through, and a damaged zip is refused with a clear error.
 import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
-import { CancelledError } from '../core/errors.ts'
+import { CancelledError, InvalidArgumentError } from '../core/errors.ts'
+import { INPUT_LIMITS } from '../core/limits.ts'
 import { readSaeLensFolder, saeLensFiles } from '../core/sae/saelens.ts'
 import { zipFolder } from '../core/sae/saeZip.ts'
 import { randomArray } from '../core/sae/testing/random.ts'
@@ -43,5 +44,23 @@ describe('pickedFilesSource', () => {
     controller.abort()
     const zip = zipFolder('x', files)
     await expect(pickedFilesSource([{ name: 'x.zip', data: zip }], controller.signal)).rejects.toBeInstanceOf(CancelledError)
+  })
+
+  it('refuses a picked file over its size ceiling by its size, before reading a byte', async () => {
+    // A Blob that claims many GB and fails the test if it is ever read: reading is what takes a tab down.
+    const huge = (size: number): Blob => {
+      const blob = new Blob([])
+      Object.defineProperty(blob, 'size', { value: size })
+      blob.arrayBuffer = () => Promise.reject(new Error('read a file that should have been refused by its size'))
+      return blob
+    }
+    const weights = INPUT_LIMITS.downloadBytes + 1
+    const source = await pickedFilesSource([{ name: 'cfg.json', data: huge(INPUT_LIMITS.jsonBytes + 1) }, { name: 'sae_weights.safetensors', data: huge(weights) }])
+    await expect(source.fetchText('cfg.json')).rejects.toThrow(`cfg.json is ${INPUT_LIMITS.jsonBytes + 1} bytes, over the ${INPUT_LIMITS.jsonBytes}-byte limit for this file`)
+    await expect(source.fetchBytes('sae_weights.safetensors')).rejects.toThrow(`sae_weights.safetensors is ${weights} bytes, over the ${INPUT_LIMITS.downloadBytes}-byte limit`)
+    await expect(pickedFilesSource([{ name: 'big.zip', data: huge(INPUT_LIMITS.zipInflatedBytes + 1) }])).rejects.toBeInstanceOf(InvalidArgumentError)
+    // At the ceiling it is read (the check is not off by one).
+    const atLimit = await pickedFilesSource([{ name: 'cfg.json', data: huge(INPUT_LIMITS.jsonBytes) }])
+    await expect(atLimit.fetchText('cfg.json')).rejects.toThrow('read a file that should have been refused by its size')
   })
 })

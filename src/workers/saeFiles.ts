@@ -1,16 +1,11 @@
 // Picked SAE files as a FileSource, with zips opened: a SAELens folder exported as a zip (by the training panel, or
 // zipped by hand) loads exactly like the folder's own files.
 import { InvalidArgumentError } from '../core/errors.ts'
+import { INPUT_LIMITS } from '../core/limits.ts'
 import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, SPARSITY_FILENAME } from '../core/sae/saelens.ts'
 import { isZipName, unzipFiles } from '../core/sae/saeZip.ts'
 import type { FileSource } from '../core/sources/types.ts'
-import { createMemorySource, type PickedFile } from './memorySource.ts'
-
-async function bytesOf(data: PickedFile['data']): Promise<Uint8Array> {
-  if (data instanceof Uint8Array) return data
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  return new Uint8Array(await data.arrayBuffer())
-}
+import { createMemorySource, pickedBytes, type PickedFile } from './memorySource.ts'
 
 /** The files an SAE folder is read from; a zip's other entries are never inflated. */
 const SAE_FILES = new Set([SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, SPARSITY_FILENAME])
@@ -20,7 +15,8 @@ const isSaeFile = (path: string): boolean => SAE_FILES.has(path.split('/').pop()
 export async function expandZips(files: readonly PickedFile[], signal?: AbortSignal): Promise<PickedFile[]> {
   const out: PickedFile[] = []
   for (const file of files) {
-    if (isZipName(file.name)) out.push(...(await unzipFiles(await bytesOf(file.data), file.name, isSaeFile, { signal })))
+    // A zip can hold no more than its entries may inflate to (stored entries are their own size).
+    if (isZipName(file.name)) out.push(...(await unzipFiles(await pickedBytes(file, INPUT_LIMITS.zipInflatedBytes), file.name, isSaeFile, { signal })))
     else out.push(file)
   }
   return out

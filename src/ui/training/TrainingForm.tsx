@@ -7,6 +7,7 @@ import type { FineTuneInput } from '../../store/index.ts'
 import { useActions, useAppState } from '../appContext.tsx'
 import { useIndexSaes } from '../explorer/data.ts'
 import { NumberField } from '../prompt/NumberField.tsx'
+import { readErrorText, readTextFile } from '../shell/readTextFile.ts'
 
 const TEXT_PREFIX = 'index:'
 
@@ -23,6 +24,7 @@ export function TrainingForm() {
   const [startFrom, setStartFrom] = useState('new') // 'new' | 'index:<id>' | 'files'
   const [fineTuneFiles, setFineTuneFiles] = useState<File[]>([])
   const [textFile, setTextFile] = useState<{ name: string; lines: string[] } | null>(null)
+  const [textError, setTextError] = useState<string | null>(null)
   const [corpusKind, setCorpusKind] = useState<'world' | 'text'>('world')
   useEffect(() => setS((old) => ({ ...defaultTrainingSettings(dIn, nCtx), ...old, contextSize: Math.min(old.contextSize, nCtx) })), [dIn, nCtx])
   const set = (patch: Partial<TrainingRunSettings>) => setS((old) => ({ ...old, ...patch }))
@@ -42,9 +44,15 @@ export function TrainingForm() {
     void actions.training.start({ name, settings: { ...s, corpus }, fineTune })
   }
   const pickText = async (file: File | undefined) => {
-    if (!file) return setTextFile(null)
-    const lines = (await file.text()).split('\n').filter((l) => l.trim() !== '')
-    setTextFile({ name: file.name, lines })
+    setTextFile(null)
+    setTextError(null)
+    if (!file) return
+    try {
+      const lines = (await readTextFile(file)).split('\n').filter((l) => l.trim() !== '')
+      setTextFile({ name: file.name, lines })
+    } catch (err) {
+      setTextError(readErrorText(err))
+    }
   }
   const textMissing = corpusKind === 'text' && (textFile === null || textFile.lines.length === 0)
   const filesMissing = startFrom === 'files' && fineTuneFiles.length === 0
@@ -120,6 +128,11 @@ export function TrainingForm() {
             <label htmlFor={`${id}-text`}>Text file</label>
             <input id={`${id}-text`} type="file" accept=".txt,text/plain" data-testid="train.text-file" onChange={(e) => void pickText(e.target.files?.[0])} />
             {textFile && <span className="hint">{textFile.lines.length} lines</span>}
+            {textError && (
+              <span className="error-inline" role="alert" data-testid="train.text-error">
+                {textError}
+              </span>
+            )}
           </div>
         )}
         <div className="field">

@@ -6,6 +6,7 @@ import { DEFAULT_MODEL_SOURCE } from '../../../store/index.ts'
 import { ANALYSIS_TOKENS, type AnalysisStage } from '../../../workers/analysisProtocol.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { NumberField } from '../../prompt/NumberField.tsx'
+import { readErrorText, readTextFile } from '../../shell/readTextFile.ts'
 
 const STAGE_TEXT: Record<AnalysisStage | 'queued', string> = {
   queued: 'waiting for the model',
@@ -28,6 +29,7 @@ export function AnalysePanel({ saeId, wantMap = true }: { saeId: string; wantMap
   const [tokens, setTokens] = useState<number>(ANALYSIS_TOKENS.default)
   const [map, setMap] = useState(wantMap)
   const [text, setText] = useState<{ name: string; text: string } | null>(null)
+  const [textError, setTextError] = useState<string | null>(null)
   const running = job?.status === 'running'
   const textMissing = corpusKind === 'text' && (text === null || text.text.trim() === '')
 
@@ -66,10 +68,20 @@ export function AnalysePanel({ saeId, wantMap = true }: { saeId: string; wantMap
               disabled={running}
               onChange={(e) => {
                 const file = e.target.files?.[0]
-                if (!file) return setText(null)
-                void file.text().then((t) => setText({ name: file.name, text: t }))
+                setText(null)
+                setTextError(null)
+                if (!file) return
+                readTextFile(file).then(
+                  (t) => setText({ name: file.name, text: t }),
+                  (err: unknown) => setTextError(readErrorText(err)),
+                )
               }}
             />
+            {textError && (
+              <span className="error-inline" role="alert" data-testid="analyse.text-error">
+                {textError}
+              </span>
+            )}
           </div>
         )}
         <NumberField label="Tokens" testId="analyse.tokens" value={tokens} onChange={setTokens} min={ANALYSIS_TOKENS.min} max={ANALYSIS_TOKENS.max} step={1000} integer />
