@@ -3,6 +3,7 @@
 import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { CancelledError, InvalidArgumentError } from '../core/errors.ts'
+import { zip64Bomb } from '../core/formats/testing/zip64Bomb.ts'
 import { INPUT_LIMITS } from '../core/limits.ts'
 import { readSaeLensFolder, saeLensFiles } from '../core/sae/saelens.ts'
 import { zipFolder } from '../core/sae/saeZip.ts'
@@ -62,5 +63,9 @@ describe('pickedFilesSource', () => {
     // At the ceiling it is read (the check is not off by one).
     const atLimit = await pickedFilesSource([{ name: 'cfg.json', data: huge(INPUT_LIMITS.jsonBytes) }])
     await expect(atLimit.fetchText('cfg.json')).rejects.toThrow('read a file that should have been refused by its size')
+  })
+
+  it('refuses the zip64 bomb a user might drop, at once (it spun the loader before)', async () => {
+    await expect(pickedFilesSource([{ name: 'bomb.zip', data: zip64Bomb() }])).rejects.toThrow('bomb.zip is not a readable zip file: it claims 4294967295 entries')
   })
 })
