@@ -13,7 +13,7 @@ import { corpusFor, progressBar } from './trainSae.ts'
 
 export const harvestUsage = `monoscope harvest [--model SRC] --hook NAME --rows N [--data-seed S | --text-file FILE] [--context T] --out FILE
   Saves N rows of the hook's activations (each window's BOS position left out) as a safetensors activation cache
-  for train-sae --activations FILE. N rows take N × d_in × 4 bytes (at most 2 GB).`
+  for train-sae --activations FILE. N rows take N × d_in × 4 bytes (at most 2 GiB).`
 
 export async function harvestCommand(argv: string[]): Promise<void> {
   const text = { type: 'string' } as const

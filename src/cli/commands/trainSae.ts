@@ -19,6 +19,7 @@ import { Sae } from '../../core/sae/sae.ts'
 import { spliceCrossEntropy, type SpliceCrossEntropy } from '../../core/sae/splice.ts'
 import { SaeTrainer, SaeTrainingDivergedError, type TrainLogEntry } from '../../core/sae/trainer.ts'
 import { resolveTrainerConfig, type SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
+import { checkActivationRows } from '../../core/limitChecks.ts'
 import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
@@ -217,7 +218,10 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     const { corpus, description } = await corpusFor(model, tokenizer, str('text-file'), dataSeed)
     const bosTokenId = bosTokenFor(model)
     const contextSize = parseIntFlag('context', str('context'), model.config.nCtx, 2)
-    const trainOpts = trainerOptions(values, dIn, 1) // validate flags before the slow parts
+    const trainOpts = trainerOptions(values, dIn, 1)
+    // Validated before the slow parts (the buffer fill takes minutes): sizes that could never be allocated included.
+    resolveTrainerConfig(trainOpts)
+    checkActivationRows(batchSize, dIn, 'A batch (--batch)')
     const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer')) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
     const norm = values['no-normalize'] ? null : await store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
     if (norm) process.stderr.write(`train-sae: mean ‖x‖ ${norm.meanNorm.toPrecision(4)} → input scale ${norm.scale.toPrecision(4)} (E‖x‖ = √${dIn})\n`)

@@ -1,6 +1,7 @@
 // Per-feature min-heaps of the K best (value, window, position) examples, each with its context activations,
 // in flat typed arrays: one object per feature would cost more than the data for SAEs of 16k+ features.
 import { InvalidArgumentError } from '../errors.ts'
+import { checkActivationRows } from '../limitChecks.ts'
 
 export interface HeapEntry {
   value: number
@@ -30,6 +31,8 @@ export class TopExamplesHeap {
     for (const [name, v] of [['nFeatures', nFeatures], ['k', k], ['contextLength', contextLength]] as const) {
       if (!Number.isInteger(v) || v < (name === 'k' ? 0 : 1)) throw new InvalidArgumentError(`${name} must be a ${name === 'k' ? 'non-negative' : 'positive'} integer, got ${v}`)
     }
+    // Each kept example holds its context: features × k rows of contextLength floats.
+    checkActivationRows(nFeatures * k, contextLength, `The top ${k} examples of ${nFeatures} features (fewer top examples, or a shorter context)`)
     this.nFeatures = nFeatures
     this.k = k
     this.contextLength = contextLength

@@ -9,6 +9,7 @@ import { createRng, type Rng } from '../generate/rng.ts'
 import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import { createTokenWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
+import { checkActivationRows } from '../limitChecks.ts'
 import { inputScaleFromMeanNorm } from './normalization.ts'
 import { describeValue } from '../formats/safeJson.ts'
 
@@ -60,7 +61,7 @@ export async function harvestActivations(model: HookedModel, opts: HarvestOption
   const skipBos = (opts.skipBos ?? true) && opts.bosTokenId !== null
   const windowsPerPass = opts.windowsPerPass ?? 16
   if (!Number.isSafeInteger(opts.rows) || opts.rows < 1) throw new InvalidArgumentError(`The row count must be a positive integer, got ${opts.rows}`)
-  if (opts.rows * dIn > 2 ** 31 / 4) throw new InvalidArgumentError(`${opts.rows} rows × ${dIn} floats is over 2 GB: harvest fewer rows`)
+  checkActivationRows(opts.rows, dIn, 'The harvest (harvest fewer rows)')
   const windows = createTokenWindows(opts.corpus, { contextSize, bosTokenId: opts.bosTokenId })
   const data = new Float32Array(opts.rows * dIn)
   let filled = 0

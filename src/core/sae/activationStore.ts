@@ -8,6 +8,7 @@ import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { TextTokenizer } from '../tokenizer/tokenizer.ts'
 import { createWorldStream } from '../world/generator.ts'
+import { checkActivationRows } from '../limitChecks.ts'
 import { inputScaleFromMeanNorm, sumOfRowNorms } from './normalization.ts'
 
 /** Where tokens come from: TinyWorld's flat stream, text lines (tokenized, joined by BOS), or a fixed id stream. */
@@ -194,6 +195,7 @@ export class ActivationStore {
     for (const [name, v] of [['windowsPerPass', this.windowsPerPass], ['bufferRows', this.capacity]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${v}`)
     }
+    checkActivationRows(this.capacity, this.dIn, 'The activation buffer')
     this.rng = opts.shuffle === false ? null : createRng(opts.seed ?? 0)
     this.onProgress = opts.onProgress
     this.buffer = new Float32Array(0)
@@ -218,6 +220,7 @@ export class ActivationStore {
    */
   async nextBatch(batchSize: number): Promise<tf.Tensor2D> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidArgumentError(`The batch size must be a positive integer, got ${batchSize}`)
+    checkActivationRows(batchSize, this.dIn, 'A batch') // a batch larger than the buffer grows it
     // SAELens refills once half the buffer is used, so every batch mixes old and new windows.
     if (this.end - this.start < Math.max(batchSize, this.capacity / 2)) await this.refill(Math.max(batchSize, this.capacity))
     const d = this.dIn

@@ -1,6 +1,7 @@
 // The trainer's settings: plain JSON (it travels inside checkpoints and worker messages), with defaults that say
 // why they are what they are, and validation with clear errors.
 import { InvalidArgumentError } from '../errors.ts'
+import { INPUT_LIMITS } from '../limits.ts'
 import { TRAIN_ARCHITECTURES, type TrainArchitecture } from './types.ts'
 
 export interface SaeTrainerConfig {
@@ -84,6 +85,8 @@ export function resolveTrainerConfig(o: SaeTrainerOptions): SaeTrainerConfig {
 
 function validate(c: SaeTrainerConfig): void {
   const problems: string[] = []
+  // Checked first: an encoder of d_in × d_sae floats past the ceiling cannot be allocated (nor its Adam moments).
+  if (c.dIn * c.dSae > INPUT_LIMITS.saeMatrixFloats) problems.push(`d_in × d_sae (${c.dIn} × ${c.dSae}) is over the ${INPUT_LIMITS.saeMatrixFloats}-float limit for one SAE matrix`)
   const posInt = (name: keyof SaeTrainerConfig) => {
     const v = c[name]
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) problems.push(`${name} must be a positive integer, got ${String(v)}`)

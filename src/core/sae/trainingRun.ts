@@ -4,6 +4,7 @@
 // step by step (yielding between steps); Node tests drive it the same way.
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
+import { checkActivationRows } from '../limitChecks.ts'
 import { bosTokenFor, type HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
@@ -16,7 +17,7 @@ import { Sae } from './sae.ts'
 import { saeLensFiles, type SaeLensFiles } from './saelens.ts'
 import { spliceCrossEntropy, type SpliceCrossEntropy } from './splice.ts'
 import { SaeTrainer, type TrainLogEntry, type TrainStepResult } from './trainer.ts'
-import type { SaeTrainerOptions } from './trainerConfig.ts'
+import { resolveTrainerConfig, type SaeTrainerOptions } from './trainerConfig.ts'
 import { validateTrainingSettings, type TrainingRunSettings } from './trainingRunSettings.ts'
 import type { SaeArrays, SaeConfig } from './types.ts'
 
@@ -92,6 +93,9 @@ export class TrainingRun {
     const hook = parseHookName(settings.hook, model.config.nLayers)
     const dIn = model.hookWidth(hook)
     if (settings.contextSize > model.config.nCtx) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
+    // Sizes that could never be allocated are refused now, not after the minutes the buffer fill takes.
+    checkActivationRows(settings.batchSize, dIn, 'A batch')
+    if (!init.resume && !init.fineTune) resolveTrainerConfig(trainerOptions(settings, dIn, 1))
     const corpus = corpusOf(settings, model, tokenizer)
     const bosTokenId = bosTokenFor(model)
     const store = new ActivationStore(model, {

@@ -1,0 +1,92 @@
+// Bad input to every command, in process (main() as bin/monoscope.mjs calls it): each exits 2 with one line that
+// names the problem and its code, never 1 with a stack trace. badInput.test.ts runs the real binary on the cases
+// that once printed stack traces; this table covers each command's flags and sources more widely, cheaply.
+import { mkdtemp, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { main } from './main.ts'
+
+const sae = 'public/saes/tinyworld/blocks.2.hook_resid_post/standard-1024'
+let dir = ''
+const missing = () => path.join(dir, 'does-not-exist')
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'monoscope-bad-matrix-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** Runs main() with stdout and stderr captured; the exit code and what stderr got. */
+async function runCli(argv: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = ''
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk)
+    return true
+  })
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  try {
+    return { code: await main(argv), stderr }
+  } finally {
+    err.mockRestore()
+    out.mockRestore()
+  }
+}
+
+// [argv (with {missing} and {dir} filled in), what stderr must say]
+const CASES: [string[], RegExp][] = [
+  [['run', '--model', '{missing}', '--ids', '1', '--json'], /does-not-exist/],
+  [['run', '--ids', '1,abc', '--json'], /--ids/],
+  [['run', '--ids', '99999999', '--json'], /99999999/],
+  [['run', '--text', 'the cat', '--hooks', 'blocks.99.hook_resid_pre', '--json'], /blocks\.99\.hook_resid_pre/],
+  [['run', '--ids', '1', '--json', '--frobnicate'], /frobnicate/],
+  [['generate', '--prompt', 'the cat', '--max-tokens', '-3'], /max-tokens/],
+  [['generate', '--prompt', 'the cat', '--temperature', 'warm'], /temperature/],
+  [['generate', '--prompt', 'the cat', '--sae', '{missing}', '--clamp', '1=2'], /does-not-exist/],
+  [['generate', '--prompt', 'the cat', '--sae', sae, '--clamp', '99999=2'], /99999/],
+  [['generate', '--prompt', 'the cat', '--sae', sae, '--clamp', 'x=2'], /clamp/],
+  [['generate', '--share', 'v1.not-a-share-link'], /share/i],
+  [['world-sample', '--seed', '1', '--tokens', '-5'], /tokens/],
+  [['analyze', '--sae', '{missing}', '--out', '{dir}/a.json'], /does-not-exist/],
+  [['harvest', '--hook', 'blocks.0.hook_resid_pre', '--rows', '0', '--out', '{dir}/h.safetensors'], /rows/],
+  [['train-sae', '--hook', 'blocks.0.nope', '--out', '{dir}/sae'], /blocks\.0\.nope/],
+  [['features', '--sae', sae, '--ids', '1', '--json', '--hook', 'blocks.9.hook_resid_pre'], /blocks\.9\.hook_resid_pre/],
+  [['eval-sae', '--sae', '{missing}'], /does-not-exist/],
+  [['steer-eval', '--index', '{missing}'], /does-not-exist/],
+  [['export-onnx', '--out', '{dir}/onnx', '--dtype', 'fp64'], /fp64/],
+  [['random-model', '--out', '{dir}/m', '--shape', 'huge'], /huge/],
+  // Numbers at the edges: empty, not finite, negative, far too large.
+  [['run', '--ids', '', '--json'], /ids/],
+  [['run', '--text', '', '--json'], /has no tokens/],
+  [['generate', '--prompt', 'the cat', '--max-tokens', '1e400'], /max-tokens/],
+  [['generate', '--prompt', 'the cat', '--seed', '-1'], /seed/],
+  [['generate', '--prompt', 'the cat', '--top-p', '2'], /top-p/],
+  [['generate', '--prompt', 'the cat', '--top-k', '0.5'], /top-k/],
+  [['generate', '--prompt', 'the cat', '--sae', sae, '--clamp', '1=NaN'], /clamp|NaN/],
+  [['generate', '--prompt', 'the cat', '--sae', sae, '--add', '1=Infinity'], /add|Infinity/],
+  [['generate', '--prompt', 'the cat', '--sae', sae, '--clamp', '1=2', '--steer-positions', 'middle'], /steer-positions/],
+  [['harvest', '--hook', 'blocks.0.hook_resid_pre', '--rows', '1e12', '--out', '{dir}/h.safetensors'], /rows/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--d-sae', '0', '--out', '{dir}/sae'], /d-sae|dSae/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--arch', 'topk', '--k', '0', '--out', '{dir}/sae'], /k/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--lr', '-1', '--out', '{dir}/sae'], /lr|learning rate/i],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--arch', 'sparse', '--out', '{dir}/sae'], /sparse/],
+  [['analyze', '--sae', sae, '--tokens', '0', '--out', '{dir}/a.json'], /tokens/],
+  [['eval-sae', '--sae', sae, '--tokens', '-1'], /tokens/],
+  [['features', '--sae', sae, '--text', 'the cat', '--json', '--ids', '1'], /ids|text/],
+  // Sizes that cannot be allocated: each crashed with a bare RangeError, or ran minutes first, before the limits.
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--buffer', '1000000000000', '--out', '{dir}/sae'], /activation buffer: 1000000000000 rows × 128 floats .* over the 2 GiB limit/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--batch', '1000000000', '--out', '{dir}/sae'], /A batch \(--batch\): 1000000000 rows/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--d-sae', '1000000000', '--out', '{dir}/sae'], /d_in × d_sae \(128 × 1000000000\)/],
+  [['analyze', '--sae', sae, '--top-k', '1000000000', '--tokens', '100', '--out', '{dir}/a.json'], /top 1000000000 examples of 1024 features/],
+]
+
+describe('every command refuses bad input with exit code 2 and one line', { timeout: 120_000 }, () => {
+  it.each(CASES.map(([argv, message]) => [argv.join(' '), argv, message] as const))('%s', async (_, argv, message) => {
+    const { code, stderr } = await runCli(argv.map((a) => a.replace('{missing}', missing()).replace('{dir}', dir)))
+    expect(stderr).toMatch(message)
+    expect(stderr).not.toMatch(/unexpected error|\n\s+at /)
+    expect(stderr).toMatch(/^monoscope [\w-]+: /)
+    expect(code).toBe(2)
+  })
+})
