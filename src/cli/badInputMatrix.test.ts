@@ -78,12 +78,15 @@ const CASES: [string[], RegExp][] = [
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--buffer', '1000000000000', '--out', '{dir}/sae'], /activation buffer: 1000000000000 rows × 128 floats .* over the 2 GiB limit/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--batch', '1000000000', '--out', '{dir}/sae'], /A batch \(--batch\): 1000000000 rows/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--d-sae', '1000000000', '--out', '{dir}/sae'], /d_in × d_sae \(128 × 1000000000\)/],
+  [['build-world-model', '--layers', '100000', '--out', '{dir}/wm', '--checkpoint', '{dir}/wmc'], /model these flags describe is not valid: n_layer: .*<=1024 \(got 100000\)/],
+  [['build-world-model', '--heads', '3', '--out', '{dir}/wm', '--checkpoint', '{dir}/wmc'], /n_embd \(128\) must be divisible by n_head \(3\)/],
+  [['build-world-saes', '--only', 'nonexistent-sae', '--out', '{dir}/ws'], /unknown SAEs: nonexistent-sae/],
   [['analyze', '--sae', sae, '--top-k', '1000000000', '--tokens', '100', '--out', '{dir}/a.json'], /top 1000000000 examples of 1024 features/],
 ]
 
 describe('every command refuses bad input with exit code 2 and one line', { timeout: 120_000 }, () => {
   it.each(CASES.map(([argv, message]) => [argv.join(' '), argv, message] as const))('%s', async (_, argv, message) => {
-    const { code, stderr } = await runCli(argv.map((a) => a.replace('{missing}', missing()).replace('{dir}', dir)))
+    const { code, stderr } = await runCli(argv.map((a) => a.replace('{missing}', missing()).replaceAll('{dir}', dir)))
     expect(stderr).toMatch(message)
     expect(stderr).not.toMatch(/unexpected error|\n\s+at /)
     expect(stderr).toMatch(/^monoscope [\w-]+: /)

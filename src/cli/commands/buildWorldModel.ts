@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { selectBackend } from '../../core/backend/backend.ts'
+import { gpt2ConfigToJson, parseGpt2Config } from '../../core/model/config.ts'
 import { tfjsModelFromTensors } from '../../core/model/tfjsEngine.ts'
 import { initGpt2Tensors } from '../../core/model/init.ts'
 import { LmTrainer } from '../../core/lm/lmTrainer.ts'
@@ -12,7 +13,7 @@ import { worldTrainBatch } from '../../core/lm/worldBatches.ts'
 import { worldVocab } from '../../core/world/tokenizerJson.ts'
 import { EOT_ID } from '../../core/world/world.ts'
 import { writeWorldFiles } from '../../core/world/files.ts'
-import { InvalidArgumentError } from '../../core/errors.ts'
+import { InvalidArgumentError, ModelConfigError } from '../../core/errors.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadCheckpoint, saveCheckpoint } from '../checkpointFiles.ts'
 import { defaultModelSpec, repoRoot } from '../defaults.ts'
@@ -79,6 +80,16 @@ export async function buildWorldModelCommand(argv: string[]): Promise<void> {
       history: [],
       evals: [],
       elapsedS: 0,
+    }
+  }
+  // A fresh model's sizes pass the same checks (MODEL_LIMITS, heads dividing the width) as any config.json, before
+  // its weights are allocated: \`--layers 100000\` once started initialising 100,000 layers.
+  if (!existing) {
+    try {
+      parseGpt2Config(gpt2ConfigToJson(state.config))
+    } catch (err) {
+      if (err instanceof ModelConfigError) throw new InvalidArgumentError(`The model these flags describe is not valid: ${err.message.replace(/^Invalid config\.json: /, '')}`)
+      throw err
     }
   }
   const { config } = state
