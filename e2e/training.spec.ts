@@ -115,6 +115,12 @@ test('a damaged SAE zip to fine-tune shows a clear error and saves no run', asyn
   await expect(train.error).toContainText('broken-sae.zip is not a readable zip file')
   await expect(train.runs).toHaveCount(0)
   await expect(train.start).toBeEnabled()
+
+  // A text corpus is read where it is picked (src/ui/shell/readTextFile.ts): its non-empty lines are counted there.
+  await page.getByTestId('train.corpus').selectOption('text')
+  await page.getByTestId('train.text-file').setInputFiles({ name: 'corpus.txt', mimeType: 'text/plain', buffer: Buffer.from('the cat sat\n\nthe dog ran\n') })
+  await expect(page.getByTestId('train.text-file').locator('xpath=..')).toContainText('2 lines')
+  await expect(page.getByTestId('train.text-error')).toHaveCount(0)
 })
 
 test('fine-tunes a committed TinyWorld SAE on new data and opens the result', async ({ app, page, backend, smallRuns }) => {
