@@ -16,33 +16,14 @@ import { unzipFiles } from '../core/sae/saeZip.ts'
 import { openRunDb } from './trainingDb.ts'
 import type { RunEndedResponse, TrainingFile, TrainingResponse } from './trainingProtocol.ts'
 import { TrainingSession } from './trainingSession.ts'
+import { smallTrainingSettings } from '../core/sae/testing/trainingSettings.ts'
 
 beforeAll(async () => {
   await selectBackend(['wasm'])
 })
 
 const SOURCE = 'memory:tiny-world-model'
-const settings = (over: Partial<TrainingRunSettings> = {}): TrainingRunSettings => ({
-  hook: 'blocks.1.hook_resid_post',
-  architecture: 'topk',
-  dSae: 32,
-  l1Coefficient: 5,
-  k: 4,
-  lr: 3e-3,
-  steps: 14,
-  batchSize: 32,
-  seed: 7,
-  corpus: { kind: 'world', seed: 3 },
-  contextSize: 16,
-  bufferRows: 256,
-  normRows: 128,
-  ceEvery: 4,
-  ceWindows: 2,
-  sparsityRows: 128,
-  logEvery: 2,
-  checkpointEvery: 3,
-  ...over,
-})
+const settings = (over: Partial<TrainingRunSettings> = {}): TrainingRunSettings => smallTrainingSettings({ steps: 14, ...over })
 
 let nextId = 1
 const rid = () => nextId++ as RequestId

@@ -7,32 +7,13 @@ import { tfjsModelFromTensors } from '../model/tfjsEngine.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { worldVocab } from '../world/tokenizerJson.ts'
 import { TrainingRun } from './trainingRun.ts'
-import type { TrainingRunSettings } from './trainingRunSettings.ts'
+import { smallTrainingSettings } from './testing/trainingSettings.ts'
 
 beforeAll(async () => {
   await selectBackend(['wasm'])
 })
 
-const settings: TrainingRunSettings = {
-  hook: 'blocks.0.hook_resid_post',
-  architecture: 'standard',
-  dSae: 32,
-  l1Coefficient: 5,
-  k: 4,
-  lr: 3e-3,
-  steps: 8,
-  batchSize: 32,
-  seed: 7,
-  corpus: { kind: 'world', seed: 3 },
-  contextSize: 16,
-  bufferRows: 256,
-  normRows: 128,
-  ceEvery: 4,
-  ceWindows: 2,
-  sparsityRows: 128,
-  logEvery: 2,
-  checkpointEvery: 3,
-}
+const settings = smallTrainingSettings({ hook: 'blocks.0.hook_resid_post', architecture: 'standard' })
 
 describe('a training run past the size ceilings', () => {
   it.each([

@@ -10,6 +10,7 @@ import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { worldVocab } from '../world/tokenizerJson.ts'
 import { TrainingRun } from './trainingRun.ts'
 import type { TrainingRunSettings } from './trainingRunSettings.ts'
+import { smallTrainingSettings } from './testing/trainingSettings.ts'
 
 beforeAll(async () => {
   await selectBackend(['wasm'])
@@ -19,26 +20,7 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-const settings = (architecture: TrainingRunSettings['architecture']): TrainingRunSettings => ({
-  hook: 'blocks.1.hook_resid_post',
-  architecture,
-  dSae: 32,
-  l1Coefficient: 5,
-  k: 4,
-  lr: 3e-3,
-  steps: 8,
-  batchSize: 32,
-  seed: 7,
-  corpus: { kind: 'world', seed: 3 },
-  contextSize: 16,
-  bufferRows: 256,
-  normRows: 128,
-  ceEvery: 4,
-  ceWindows: 2,
-  sparsityRows: 128,
-  logEvery: 2,
-  checkpointEvery: 3,
-})
+const settings = (architecture: TrainingRunSettings['architecture']): TrainingRunSettings => smallTrainingSettings({ architecture })
 
 describe('the training path', () => {
   it.each(['topk', 'batchtopk', 'standard', 'jumprelu'] as const)('%s: never reads a tensor synchronously', async (architecture) => {
