@@ -112,6 +112,15 @@ describe('malformed files throw SafetensorsFormatError', () => {
 
   it('file shorter than 8 bytes', () => expectFormatError(new Uint8Array(5), 'shorter than the 8-byte header length'))
 
+  // Issue 14: a field nested 100,000 deep overflowed the stack in the code quoting it in the error message, and the
+  // reader threw a bare RangeError (reproduced at 51af3c0 for shape, dtype and data_offsets).
+  it.each(['shape', 'dtype', 'data_offsets'])('a %s nested 100,000 deep', (field) => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    const entry: Record<string, string> = { dtype: '"F32"', shape: '[1]', data_offsets: '[0, 4]', [field]: deep }
+    const header = `{"w": {${Object.entries(entry).map(([k, v]) => `"${k}": ${v}`).join(', ')}}}`
+    expectFormatError(rawFile(header, new Uint8Array(4)), 'the header is JSON nested more than 64 levels deep')
+  })
+
   it('header length of 2^60 fails fast, before allocating', () => {
     const bytes = rawFile({}, new Uint8Array(), 2n ** 60n)
     const start = performance.now()
