@@ -46,4 +46,3 @@ export type InputLimits = typeof INPUT_LIMITS
 
 /** The most bytes one file may hold, downloaded or read from disk: a JSON file is capped far lower than weights. */
 export const maxFileBytes = (file: string): number => (/\.json$/i.test(file) ? INPUT_LIMITS.jsonBytes : INPUT_LIMITS.downloadBytes)
-

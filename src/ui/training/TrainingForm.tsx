@@ -1,13 +1,14 @@
 // The settings of a new run: hook (any per-position hook of the loaded model), architecture, size, λ or k, learning
 // rate, steps, batch, corpus (TinyWorld with a seed, or a text file), and optionally an SAE to fine-tune.
 import { useEffect, useId, useState, type FormEvent } from 'react'
+import { serializeError } from '../../core/errors.ts'
 import { defaultTrainingSettings, type TrainingRunSettings } from '../../core/sae/trainingRunSettings.ts'
 import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
 import type { FineTuneInput } from '../../store/index.ts'
 import { useActions, useAppState } from '../appContext.tsx'
 import { useIndexSaes } from '../explorer/data.ts'
 import { NumberField } from '../prompt/NumberField.tsx'
-import { readErrorText, readTextFile } from '../shell/readTextFile.ts'
+import { readTextFile } from '../shell/readTextFile.ts'
 
 const TEXT_PREFIX = 'index:'
 
@@ -51,7 +52,7 @@ export function TrainingForm() {
       const lines = (await readTextFile(file)).split('\n').filter((l) => l.trim() !== '')
       setTextFile({ name: file.name, lines })
     } catch (err) {
-      setTextError(readErrorText(err))
+      setTextError(serializeError(err).message)
     }
   }
   const textMissing = corpusKind === 'text' && (textFile === null || textFile.lines.length === 0)

@@ -2,11 +2,12 @@
 // analysis in the model worker — dashboards, and a UMAP map of its decoder directions — on TinyWorld's labelled
 // generator (concept matches included) or on a text the user picks, with a progress bar and Cancel.
 import { useId, useState, type FormEvent } from 'react'
+import { serializeError } from '../../../core/errors.ts'
 import { DEFAULT_MODEL_SOURCE } from '../../../store/index.ts'
 import { ANALYSIS_TOKENS, type AnalysisStage } from '../../../workers/analysisProtocol.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { NumberField } from '../../prompt/NumberField.tsx'
-import { readErrorText, readTextFile } from '../../shell/readTextFile.ts'
+import { readTextFile } from '../../shell/readTextFile.ts'
 
 const STAGE_TEXT: Record<AnalysisStage | 'queued', string> = {
   queued: 'waiting for the model',
@@ -73,7 +74,7 @@ export function AnalysePanel({ saeId, wantMap = true }: { saeId: string; wantMap
                 if (!file) return
                 readTextFile(file).then(
                   (t) => setText({ name: file.name, text: t }),
-                  (err: unknown) => setTextError(readErrorText(err)),
+                  (err: unknown) => setTextError(serializeError(err).message),
                 )
               }}
             />
