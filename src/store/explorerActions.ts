@@ -9,6 +9,7 @@ import type { WorkerErrorCode } from '../workers/protocol.ts'
 import type { AnalysisCorpusInput } from '../workers/analysisProtocol.ts'
 import type { AppStore } from './appStore.ts'
 import { NOT_ANALYSED } from './explorerSlice.ts'
+import { indexSaeMisfit, indexSaeWidthMisfit } from './indexSaeFit.ts'
 import type { SaeActions } from './saeActions.ts'
 
 /** Where the app's SAE index lives, relative to the page. */
@@ -16,7 +17,10 @@ export const DEFAULT_SAE_INDEX = 'saes/tinyworld/index.json'
 
 export interface ExplorerActions {
   loadIndex(path?: string): Promise<SaeIndex | null>
-  /** Loads every SAE of the index into the worker under its index id (again after a model reload). */
+  /**
+   * After each model load: loads the index's SAEs that apply to the model into the worker under their index ids,
+   * and unloads those that do not (they read another model); explorer.indexSaesSkipped says why.
+   */
   loadIndexSaes(): Promise<void>
   loadSummary(saeId: string): Promise<void>
   /** Fetches the shard holding `index` (once), so its page appears in the store. */
@@ -115,8 +119,22 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
     },
     async loadIndexSaes() {
       const index = get().explorer.index
-      if (index?.status !== 'ready') return
-      for (const entry of index.data.saes) await opts.saes.loadSae({ kind: 'source', input: entry.path }, entry.id)
+      const model = get().model.loaded
+      if (index?.status !== 'ready' || !model) return
+      let skipped: string | null = null
+      for (const entry of index.data.saes) {
+        if (get().model.loaded !== model) return // a newer model's own call takes over
+        const misfit = indexSaeMisfit(index.data, entry, model)
+        if (misfit === null) {
+          // Loaded again even when held: a reload may have moved the model to another backend, where the SAE must live.
+          const sae = await opts.saes.loadSae({ kind: 'source', input: entry.path }, entry.id)
+          const wide = sae && indexSaeWidthMisfit(sae.dIn, model)
+          if (!wide) continue
+          skipped ??= wide
+        } else skipped ??= misfit
+        if (get().saes.loaded[entry.id]) await opts.saes.unloadSae(entry.id)
+      }
+      if (get().model.loaded === model) get().setIndexSaesSkipped(skipped)
     },
     loadSummary,
     async loadFeature(saeId, featureIndex) {

@@ -36,6 +36,8 @@ export interface ExplorerState {
   saeMaps: Record<string, FeatureMapFile>
   analyses: Record<string, AnalysisJob>
   inspector: InspectorState
+  /** Why the index's SAEs were left out beside the loaded model (they read another model), or null. */
+  indexSaesSkipped: string | null
 }
 
 /** The summary code of a loaded SAE that has no analysis yet: the explorer offers to analyse it. */
@@ -58,6 +60,7 @@ export interface ExplorerSlice {
   /** Drops an SAE's explorer data (it was replaced by another SAE under the same id). */
   forgetAnalysis(saeId: string): void
   patchInspector(update: Partial<InspectorState>): void
+  setIndexSaesSkipped(reason: string | null): void
 }
 
 export const initialExplorerState = (): ExplorerState => ({
@@ -68,6 +71,7 @@ export const initialExplorerState = (): ExplorerState => ({
   saeMaps: {},
   analyses: {},
   inspector: { text: DEFAULT_INSPECTOR_TEXT, saeId: null, status: 'idle', result: null, error: null },
+  indexSaesSkipped: null,
 })
 
 export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSlice> = (set) => {
@@ -75,6 +79,7 @@ export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSl
   return {
     explorer: initialExplorerState(),
     setIndex: (index) => patch(() => ({ index })),
+    setIndexSaesSkipped: (indexSaesSkipped) => patch(() => ({ indexSaesSkipped })),
     setSummary: (saeId, summary) => patch((e) => ({ summaries: { ...e.summaries, [saeId]: summary } })),
     setShard: (saeId, shard, pages) => patch((e) => ({ shards: { ...e.shards, [shardKey(saeId, shard)]: pages } })),
     setMap: (map) => patch(() => ({ map })),

@@ -8,7 +8,7 @@ import { createSaeActions } from './saeActions.ts'
 
 const MODEL = {
   input: 'models/tinyworld',
-  summary: { source: 'http://x/models/tinyworld', family: 'gpt2', engine: { kind: 'tfjs' as const, executionProvider: 'wasm', weightsFile: 'model.safetensors' }, nLayers: 4, dModel: 128, nCtx: 256, vocabSize: 986, bosTokenId: 0, eosTokenId: 0, hasTokenizer: true },
+  summary: { source: 'http://x/models/tinyworld', family: 'gpt2', engine: { kind: 'tfjs' as const, executionProvider: 'wasm', weightsFile: 'model.safetensors' }, nLayers: 4, dModel: 128, nCtx: 256, vocabSize: 986, bosTokenId: 0, eosTokenId: 0, hasTokenizer: true, speaksTinyWorld: true },
   backend: { name: 'wasm' as const, detail: 'WASM' },
   hookNames: [],
   loadMs: 1,

@@ -61,7 +61,7 @@ describe('ModelSession', () => {
     const events: WorkerResponse[] = []
     const reply = await session.load({ type: 'loadModel', requestId: rid(), source: dir, backend: 'wasm' }, (e) => events.push(e))
     expect(reply.backend.name).toBe('wasm')
-    expect(reply.model).toMatchObject({ nLayers: 1, dModel: 8, vocabSize: WORDS.length, eosTokenId: 7, hasTokenizer: true })
+    expect(reply.model).toMatchObject({ nLayers: 1, dModel: 8, vocabSize: WORDS.length, eosTokenId: 7, hasTokenizer: true, speaksTinyWorld: false })
     expect(reply.hookNames).toContain('blocks.0.hook_resid_post')
     expect(reply.generationDefaults).toEqual({ temperature: 0.7, topK: 5 })
     const files = new Set(events.flatMap((e) => (e.type === 'progress' ? [e.file] : [])))

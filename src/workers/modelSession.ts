@@ -7,6 +7,7 @@ import { generate } from '../core/generate/generate.ts'
 import { loadModel } from '../core/model/load.ts'
 import { resolveSource } from '../core/sources/index.ts'
 import { createStreamingDecoder } from '../core/tokenizer/tokenizer.ts'
+import { speaksTinyWorld } from '../core/world/speaks.ts'
 import type {
   BackendInfo,
   DoneReason,
@@ -119,6 +120,7 @@ export class ModelSession {
         bosTokenId: config.bosTokenId,
         eosTokenId: config.eosTokenId,
         hasTokenizer: loaded.tokenizer !== null,
+        speaksTinyWorld: speaksTinyWorld(loaded.model, loaded.tokenizer),
       }
       this.loaded = { model: loaded.model, tokenizer: loaded.tokenizer, summary }
       return {

@@ -122,6 +122,8 @@ export interface ModelSummary {
   bosTokenId: number | null
   eosTokenId: number | null
   hasTokenizer: boolean
+  /** Its vocabulary is TinyWorld's token for token: the committed TinyWorld SAEs and corpus apply to it. */
+  speaksTinyWorld: boolean
 }
 
 export interface BackendInfo {

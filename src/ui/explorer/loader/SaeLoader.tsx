@@ -9,6 +9,7 @@ export function SaeLoader() {
   const actions = useActions()
   const loaded = useAppState((s) => s.saes.loaded)
   const lastError = useAppState((s) => s.saes.lastError)
+  const indexSkipped = useAppState((s) => s.explorer.indexSaesSkipped)
   const [source, setSource] = useState('')
   const [subfolder, setSubfolder] = useState('')
   const [dragging, setDragging] = useState(false)
@@ -49,7 +50,12 @@ export function SaeLoader() {
             </button>
           </li>
         ))}
-        {Object.keys(loaded).length === 0 && <li className="muted">None loaded yet (the defaults load with the model).</li>}
+        {indexSkipped !== null && (
+          <li className="muted" data-testid="sae.index-skipped">
+            The default SAEs are left out: {indexSkipped}. Load SAEs made for this model, or train one.
+          </li>
+        )}
+        {Object.keys(loaded).length === 0 && indexSkipped === null && <li className="muted">None loaded yet (the defaults load with the model).</li>}
       </ul>
       <form className="loader-form" onSubmit={submit}>
         <div className="field grow">
