@@ -36,7 +36,7 @@ export function normalizeRows(mode: NormalizeActivations, x: tf.Tensor2D): Norma
 }
 
 /** y [n, dIn] back in the input's scale. Call inside tf.tidy. */
-export function denormalizeRows(y: tf.Tensor2D, n: NormalizedRows): tf.Tensor2D {
+export function denormalizeRows(y: tf.Tensor2D, n: Pick<NormalizedRows, 'scale' | 'shift'>): tf.Tensor2D {
   let out = y
   if (n.scale) out = tf.mul(out, n.scale) as tf.Tensor2D
   if (n.shift) out = tf.add(out, n.shift) as tf.Tensor2D
