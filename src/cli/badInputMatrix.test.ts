@@ -74,6 +74,13 @@ const CASES: [string[], RegExp][] = [
   [['analyze', '--sae', sae, '--tokens', '0', '--out', '{dir}/a.json'], /tokens/],
   [['eval-sae', '--sae', sae, '--tokens', '-1'], /tokens/],
   [['features', '--sae', sae, '--text', 'the cat', '--json', '--ids', '1'], /ids|text/],
+  [['attribute', '--prompt', 'the cat'], /needs --sae/],
+  [['attribute', '--sae', sae, '--prompt', 'The dog', '--ids', '1'], /one of --prompt or --ids/],
+  [['attribute', '--sae', sae, '--prompt', 'The dog', '--position', '9'], /outside the prompt/],
+  [['attribute', '--sae', sae, '--prompt', 'The dog', '--target', 'Golden Arc'], /2 tokens; it must be exactly one/],
+  [['attribute', '--sae', sae, '--prompt', 'The dog', '--target-id', '99999'], /outside the vocabulary/],
+  [['attribute', '--sae', sae, '--prompt', 'The dog', '--versus-id', '5', '--loss'], /different targets/],
+  [['attribute', '--sae', sae, '--prompt', 'The dog', '--batch', '0'], /--batch/],
   // Sizes that cannot be allocated: each crashed with a bare RangeError, or ran minutes first, before the limits.
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--buffer', '1000000000000', '--out', '{dir}/sae'], /activation buffer: 1000000000000 rows × 128 floats .* over the 2 GiB limit/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--batch', '1000000000', '--out', '{dir}/sae'], /A batch \(--batch\): 1000000000 rows/],

@@ -1,6 +1,7 @@
 // The `monoscope` command line over src/core: dispatches subcommands and maps errors to exit codes.
 import { MonoscopeError } from '../core/errors.ts'
 import { analyzeCommand, analyzeUsage } from './commands/analyze.ts'
+import { attributeCommand, attributeUsage } from './commands/attribute.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
@@ -29,6 +30,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'build-world-saes': { usage: buildWorldSaesUsage, run: buildWorldSaesCommand },
   'train-sae': { usage: trainSaeUsage, run: trainSaeCommand },
   features: { usage: featuresUsage, run: featuresCommand },
+  attribute: { usage: attributeUsage, run: attributeCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
   'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },

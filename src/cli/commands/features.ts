@@ -1,7 +1,7 @@
 // `monoscope features`: an SAE's latent activations and reconstruction at every position of a prompt, as JSON.
 import * as tf from '@tensorflow/tfjs'
 import { parseArgs } from 'node:util'
-import { InvalidArgumentError, TokenizerError } from '../../core/errors.ts'
+import { InvalidArgumentError } from '../../core/errors.ts'
 import { loadSaeLens } from '../../core/sae/saelens.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
@@ -9,7 +9,7 @@ import { resolveSource } from '../../core/sources/index.ts'
 import { parseIdList } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { createDownloadProgress } from '../progress.ts'
-import { bosTokenFor } from '../../core/model/hookedModel.ts'
+import { checkPromptIds, promptIdsForSae } from '../promptIds.ts'
 
 export const featuresUsage = `monoscope features [--model SRC] --sae SRC [--hook NAME] (--ids 5,17,42 | --text "…") --json [--dense]
   Prints {"tokens": [ids], "feature_acts": […], "reconstruction": [[…]]} for every position: each position's
@@ -50,19 +50,7 @@ export async function featuresCommand(argv: string[]): Promise<void> {
   try {
     sae = await loadSaeFromSpec(values.sae, { verbose: values.verbose })
     const hook = resolveSaeHook(model, sae, values.hook)
-    let ids: number[]
-    if (values.ids !== undefined) {
-      ids = parseIdList(values.ids)
-    } else {
-      if (!tokenizer) throw new TokenizerError('This model folder has no tokenizer.json: use --ids instead of --text')
-      ids = tokenizer.encode(values.text ?? '')
-      const bos = bosTokenFor(model)
-      if (sae.config.metadata.prependBos !== false && bos !== null && ids[0] !== bos) ids = [bos, ...ids]
-    }
-    const bad = ids.find((id) => id >= model.config.vocabSize)
-    if (bad !== undefined) throw new InvalidArgumentError(`Token id ${bad} is outside the vocabulary (size ${model.config.vocabSize})`)
-    if (ids.length === 0) throw new InvalidArgumentError('The input has no tokens')
-    if (ids.length > model.config.nCtx) throw new InvalidArgumentError(`${ids.length} tokens exceed the model's context of ${model.config.nCtx}`)
+    const ids = values.ids !== undefined ? checkPromptIds(model, parseIdList(values.ids)) : promptIdsForSae(model, tokenizer, sae, values.text ?? '', { text: '--text', ids: '--ids' })
 
     const act = (await model.collectActivations([ids], [hook])).get(hook)! // [1, pos, dIn]
     const out = sae.run(act)
