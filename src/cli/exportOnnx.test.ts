@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises'
 import { hookName } from '../core/model/hookNames.ts'
 import { dequantizeNBits, readNBitsWeight } from '../core/model/onnx/matMulNBits.ts'
 import { decodeOnnx, int64 } from '../core/model/onnx/onnxProto.ts'
-import { indexGraph } from '../core/model/onnx/residualStream.ts'
+import { findResidualStream, indexGraph } from '../core/model/onnx/residualStream.ts'
 import { planSegments, segmentModel } from '../core/model/onnx/segments.ts'
 import { ONNX_VARIANTS, type OnnxVariant } from '../core/model/onnx/loadOnnx.ts'
 import { createFolderSource } from '../core/sources/index.ts'
@@ -201,6 +201,12 @@ describe('export-onnx variant q4: MatMulNBits', () => {
     const cut = graph.node.find((n) => n.opType === 'LayerNormalization')!.output[0]!
     const plan = planSegments(graph, indexGraph(graph), [cut], ['logits'])
     expect(segmentModel(model, plan, 1, () => 1).opsetImport).toContainEqual(expect.objectContaining({ domain: 'com.microsoft' }))
+    // 4-bit tables (GatherBlockQuantized, which the quantizer writes only when asked) are named, not misread.
+    const shape = { vocab: tfjs.config.vocabSize, dModel: tfjs.config.dModel, nLayers: tfjs.config.nLayers }
+    expect(findResidualStream(graph, indexGraph(graph), shape).tensors.size).toBe(onnx.config.hookNames.length)
+    const gathers = graph.node.filter((n) => n.opType === 'Gather')
+    for (const n of gathers) n.opType = 'GatherBlockQuantized'
+    expect(() => findResidualStream(graph, indexGraph(graph), shape)).toThrow(/GatherBlockQuantized/)
   })
 
   it('q4 finds every hook and tracks the tfjs engine; KV cache, split graph and head hold', async () => {

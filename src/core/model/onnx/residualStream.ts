@@ -58,6 +58,7 @@ function tokenEmbedding(graph: OnnxGraph, index: GraphIndex, vocab: number, dMod
     const dims = index.initializers.get(node.input[0] ?? '')
     if (dims && dims.length === 2 && dims[0] === vocab && dims[1] === dModel) return dequantized(graph, index, node.output[0]!)
   }
+  if (graph.node.some((n) => n.opType === 'GatherBlockQuantized')) throw new ModelWeightsError('No token embedding found: this export stores its embedding table in 4 bits (GatherBlockQuantized), which Monoscope does not read; use a file whose tables stay float (q4 files from the default MatMul4BitsQuantizer do)')
   throw new ModelWeightsError(`No token embedding found: no Gather reads a [${vocab}, ${dModel}] table (is vocab_size/hidden_size in config.json right?)`)
 }
 
