@@ -14,9 +14,9 @@ const root = path.resolve(import.meta.dirname, '..')
 let hub: HubServer
 let exported: string
 test.beforeAll(async () => {
-  // TinyWorld exported in three of transformers.js's dtypes, made now by the CLI (never committed).
+  // TinyWorld exported in four of transformers.js's dtypes, made now by the CLI (never committed).
   exported = await mkdtemp(path.join(os.tmpdir(), 'monoscope-onnx-variants-'))
-  await promisify(execFile)(process.execPath, [path.join(root, 'bin/monoscope.mjs'), 'export-onnx', '--out', exported, '--dtype', 'fp32,fp16,q8'], { cwd: root })
+  await promisify(execFile)(process.execPath, [path.join(root, 'bin/monoscope.mjs'), 'export-onnx', '--out', exported, '--dtype', 'fp32,fp16,q8,q4'], { cwd: root })
   hub = await startHubServer({ 'monoscope/tinyworld-onnx': exported })
 })
 test.afterAll(async () => {
@@ -59,7 +59,7 @@ test('an ONNX Llama loads, steers exactly as the CLI does, and inspects with its
   await testInfo.attach('onnx-inspector', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
 })
 
-test('the fp16 and q8 files of an ONNX export load from ?dtype= and from the loader, name their file, and generate', async ({ app, page, backend }) => {
+test('the fp16, q8 and q4 files of an ONNX export load from ?dtype= and from the loader, name their file, and generate', async ({ app, page, backend }) => {
   const model = `${hub.url}/monoscope/tinyworld-onnx/resolve/main`
   await page.goto(`./?${new URLSearchParams({ model, dtype: 'fp16', ...(backend !== 'auto' ? { backend } : {}) })}`)
   await expect(app.loader.status).toContainText('from onnx/model_fp16.onnx', { timeout: LOAD_TIMEOUT })
@@ -78,6 +78,15 @@ test('the fp16 and q8 files of an ONNX export load from ?dtype= and from the loa
   await app.loader.load.click()
   await expect(app.loader.status).toContainText('from onnx/model_quantized.onnx', { timeout: LOAD_TIMEOUT })
   expect(new URL(page.url()).searchParams.get('dtype')).toBe('q8')
+  await app.prompt.generateButton.click()
+  expect(await app.prompt.waitUntilFinished()).toBe('maxTokens')
+  await expect(app.prompt.outputTokens).toHaveCount(4)
+
+  // q4: MatMulNBits (a com.microsoft contrib op) runs in onnxruntime-web too.
+  await page.getByTestId('loader.dtype').selectOption('q4')
+  await app.loader.load.click()
+  await expect(app.loader.status).toContainText('from onnx/model_q4.onnx', { timeout: LOAD_TIMEOUT })
+  expect(new URL(page.url()).searchParams.get('dtype')).toBe('q4')
   await app.prompt.generateButton.click()
   expect(await app.prompt.waitUntilFinished()).toBe('maxTokens')
   await expect(app.prompt.outputTokens).toHaveCount(4)

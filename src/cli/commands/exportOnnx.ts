@@ -10,11 +10,12 @@ import { ONNX_VARIANTS } from '../../core/model/onnx/loadOnnx.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { describeValue } from '../../core/formats/safeJson.ts'
 
-export const exportOnnxUsage = `monoscope export-onnx [--model SRC] --out DIR [--dtype fp32,fp16,q8,int8]
+export const exportOnnxUsage = `monoscope export-onnx [--model SRC] --out DIR [--dtype fp32,fp16,q8,int8,q4]
   Writes DIR/config.json, tokenizer.json, generation_config.json and the ONNX decoder (opset 17, with
   past_key_values inputs) in each dtype asked for, as transformers.js names them: onnx/model.onnx (fp32, the
   default), model_fp16.onnx (float16 throughout, inputs and outputs included), model_quantized.onnx (q8: uint8
-  weights, dynamic quantization) and model_int8.onnx (int8 weights). Needs a GPT-2 with safetensors weights.`
+  weights, dynamic quantization), model_int8.onnx (int8 weights) and model_q4.onnx (q4: MatMulNBits, 4-bit weights in
+  blocks of 32, symmetric). Needs a GPT-2 with safetensors weights.`
 
 /** The --dtype list: known names, each once. */
 export function parseExportDtypes(text: string | undefined): ExportDtype[] {

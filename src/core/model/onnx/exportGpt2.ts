@@ -6,12 +6,15 @@
 // outputs included, in float16, as onnxconverter-common's conversion without keep_io_types writes it); and the
 // dynamically quantized q8/int8 (model_quantized.onnx, model_int8.onnx: each MatMul weight stored in 8 bits, the
 // activation quantized per call by DynamicQuantizeLinear and multiplied by MatMulInteger, as onnxruntime's
-// quantize_dynamic writes it; uint8 weights for q8, int8 for int8).
+// quantize_dynamic writes it; uint8 weights for q8, int8 for int8); and q4 (model_q4.onnx: each MatMul with a constant
+// weight, the head's included, becomes com.microsoft MatMulNBits with 4-bit codes in blocks of 32 along K, symmetric
+// with no zero points, as transformers.js runs onnxruntime's MatMul4BitsQuantizer; embedding tables stay float32).
 import { Float16Array } from '@petamoriken/float16'
 import { InvalidArgumentError } from '../../errors.ts'
 import type { Gpt2Activation } from '../config.ts'
 import { encodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnxProto.ts'
 import { describeValue } from '../../formats/safeJson.ts'
+import { kBlocksOf, quantizeNBits } from './matMulNBits.ts'
 
 export interface Gpt2ExportConfig {
   vocabSize: number
@@ -25,8 +28,8 @@ export interface Gpt2ExportConfig {
 
 type Weights = ReadonlyMap<string, { shape: number[]; data: Float32Array }>
 
-export type ExportDtype = 'fp32' | 'fp16' | 'q8' | 'int8'
-export const EXPORT_DTYPES: readonly ExportDtype[] = ['fp32', 'fp16', 'q8', 'int8']
+export type ExportDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'q4'
+export const EXPORT_DTYPES: readonly ExportDtype[] = ['fp32', 'fp16', 'q8', 'int8', 'q4']
 
 const FLOAT = 1
 const UINT8 = 2
@@ -34,6 +37,8 @@ const INT8 = 3
 const INT64 = 7
 const FLOAT16 = 10
 const OPSET = 17
+const MS_DOMAIN = 'com.microsoft' // onnxruntime's contrib ops (MatMulNBits), opset 1
+const Q4_BLOCK = 32 // transformers.js's q4 block size (its quantize script's default)
 
 interface Attr {
   name: string
@@ -72,6 +77,15 @@ class GraphBuilder {
   float(name: string, shape: number[], data: Float32Array): string {
     this.initializers.push({ name, dims: shape, dataType: this.floatType, rawData: this.floatBytes(data) })
     return name
+  }
+
+  /** x · W as MatMulNBits: W [k, n] in 4-bit blocks along k, stored as onnxruntime's MatMul4BitsQuantizer stores it. */
+  matMulNBits(x: string, name: string, [k, n]: number[], data: Float32Array, out: string): void {
+    const q = quantizeNBits(data, k!, n!, Q4_BLOCK)
+    this.initializers.push({ name: `${name}_Q4`, dims: [n, kBlocksOf(k!, Q4_BLOCK), Q4_BLOCK / 2], dataType: UINT8, rawData: q.packed })
+    this.initializers.push({ name: `${name}_scales`, dims: [q.scales.length], dataType: FLOAT, rawData: new Uint8Array(q.scales.buffer) })
+    const attrs = [intAttr('K', k!), intAttr('N', n!), intAttr('bits', q.bits), intAttr('block_size', Q4_BLOCK)]
+    this.nodes.push({ opType: 'MatMulNBits', domain: MS_DOMAIN, input: [x, `${name}_Q4`, `${name}_scales`], output: [out], name: `/${name}_MatMulNBits_${this.count++}`, attribute: attrs })
   }
 
   /** 8-bit weights as quantize_dynamic stores them: int8 symmetric (zero point 0) or uint8 asymmetric. */
@@ -133,12 +147,17 @@ export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights, dtype: ExportD
     const t = tensor(name)
     return g.float(name, t.shape, t.data)
   }
-  /** x · W for a weight [in, out]: MatMul, or in a quantized export DynamicQuantizeLinear → MatMulInteger → rescale. */
+  /** x · W for a weight [in, out]: MatMul, MatMulNBits in q4, or in q8/int8 DynamicQuantizeLinear → MatMulInteger → rescale. */
   const matmul = (x: string, name: string, shape: number[], data: Float32Array, out?: string): string => {
     const to = (opType: string, inputs: string[], label: string) => {
       if (out === undefined) return g.op(opType, inputs, [], label)
       g.opTo(opType, inputs, [out])
       return out
+    }
+    if (dtype === 'q4') {
+      const result = out ?? `/${name}_MatMulNBits`
+      g.matMulNBits(x, name, shape, data, result)
+      return result
     }
     if (dtype !== 'q8' && dtype !== 'int8') return to('MatMul', [x, g.float(name, shape, data)], 'MatMul')
     const q = g.quantized(name, shape, data, dtype === 'q8' ? UINT8 : INT8)
@@ -229,7 +248,7 @@ export function gpt2ToOnnx(c: Gpt2ExportConfig, weights: Weights, dtype: ExportD
   const presentDims = ['batch_size', h, 'total_sequence_length', hd]
   const model: OnnxModel = {
     irVersion: 8,
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...(dtype === 'q4' ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
     graph: {
       name: 'monoscope-gpt2',
       node: g.nodes,

@@ -10,6 +10,7 @@ import { HookRunner, type Hooks } from '../hooks.ts'
 import type { DecoderConfig } from './decoderConfig.ts'
 import { floatToHalf, halfToFloat } from './halfFloat.ts'
 import { OnnxKvCache } from './onnxKvCache.ts'
+import { dequantizeNBits, readNBitsWeight } from './matMulNBits.ts'
 import { encodeOnnx, int64, type OnnxModel } from './onnxProto.ts'
 import type { OrtRuntime } from './ortRuntime.ts'
 import { findResidualStream, headMatmul, indexGraph, type GraphIndex, type ResidualLayout } from './residualStream.ts'
@@ -284,18 +285,27 @@ export class OnnxEngine implements HookedModel {
 
   /**
    * The head's weight as [vocab, dModel] when it is an initializer of the logits MatMul (float32 or float16), or of
-   * a quantized export's MatMulInteger (dequantized: (q − zero point) × scale, per tensor).
+   * a quantized export's MatMulInteger (dequantized: (q − zero point) × scale, per tensor), or a 4-bit export's
+   * MatMulNBits (dequantized per block: matMulNBits.ts).
    */
   private readUnembedding(): Unembedding | null {
     const g = this.opts.model.graph
     const node = headMatmul(g, this.index, 'logits')
+    const { vocabSize: vocab, dModel: d } = this.config
+    const asUnembedding = (data: Float32Array): Unembedding => {
+      const wU = tf.tidy(() => tf.transpose(tf.tensor2d(data, [d, vocab]))) as tf.Tensor2D // [vocab, dModel]
+      return { wU, lnGain: null, centred: false }
+    }
+    if (node?.opType === 'MatMulNBits') {
+      const q = readNBitsWeight(g, node)
+      return q && q.k === d && q.n === vocab ? asUnembedding(dequantizeNBits(q)) : null
+    }
     if (!node || (node.opType !== 'MatMul' && node.opType !== 'MatMulInteger')) return null
     const init = (name: string | undefined) => g.initializer.find((t) => t.name === name)
     const weight = init(node.input[1])
     const dims = weight?.dims.map(int64)
-    const { vocabSize: vocab, dModel: d } = this.config
     if (!weight?.rawData || !dims || dims.length !== 2 || dims[0] !== d || dims[1] !== vocab) return null
-    const bytes = weight.rawData.slice() // copied to align
+    const bytes = new Uint8Array(weight.rawData) // a copy, aligned (a Node Buffer's slice() would be a view into its pool)
     let data: Float32Array // [dModel, vocab]
     if (node.opType === 'MatMul' && weight.dataType === FLOAT) data = new Float32Array(bytes.buffer, 0, d * vocab)
     else if (node.opType === 'MatMul' && weight.dataType === FLOAT16) data = halfToFloat(new Uint16Array(bytes.buffer, 0, d * vocab))
@@ -307,8 +317,7 @@ export class OnnxEngine implements HookedModel {
       const z = zero && zero.length === 1 ? (weight.dataType === INT8 ? new Int8Array(zero.buffer, zero.byteOffset, 1)[0]! : zero[0]!) : 0
       data = Float32Array.from(q, (v) => (v - z) * scale)
     } else return null
-    const wU = tf.tidy(() => tf.transpose(tf.tensor2d(data, [d, vocab]))) as tf.Tensor2D // [vocab, dModel]
-    return { wU, lnGain: null, centred: false }
+    return asUnembedding(data)
   }
 
   /** The weight scale of a quantized MatMul: the float scalar initializer in the Mul that rescales its product. */
@@ -321,7 +330,7 @@ export class OnnxEngine implements HookedModel {
     for (const input of rescale.input) {
       const p = this.index.producer.get(input)
       const scales = p === undefined ? [] : g.node[p]!.input.map((n) => g.initializer.find((t) => t.name === n)).filter((t) => t?.dataType === FLOAT && t.rawData?.length === 4)
-      if (scales.length === 1) return new Float32Array(scales[0]!.rawData!.slice().buffer)[0]!
+      if (scales.length === 1) return new Float32Array(new Uint8Array(scales[0]!.rawData!).buffer)[0]!
     }
     return null
   }

@@ -75,6 +75,15 @@ export interface OnnxNode {
   name?: string
   opType?: string
   domain?: string
+  attribute?: OnnxAttribute[]
+}
+/** An attribute as protobufjs decodes it: int64 fields arrive as Long or number (read them with int64). */
+export interface OnnxAttribute {
+  name: string
+  type?: number
+  i?: unknown
+  f?: number
+  ints?: unknown[]
 }
 export interface OnnxValueInfo {
   name: string

@@ -3,7 +3,9 @@
 // consumed by exactly one Add whose other input is computed (a block's branch), and that Add's output is the next
 // residual; the final norm's output is the matrix input of the MatMul/Gemm that makes `logits`. Dynamically quantized
 // exports (onnxruntime's quantize_dynamic, transformers.js's model_quantized.onnx) are read through their patterns:
-// a Gather on an 8-bit table followed by DequantizeLinear, and DynamicQuantizeLinear → MatMulInteger → Cast → Mul.
+// a Gather on an 8-bit table followed by DequantizeLinear, and DynamicQuantizeLinear → MatMulInteger → Cast → Mul;
+// 4-bit exports (MatMul4BitsQuantizer, model_q4.onnx) replace each weight MatMul by one com.microsoft MatMulNBits
+// on the same float input, so their stream is found as a float graph's, the head's matmul being a MatMulNBits.
 import { ModelWeightsError } from '../../errors.ts'
 import { hookName, type HookName } from '../hookNames.ts'
 import { int64, type OnnxGraph } from './onnxProto.ts'
@@ -56,6 +58,7 @@ function tokenEmbedding(graph: OnnxGraph, index: GraphIndex, vocab: number, dMod
     const dims = index.initializers.get(node.input[0] ?? '')
     if (dims && dims.length === 2 && dims[0] === vocab && dims[1] === dModel) return dequantized(graph, index, node.output[0]!)
   }
+  if (graph.node.some((n) => n.opType === 'GatherBlockQuantized')) throw new ModelWeightsError('No token embedding found: this export stores its embedding table in 4 bits (GatherBlockQuantized), which Monoscope does not read; use a file whose tables stay float (q4 files from the default MatMul4BitsQuantizer do)')
   throw new ModelWeightsError(`No token embedding found: no Gather reads a [${vocab}, ${dModel}] table (is vocab_size/hidden_size in config.json right?)`)
 }
 
@@ -85,7 +88,7 @@ const opOf = (graph: OnnxGraph, index: GraphIndex, t: string): string | undefine
 
 /**
  * The node of the head's matmul: walks back from `logits` through single-input ops (and a quantized export's
- * rescaling Mul, along its Cast of the integer product) to a MatMul, Gemm or MatMulInteger.
+ * rescaling Mul, along its Cast of the integer product) to a MatMul, Gemm, MatMulInteger or MatMulNBits.
  */
 export function headMatmul(graph: OnnxGraph, index: GraphIndex, logits: string): OnnxGraph['node'][number] | null {
   let t = logits
@@ -93,7 +96,7 @@ export function headMatmul(graph: OnnxGraph, index: GraphIndex, logits: string):
     const p = index.producer.get(t)
     if (p === undefined) break
     const node = graph.node[p]!
-    if (node.opType === 'MatMul' || node.opType === 'Gemm' || node.opType === 'MatMulInteger') return node
+    if (node.opType === 'MatMul' || node.opType === 'Gemm' || node.opType === 'MatMulInteger' || node.opType === 'MatMulNBits') return node
     const inputs = node.input.filter((x) => x && computed(index, x))
     const next = inputs.length === 1 ? inputs[0] : inputs.find((x) => opOf(graph, index, x) === 'MatMulInteger' || (opOf(graph, index, x) === 'Cast' && opOf(graph, index, graph.node[index.producer.get(x)!]!.input[0] ?? '') === 'MatMulInteger'))
     if (next === undefined) break
@@ -109,7 +112,7 @@ function finalNormalized(graph: OnnxGraph, index: GraphIndex, logits: string): s
     const q = index.producer.get(node.input[0] ?? '')
     if (q !== undefined && graph.node[q]!.opType === 'DynamicQuantizeLinear') return graph.node[q]!.input[0]!
   } else if (node) return node.input[0]!
-  throw new ModelWeightsError('No unembedding found: "logits" is not made by a MatMul, Gemm or MatMulInteger on the final norm')
+  throw new ModelWeightsError('No unembedding found: "logits" is not made by a MatMul, Gemm, MatMulInteger or MatMulNBits on the final norm')
 }
 
 /**
