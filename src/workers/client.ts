@@ -19,7 +19,7 @@ import {
 } from './protocol.ts'
 import type { SteerTokenResponse } from './steeringProtocol.ts'
 import type { AnalysisProgressResponse, SaeAnalysedResponse } from './analysisProtocol.ts'
-import type { PromptFeaturesResponse, SaeLoadedResponse, SaeUnloadedResponse } from './saeProtocol.ts'
+import type { AttributionResponse, PromptFeaturesResponse, SaeLoadedResponse, SaeUnloadedResponse } from './saeProtocol.ts'
 
 /** What the client needs of a Worker, so tests can hand it a fake. */
 export interface WorkerPort {
@@ -138,6 +138,10 @@ export class ModelWorkerClient {
 
   encodePrompt(body: RequestBody<'encodePrompt'>): Promise<PromptFeaturesResponse> {
     return this.request('encodePrompt', body).promise
+  }
+
+  attribute(body: RequestBody<'attribute'>): Promise<AttributionResponse> {
+    return this.request('attribute', body).promise
   }
 
   async stop(target: RequestId): Promise<void> {

@@ -43,6 +43,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       return saes.unload(request)
     case 'encodePrompt':
       return saes.encodePrompt(request)
+    case 'attribute':
+      return saes.attribute(request)
     case 'steer':
       return steering.steer(request, post)
     case 'analyseSae':

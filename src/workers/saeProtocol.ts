@@ -63,7 +63,17 @@ export interface EncodePromptRequest {
   position?: number | null
 }
 
-export type SaeRequest = LoadSaeRequest | UnloadSaeRequest | EncodePromptRequest
+/** "Why this token?": the features behind the model's logit for the token at `position`, read at position − 1. */
+export interface AttributeRequest {
+  type: 'attribute'
+  requestId: RequestId
+  saeId: string
+  prompt: PromptInput
+  /** Index into the prompt's ids as encodePrompt returns them (BOS included); ≥ 1. */
+  position: number
+}
+
+export type SaeRequest = LoadSaeRequest | UnloadSaeRequest | EncodePromptRequest | AttributeRequest
 
 export interface SaeLoadedResponse {
   type: 'saeLoaded'
@@ -105,13 +115,50 @@ export interface PromptFeaturesResponse {
   numTensors: number
 }
 
-export type SaeResponse = SaeLoadedResponse | SaeUnloadedResponse | PromptFeaturesResponse
+/** One active feature at one position, as core/attribution's FeatureEffect. */
+export interface FeatureAttribution {
+  position: number
+  feature: number
+  /** The SAE's own f_i. */
+  activation: number
+  /** f_i · ∂target/∂f_i; null where the engine has no gradients (ONNX). */
+  attribution: number | null
+  /** logit − logit with f_i := 0 in SAE(x) + error. */
+  ablation: number
+}
+
+export interface AttributionResponse {
+  type: 'attribution'
+  requestId: RequestId
+  saeId: string
+  hookName: string
+  ids: number[]
+  pieces: string[]
+  addedBos: boolean
+  /** The explained token's index in ids; the logits read are those after position − 1. */
+  position: number
+  token: number
+  /** The token's logit with SAE(x) + error spliced in. */
+  logit: number
+  /** Every active feature at positions 0…position − 1, by |attribution| (|ablation| without gradients). */
+  features: FeatureAttribution[]
+  /** Top-10 overlap of each ranking with ablation's (k is smaller when fewer features are active). */
+  overlap: { k: number; attribution: number | null; activation: number }
+  /** Σ over positions of e·∇ₓ and of the decoder bias's share; null without gradients. */
+  errorAttribution: number | null
+  biasAttribution: number | null
+  attributionUnavailable: string | null
+  numTensors: number
+}
+
+export type SaeResponse = SaeLoadedResponse | SaeUnloadedResponse | PromptFeaturesResponse | AttributionResponse
 
 /** The final reply of each SAE request; protocol.ts spreads this into FINAL_RESPONSE. */
 export const SAE_FINAL_RESPONSE = {
   loadSae: 'saeLoaded',
   unloadSae: 'saeUnloaded',
   encodePrompt: 'promptFeatures',
+  attribute: 'attribution',
 } as const satisfies Record<SaeRequest['type'], SaeResponse['type']>
 
 /** The default id: where the SAE came from, so loading the same folder twice replaces it rather than duplicating. */

@@ -16,6 +16,7 @@ import { ModelSession } from './modelSession.ts'
 import type { RequestId, WorkerResponse } from './protocol.ts'
 import { defaultSaeId, type EncodePromptRequest } from './saeProtocol.ts'
 import { SaeSession } from './saeSession.ts'
+import { attribute } from '../core/attribution/attribute.ts'
 
 const WORDS = ['<eos>', 'the', 'cat', 'sat', 'on', 'mat', '.']
 const tokenizerJson = wordLevelTokenizerJson(WORDS)
@@ -111,6 +112,32 @@ describe('SaeSession', () => {
     const before = tf.memory().numTensors
     for (let i = 0; i < 3; i++) await saes.encodePrompt(request)
     expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('explains a token: the features before it, for its logit, equal to core attribute(); no leaks; bad positions refused', async () => {
+    const request = { type: 'attribute' as const, requestId: rid(), saeId: 'tiny', prompt: { kind: 'text' as const, text: 'the cat sat on' }, position: 3 }
+    const reply = await saes.attribute(request)
+    expect(reply.ids).toEqual([0, 1, 2, 3, 4])
+    expect(reply.token).toBe(3) // "sat", explained from the logits after "cat"
+    expect(reply.features.length).toBeGreaterThan(5)
+    expect(reply.features.every((e) => e.position <= 2)).toBe(true)
+    const reference = await models.useModel(async ({ model }) => {
+      const sae = Sae.fromArrays(saeConfig(), saeArrays(1))
+      const r = await attribute(model, sae, undefined, reply.ids, { target: { kind: 'logit', token: 3 }, position: 2 })
+      sae.dispose()
+      return r
+    })
+    expect(reply.logit).toBeCloseTo(reference.value, 5)
+    expect(reply.features.map((e) => [e.position, e.feature])).toEqual(reference.features.map((e) => [e.position, e.feature]))
+    reply.features.forEach((e, i) => expect(e.ablation).toBeCloseTo(reference.features[i]!.ablation!, 5))
+    expect(reply.overlap.k).toBe(10)
+    expect(reply.attributionUnavailable).toBeNull()
+
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 2; i++) await saes.attribute({ ...request, requestId: rid() })
+    expect(tf.memory().numTensors).toBe(before)
+    await expect(saes.attribute({ ...request, requestId: rid(), position: 0 })).rejects.toThrow(/first has nothing before it/)
+    await expect(saes.attribute({ ...request, requestId: rid(), position: 5 })).rejects.toThrow(/tokens 1…4/)
   })
 
   it('loads picked files (bytes or blobs), replaces an id in place and unloads without leaks', async () => {

@@ -8,8 +8,14 @@ import { pickedFilesSource } from './saeFiles.ts'
 import type { ModelSession } from './modelSession.ts'
 import type { WorkerResponse } from './protocol.ts'
 import { defaultSaeId } from './saeProtocol.ts'
+import { attribute, topKOverlap } from '../core/attribution/attribute.ts'
+import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
+import type { ModelSummary } from './protocol.ts'
 import type {
+  AttributeRequest,
+  AttributionResponse,
   EncodePromptRequest,
+  FeatureAttribution,
   LoadSaeRequest,
   PromptFeaturesResponse,
   SaeLoadedResponse,
@@ -38,6 +44,26 @@ async function sourceOf(spec: SaeSourceSpec, signal: AbortSignal): Promise<FileS
   const root = resolveSource(spec.source, { hubEndpoint: spec.hubEndpoint })
   return spec.subfolder ? root.subfolder(spec.subfolder) : root
 }
+
+/** The prompt as the SAE reads it: its ids, with the model's BOS first when the SAE was trained with one. */
+function promptIds(prompt: EncodePromptRequest['prompt'], sae: Sae, tokenizer: HfTextTokenizer | null, model: ModelSummary): { ids: number[]; addedBos: boolean } {
+  let ids: number[]
+  if (prompt.kind === 'text') {
+    if (!tokenizer) throw new TokenizerError('This model has no tokenizer.json, so it cannot read text; give token ids instead')
+    ids = tokenizer.encode(prompt.text)
+  } else ids = [...prompt.ids]
+  const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= model.vocabSize)
+  if (bad !== undefined) throw new InvalidArgumentError(`Token id ${bad} is outside this model's vocabulary`)
+  // SAELens SAEs are trained on BOS-prefixed windows (prepend_bos); without it the first token's residual is off-distribution.
+  const bos = model.bosTokenId
+  const addedBos = bos !== null && sae.config.metadata.prependBos !== false && ids[0] !== bos
+  if (addedBos) ids = [bos!, ...ids]
+  if (ids.length === 0) throw new InvalidArgumentError('The prompt is empty')
+  if (ids.length > model.nCtx) throw new InvalidArgumentError(`The prompt has ${ids.length} tokens; this model's context holds ${model.nCtx}`)
+  return { ids, addedBos }
+}
+
+const OVERLAP_K = 10
 
 export class SaeSession {
   private readonly saes = new Map<string, LoadedSae>()
@@ -101,19 +127,7 @@ export class SaeSession {
     const topK = Math.max(1, Math.min(request.topK ?? DEFAULT_TOP_K, summary.dSae))
     return this.models.useModel(async ({ model, tokenizer, summary: modelSummary }) => {
       const hook = resolveSaeHook(model, sae)
-      let ids: number[]
-      if (request.prompt.kind === 'text') {
-        if (!tokenizer) throw new TokenizerError('This model has no tokenizer.json, so it cannot read text; give token ids instead')
-        ids = tokenizer.encode(request.prompt.text)
-      } else ids = [...request.prompt.ids]
-      const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= modelSummary.vocabSize)
-      if (bad !== undefined) throw new InvalidArgumentError(`Token id ${bad} is outside this model's vocabulary`)
-      // SAELens SAEs are trained on BOS-prefixed windows (prepend_bos); without it the first token's residual is off-distribution.
-      const bos = modelSummary.bosTokenId
-      const addedBos = bos !== null && sae.config.metadata.prependBos !== false && ids[0] !== bos
-      if (addedBos) ids = [bos!, ...ids]
-      if (ids.length === 0) throw new InvalidArgumentError('The prompt is empty')
-      if (ids.length > modelSummary.nCtx) throw new InvalidArgumentError(`The prompt has ${ids.length} tokens; this model's context holds ${modelSummary.nCtx}`)
+      const { ids, addedBos } = promptIds(request.prompt, sae, tokenizer, modelSummary)
       const position = request.position ?? null
       if (position !== null && (!Number.isInteger(position) || position < 0 || position >= ids.length)) {
         throw new InvalidArgumentError(`Position ${position} is outside the prompt's ${ids.length} tokens`)
@@ -153,6 +167,45 @@ export class SaeSession {
         active: row ? allActive(row) : null,
         numTensors: tf.memory().numTensors,
       } satisfies PromptFeaturesResponse
+    })
+  }
+
+  /** "Why this token?": attribution and ablation of every feature active before the token, for its logit. */
+  async attribute(request: AttributeRequest): Promise<AttributionResponse> {
+    const { sae } = this.get(request.saeId)
+    return this.models.useModel(async ({ model, tokenizer, summary: modelSummary }) => {
+      const { ids, addedBos } = promptIds(request.prompt, sae, tokenizer, modelSummary)
+      const { position } = request
+      if (!Number.isInteger(position) || position < 1 || position >= ids.length) {
+        throw new InvalidArgumentError(`Token ${position} cannot be explained: pick one of tokens 1…${ids.length - 1} (the first has nothing before it)`)
+      }
+      const token = ids[position]!
+      const r = await attribute(model, sae, undefined, ids, { target: { kind: 'logit', token }, position: position - 1 })
+      const features = r.features.map((e) => ({ ...e, ablation: e.ablation! }))
+      const ablation = (e: FeatureAttribution) => e.ablation
+      const total = (v: number[] | null) => (v === null ? null : v.reduce((a, b) => a + b, 0))
+      return {
+        type: 'attribution',
+        requestId: request.requestId,
+        saeId: request.saeId,
+        hookName: r.hook,
+        ids,
+        pieces: ids.map((id) => tokenizer?.decodeToken(id) ?? `[${id}]`),
+        addedBos,
+        position,
+        token,
+        logit: r.value,
+        features,
+        overlap: {
+          k: Math.min(OVERLAP_K, features.length),
+          attribution: r.attributionUnavailable === null ? topKOverlap(features, (e) => e.attribution!, ablation, OVERLAP_K) : null,
+          activation: topKOverlap(features, (e) => e.activation, ablation, OVERLAP_K),
+        },
+        errorAttribution: total(r.errorAttribution),
+        biasAttribution: total(r.biasAttribution),
+        attributionUnavailable: r.attributionUnavailable,
+        numTensors: tf.memory().numTensors,
+      } satisfies AttributionResponse
     })
   }
 

@@ -28,7 +28,7 @@ afterAll(async () => {
 const share = (interventions: Parameters<typeof fixtureShare>[1]) => fixtureShare(dir, interventions)
 
 describe('every worker session', () => {
-  it('loads, generates, inspects, steers and analyses without one synchronous read; a failed steer leaves the next working', async () => {
+  it('loads, generates, inspects, explains a token, steers and analyses without one synchronous read; a failed steer leaves the next working', async () => {
     const spies = [vi.spyOn(tf.Tensor.prototype, 'dataSync'), vi.spyOn(tf.Tensor.prototype, 'arraySync'), vi.spyOn(tf.Tensor.prototype, 'bufferSync')]
     const models = new ModelSession()
     const saes = new SaeSession(models)
@@ -43,6 +43,8 @@ describe('every worker session', () => {
       await saes.load({ type: 'loadSae', requestId: rid(), id: 'user', spec: { kind: 'source', source: dir, subfolder: 'sae' } }, emit)
       const inspected = await saes.encodePrompt({ type: 'encodePrompt', requestId: rid(), saeId: 'user', prompt: { kind: 'text', text: 'the cat sat' }, topK: 3, position: 1 })
       expect(inspected.ids.length).toBeGreaterThan(2)
+      const why = await saes.attribute({ type: 'attribute', requestId: rid(), saeId: 'user', prompt: { kind: 'text', text: 'the cat sat' }, position: 2 })
+      expect(why.features.length).toBeGreaterThan(0)
 
       // A request that fails inside the worker (this feature's decoder direction is all zeros)...
       const failed = steering.steer({ type: 'steer', requestId: rid(), saeId: 'user', state: share([{ index: DEAD, mode: 'clamp', strength: { kind: 'absolute', value: 3 } }]) }, emit)

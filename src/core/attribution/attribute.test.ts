@@ -208,6 +208,6 @@ describe('topKOverlap', () => {
     expect(topKOverlap(fs, (x) => x.attribution!, (x) => x.ablation!, 2)).toBe(0.5)
     expect(topKOverlap(fs, (x) => x.attribution!, (x) => x.ablation!, 4)).toBe(1)
     expect(topKOverlap(fs, (x) => x.attribution!, (x) => x.attribution!, 1)).toBe(1)
-    expect(topKOverlap([], (x) => x.attribution!, (x) => x.ablation!, 3)).toBe(0)
+    expect(topKOverlap<FeatureEffect>([], (x) => x.attribution!, (x) => x.ablation!, 3)).toBe(0)
   })
 })

@@ -212,10 +212,10 @@ async function ablate(
  * |top k of `a` ∩ top k of `b`| / k, each ranked by |value| (features keyed by position and index): how far a
  * cheap ranking (attribution, activation) agrees with the exact one (ablation) on the features that matter most.
  */
-export function topKOverlap(features: readonly FeatureEffect[], a: (e: FeatureEffect) => number, b: (e: FeatureEffect) => number, k: number): number {
+export function topKOverlap<E extends Pick<FeatureEffect, 'position' | 'feature'>>(features: readonly E[], a: (e: E) => number, b: (e: E) => number, k: number): number {
   if (features.length === 0 || k < 1) return 0
   const n = Math.min(k, features.length)
-  const top = (by: (e: FeatureEffect) => number) =>
+  const top = (by: (e: E) => number) =>
     new Set(
       [...features]
         .sort((x, y) => Math.abs(by(y)) - Math.abs(by(x)))
