@@ -8,7 +8,7 @@ import { WorkerRequestError } from '../workers/client.ts'
 import type { WorkerErrorCode } from '../workers/protocol.ts'
 import type { AnalysisCorpusInput } from '../workers/analysisProtocol.ts'
 import type { AppStore } from './appStore.ts'
-import { NOT_ANALYSED } from './explorerSlice.ts'
+import { NO_WHY, NOT_ANALYSED } from './explorerSlice.ts'
 import { indexSaeMisfit, indexSaeWidthMisfit } from './indexSaeFit.ts'
 import type { SaeActions } from './saeActions.ts'
 
@@ -33,6 +33,9 @@ export interface ExplorerActions {
   setInspectorSae(saeId: string): void
   /** Runs the inspector's text through the model and SAE; position lists all features of that token. */
   inspect(position?: number | null): Promise<void>
+  /** "Why this token?": attribution and ablation of the features before the inspected token at `position`. */
+  explainToken(position: number): Promise<void>
+  closeWhy(): void
 }
 
 function failure(err: unknown): { status: 'error'; code: WorkerErrorCode; message: string } {
@@ -48,6 +51,7 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
   const inFlight = new Map<string, Promise<void>>()
   let indexBase = opts.pageUrl
   let inspectSeq = 0
+  let whySeq = 0
   const analysisRuns = new Map<string, { stop: () => Promise<void> }>()
 
   const fetchJson = async (url: string): Promise<unknown> => {
@@ -200,7 +204,25 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       await analysisRuns.get(saeId)?.stop()
     },
     setInspectorText: (text) => get().patchInspector({ text }),
-    setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle' }),
+    setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle', why: NO_WHY }),
+    closeWhy: () => {
+      whySeq++
+      get().patchInspector({ why: NO_WHY })
+    },
+    async explainToken(position) {
+      const { result } = get().explorer.inspector
+      if (!result) return
+      const seq = ++whySeq
+      // The ids the inspector showed, so the position means the same token even if the text box changed since.
+      get().patchInspector({ why: { status: 'running', position, result: null, error: null } })
+      try {
+        const why = await opts.saes.attribute(result.saeId, { kind: 'ids', ids: result.ids }, position)
+        if (seq === whySeq) get().patchInspector({ why: { status: 'ready', position, result: why, error: null } })
+      } catch (err) {
+        const f = failure(err)
+        if (seq === whySeq) get().patchInspector({ why: { status: 'error', position, result: null, error: { code: f.code, message: f.message } } })
+      }
+    },
     async inspect(position = null) {
       const { text, saeId: chosen } = get().explorer.inspector
       const saeId = chosen ?? Object.keys(get().saes.loaded)[0] ?? null
@@ -213,7 +235,12 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       try {
         const result = await opts.saes.encodePrompt(saeId, { kind: 'text', text }, { topK: 5, position })
         // Only the newest request's reply is shown; an older one arriving late is dropped.
-        if (seq === inspectSeq) get().patchInspector({ status: 'ready', result })
+        if (seq === inspectSeq) {
+          // An explanation of other tokens no longer applies.
+          const why = get().explorer.inspector.why
+          const same = why.result === null || (why.result.saeId === result.saeId && why.result.ids.join() === result.ids.join())
+          get().patchInspector({ status: 'ready', result, ...(same ? {} : { why: NO_WHY }) })
+        }
       } catch (err) {
         const f = failure(err)
         if (seq === inspectSeq) get().patchInspector({ status: 'error', error: { code: f.code, message: f.message } })

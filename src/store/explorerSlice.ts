@@ -5,12 +5,14 @@ import type { FeatureSummaryFile } from '../core/analysis/featureFolder.ts'
 import type { FeatureMapFile, FeatureRecord } from '../core/analysis/format.ts'
 import type { SaeIndex } from '../core/analysis/saeIndex.ts'
 import type { AnalysisStage, ExplorerAnalysis } from '../workers/analysisProtocol.ts'
-import type { PromptFeaturesResponse } from '../workers/saeProtocol.ts'
+import type { AttributionResponse, PromptFeaturesResponse } from '../workers/saeProtocol.ts'
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; code: string; message: string }
 
 export interface InspectorState {
   text: string
+  /** "Why this token?" for one of the inspected tokens: its features by attribution and ablation. */
+  why: { status: 'idle' | 'running' | 'ready' | 'error'; position: number | null; result: AttributionResponse | null; error: { code: string; message: string } | null }
   /** The SAE the inspector reads (null: the first one loaded). */
   saeId: string | null
   status: 'idle' | 'running' | 'ready' | 'error'
@@ -63,6 +65,8 @@ export interface ExplorerSlice {
   setIndexSaesSkipped(reason: string | null): void
 }
 
+export const NO_WHY: InspectorState['why'] = { status: 'idle', position: null, result: null, error: null }
+
 export const initialExplorerState = (): ExplorerState => ({
   index: null,
   summaries: {},
@@ -70,7 +74,7 @@ export const initialExplorerState = (): ExplorerState => ({
   map: null,
   saeMaps: {},
   analyses: {},
-  inspector: { text: DEFAULT_INSPECTOR_TEXT, saeId: null, status: 'idle', result: null, error: null },
+  inspector: { text: DEFAULT_INSPECTOR_TEXT, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
   indexSaesSkipped: null,
 })
 

@@ -1,7 +1,8 @@
 // The prompt inspector: run text through the model and an SAE; each token shows its top features with values;
-// clicking a token lists all its active features; a feature opens its dashboard.
+// clicking a token lists all its active features; a feature opens its dashboard; "Why …?" explains the token.
 import { useEffect, type FormEvent } from 'react'
 import { useActions, useAppState } from '../../appContext.tsx'
+import { WhyPanel } from '../why/WhyPanel.tsx'
 import { InspectTokens } from './InspectTokens.tsx'
 
 export function InspectPage() {
@@ -52,8 +53,9 @@ export function InspectPage() {
         </p>
       )}
       <div data-testid="inspect.result" data-state={inspector.status}>
-        {inspector.result && <InspectTokens result={inspector.result} onPick={(position) => void actions.explorer.inspect(position)} />}
+        {inspector.result && <InspectTokens result={inspector.result} onPick={(position) => void actions.explorer.inspect(position)} onExplain={(position) => void actions.explorer.explainToken(position)} />}
       </div>
+      <WhyPanel />
     </section>
   )
 }

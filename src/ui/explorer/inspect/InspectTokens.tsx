@@ -11,7 +11,7 @@ function FeatureLink({ saeId, index, value }: { saeId: string; index: number; va
   )
 }
 
-export function InspectTokens({ result, onPick }: { result: PromptFeaturesResponse; onPick: (position: number) => void }) {
+export function InspectTokens({ result, onPick, onExplain }: { result: PromptFeaturesResponse; onPick: (position: number) => void; onExplain: (position: number) => void }) {
   const { saeId } = result
   return (
     <>
@@ -33,9 +33,16 @@ export function InspectTokens({ result, onPick }: { result: PromptFeaturesRespon
       </ol>
       {result.active && result.position !== null && (
         <div className="inspect-active" data-testid="inspect.active">
-          <h3>
-            All {result.active.indices.length} active features at “{result.pieces[result.position]}” (position {result.position})
-          </h3>
+          <div className="inspect-active-head">
+            <h3>
+              All {result.active.indices.length} active features at “{result.pieces[result.position]}” (position {result.position})
+            </h3>
+            {result.position > 0 && (
+              <button type="button" data-testid="inspect.why" onClick={() => onExplain(result.position!)} title="Rank the features before this token by how much they cause its logit (attribution and ablation)">
+                Why “{result.pieces[result.position]}”?
+              </button>
+            )}
+          </div>
           <ul className="chips">
             {result.active.indices.map((index, j) => (
               <li key={index}>

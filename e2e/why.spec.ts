@@ -1,0 +1,35 @@
+// "Why this token?" in the inspector, on the default TinyWorld model and its 4,096-feature standard SAE: clicking
+// "Bridge" after "The dog can see the Golden Arc" ranks the features before it by attribution beside their exact
+// ablation. The outcome is the paper's: the top 10 by attribution are (nearly) the top 10 by ablation, the top 10 by
+// activation are not (measured 10/10 and 1/10, as `monoscope attribute` gives). A feature opens its dashboard.
+import { expect, LOAD_TIMEOUT, test } from './fixtures.ts'
+
+const SAE = 'tinyworld/blocks.2.hook_resid_post/standard-4096'
+
+test('why "Bridge"? features ranked by attribution agree with ablation; one opens its dashboard', async ({ app, page, backend }, testInfo) => {
+  await app.openRoute('#/inspect', { backend })
+  await expect(app.saes.item(SAE)).toBeVisible({ timeout: LOAD_TIMEOUT })
+  await page.getByTestId('inspect.sae').selectOption(SAE)
+  await app.inspector.inspect('The dog can see the Golden Arc Bridge from here .')
+  await app.inspector.token(' Bridge').getByTestId('inspect.token-button').click()
+  await expect(app.inspector.active).toContainText('at “ Bridge”', { timeout: LOAD_TIMEOUT })
+  await page.getByTestId('inspect.why').click()
+
+  const panel = page.getByTestId('why.panel')
+  await expect(panel).toHaveAttribute('data-state', 'ready', { timeout: LOAD_TIMEOUT })
+  await expect(page.getByTestId('why.summary')).toContainText('Logit of " Bridge" after " Arc"')
+  await expect(page.getByTestId('why.row')).toHaveCount(20)
+  const overlap = (await page.getByTestId('why.overlap').textContent()) ?? ''
+  const [, byAttribution, byActivation] = /(\d+) are in the top 10 by attribution and (\d+) in\s+the top 10 by activation/.exec(overlap) ?? []
+  expect(Number(byAttribution)).toBeGreaterThanOrEqual(8)
+  expect(Number(byActivation)).toBeLessThanOrEqual(4)
+  await expect(page.getByTestId('why.scatter').locator('circle')).toHaveCount(await page.getByTestId('why.summary').textContent().then((t) => Number(/(\d+) features are active/.exec(t ?? '')?.[1])))
+  await testInfo.attach('why-bridge', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
+
+  // The top feature's dashboard, from its link.
+  const top = page.getByTestId('why.row').first()
+  const index = Number(await top.getAttribute('data-index'))
+  await top.getByTestId('why.feature').click()
+  await app.dashboard.waitFor(index)
+  await expect(page).toHaveURL(new RegExp(`#/feature/.+/${index}$`))
+})
