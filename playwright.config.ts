@@ -1,7 +1,7 @@
 // Playwright drives the BUILT app (run `npx vite build` first) in headless Chromium, served by `vite preview`.
 // Two projects run the same specs: `webgpu` forces `?backend=webgpu` (here Chromium's software SwiftShader adapter,
 // which Automatic would skip for WASM) and `wasm` forces `?backend=wasm`. Only trainingWebgpu.spec.ts is webgpu-only
-// and scale.spec.ts (GPT-2 small) wasm-only;
+// and scale.spec.ts (GPT-2 small) and onnxFamilies.spec.ts's GPT-NeoX and Gemma 2 tests wasm-only;
 // backendSelect.spec.ts's Automatic test runs once, in the webgpu project.
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'

@@ -26,7 +26,10 @@ export function TrainingForm() {
   const [fineTuneFiles, setFineTuneFiles] = useState<File[]>([])
   const [textFile, setTextFile] = useState<{ name: string; lines: string[] } | null>(null)
   const [textError, setTextError] = useState<string | null>(null)
-  const [corpusKind, setCorpusKind] = useState<'world' | 'text'>('world')
+  // TinyWorld's generator only makes sense for a model with TinyWorld's vocabulary; any other model reads a text.
+  const tinyWorld = model?.summary.speaksTinyWorld !== false
+  const [corpusKind, setCorpusKind] = useState<'world' | 'text'>(tinyWorld ? 'world' : 'text')
+  useEffect(() => setCorpusKind(tinyWorld ? 'world' : 'text'), [tinyWorld])
   useEffect(() => setS((old) => ({ ...defaultTrainingSettings(dIn, nCtx), ...old, contextSize: Math.min(old.contextSize, nCtx) })), [dIn, nCtx])
   const set = (patch: Partial<TrainingRunSettings>) => setS((old) => ({ ...old, ...patch }))
   // Attention patterns are [batch, head, q, k], not one vector per position: an SAE cannot read them.

@@ -3,7 +3,6 @@
 // generator (concept matches included) or on a text the user picks, with a progress bar and Cancel.
 import { useId, useState, type FormEvent } from 'react'
 import { serializeError } from '../../../core/errors.ts'
-import { DEFAULT_MODEL_SOURCE } from '../../../store/index.ts'
 import { ANALYSIS_TOKENS, type AnalysisStage } from '../../../workers/analysisProtocol.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { NumberField } from '../../prompt/NumberField.tsx'
@@ -23,8 +22,8 @@ export function AnalysePanel({ saeId, wantMap = true }: { saeId: string; wantMap
   const id = useId()
   const job = useAppState((s) => s.explorer.analyses[saeId] ?? null)
   const sae = useAppState((s) => s.saes.loaded[saeId] ?? null)
-  // TinyWorld's generator only makes sense for the TinyWorld model; any other model reads a text.
-  const tinyWorld = useAppState((s) => s.model.loaded?.input === DEFAULT_MODEL_SOURCE)
+  // TinyWorld's generator only makes sense for a model with TinyWorld's vocabulary; any other model reads a text.
+  const tinyWorld = useAppState((s) => s.model.loaded?.summary.speaksTinyWorld === true)
   const [corpusKind, setCorpusKind] = useState<'world' | 'text'>(tinyWorld ? 'world' : 'text')
   const [seed, setSeed] = useState(1)
   const [tokens, setTokens] = useState<number>(ANALYSIS_TOKENS.default)
