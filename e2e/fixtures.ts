@@ -445,6 +445,14 @@ export class SteeringView {
   }
 
   /** Waits for a run to finish; returns both columns' token ids. */
+  /** Opens a CLI `generate --json` reply's share link and expects both columns to give exactly the CLI's tokens. */
+  async expectCliTokens(cli: { default: { tokens: number[] }; steered: { tokens: number[] }; share: string }, backend: BackendParam): Promise<void> {
+    await this.openShare(cli.share, backend)
+    const got = await this.waitForRun()
+    expect(got.default).toEqual(cli.default.tokens)
+    expect(got.steered).toEqual(cli.steered.tokens)
+  }
+
   async waitForRun(): Promise<{ default: number[]; steered: number[] }> {
     await expect(this.steeredOutput).toHaveAttribute('data-status', /^done:/, { timeout: GENERATE_TIMEOUT })
     const ids = async (l: Locator) => ((await l.getAttribute('data-tokens')) ?? '').split(',').filter((t) => t !== '').map(Number)

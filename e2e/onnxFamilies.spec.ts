@@ -94,11 +94,7 @@ for (const f of FAMILIES) {
     expect(cli.default.tokens).toEqual(expected.greedy)
     expect(cli.steered.tokens).not.toEqual(cli.default.tokens) // the clamp steers: a match below is not two defaults
 
-    const steer = new SteeringView(page)
-    await steer.openShare(cli.share, backend)
-    const got = await steer.waitForRun()
-    expect(got.default).toEqual(cli.default.tokens)
-    expect(got.steered).toEqual(cli.steered.tokens)
+    await new SteeringView(page).expectCliTokens(cli, backend)
     await expect(app.loader.status).toContainText(`${f.family} on onnxruntime`, { timeout: LOAD_TIMEOUT })
     await testInfo.attach(`${f.family}-steering`, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
 

@@ -33,11 +33,7 @@ test('an ONNX Llama loads, steers exactly as the CLI does, and inspects with its
   const cli = JSON.parse(out) as { default: { tokens: number[] }; steered: { tokens: number[] }; share: string }
   expect(cli.steered.tokens).not.toEqual(cli.default.tokens) // the clamp steers: a match below is not two defaults
 
-  const steer = new SteeringView(page)
-  await steer.openShare(cli.share, backend)
-  const got = await steer.waitForRun()
-  expect(got.default).toEqual(cli.default.tokens)
-  expect(got.steered).toEqual(cli.steered.tokens)
+  await new SteeringView(page).expectCliTokens(cli, backend)
   await expect(page.getByTestId('loader.status')).toContainText('llama on onnxruntime', { timeout: LOAD_TIMEOUT })
   // onnxruntime-web's WebGPU provider is for hardware adapters; on SwiftShader it runs WASM and says why.
   if (backend === 'webgpu') await expect(page.getByTestId('loader.status')).toContainText('the WebGPU adapter is SwiftShader, slower than WASM')

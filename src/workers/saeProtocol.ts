@@ -97,9 +97,8 @@ export interface TokenFeatures {
   values: number[]
 }
 
-export interface PromptFeaturesResponse {
-  type: 'promptFeatures'
-  requestId: RequestId
+/** A prompt as an SAE at its hook read it. */
+export interface PromptAtSae {
   saeId: string
   hookName: string
   /** The tokens run, with BOS prepended when the model has one and the SAE expects it. */
@@ -107,6 +106,11 @@ export interface PromptFeaturesResponse {
   pieces: string[]
   /** True when ids[0] is a BOS the worker added (SAEs usually skip it in training and analysis). */
   addedBos: boolean
+}
+
+export interface PromptFeaturesResponse extends PromptAtSae {
+  type: 'promptFeatures'
+  requestId: RequestId
   /** One entry per id: its top features (only active ones, so possibly fewer than topK). */
   tokens: TokenFeatures[]
   position: number | null
@@ -127,14 +131,9 @@ export interface FeatureAttribution {
   ablation: number
 }
 
-export interface AttributionResponse {
+export interface AttributionResponse extends PromptAtSae {
   type: 'attribution'
   requestId: RequestId
-  saeId: string
-  hookName: string
-  ids: number[]
-  pieces: string[]
-  addedBos: boolean
   /** The explained token's index in ids; the logits read are those after position − 1. */
   position: number
   token: number
