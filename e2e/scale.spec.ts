@@ -3,7 +3,7 @@
 // shape of the most used public GPT-2 SAEs), served by the local stand-in Hub. A share link made by the CLI opens and
 // gives exactly the CLI's tokens in both columns (generation and steering), then the inspector lists the SAE's
 // features for a prompt. The memory the page and its workers hold is measured and attached to the report. The same
-// weights exported by `monoscope export-onnx` in fp16 and int8 load from ?dtype= and the loader on onnxruntime-web,
+// weights exported by `monoscope export-onnx` in fp16, q8 and int8 load from ?dtype= and the loader on onnxruntime-web,
 // each fetching only its own file, and generate.
 // WASM only: SwiftShader's software WebGPU would take many minutes for a 124M model (playwright.config.ts).
 import { execFile } from 'node:child_process'
@@ -19,9 +19,10 @@ const run = promisify(execFile)
 const monoscope = (args: string[]) => run(process.execPath, [path.join(root, 'bin/monoscope.mjs'), ...args], { cwd: root, maxBuffer: 64 << 20 })
 let hub: HubServer
 let dir: string
-/** The ONNX dtypes exported and loaded here: float16 throughout, and 8-bit weights (int8, MatMulInteger). q8 differs
- * from int8 only in uint8 weights with zero points, and is loaded at TinyWorld scale (onnxModel.spec.ts). */
-const ONNX_FILES = { fp16: 'onnx/model_fp16.onnx', int8: 'onnx/model_int8.onnx' } as const
+/** The ONNX dtypes exported and loaded here: float16 throughout, and both 8-bit files (MatMulInteger; q8, uint8 weights
+ * with zero points, is transformers.js's default on WASM; int8's are symmetric). On 2 busy cores q8 added ~18 s of
+ * export and took the test from 1.5 to 1.6 min; q4 is loaded at TinyWorld scale only (onnxModel.spec.ts). */
+const ONNX_FILES = { fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx', int8: 'onnx/model_int8.onnx' } as const
 
 test.describe.configure({ timeout: 900_000 })
 
@@ -81,7 +82,7 @@ test('GPT-2 small with a 24,576-feature SAE loads in the tab, generates and stee
   expect(tfBytes).toBeGreaterThan(124e6 * 4 + 24576 * 768 * 2 * 4) // the model and the SAE are both held, in float32
 })
 
-test('the fp16 and int8 ONNX exports of GPT-2 small load from ?dtype= and the loader, fetch only their own file, and generate', async ({ app, page, backend }) => {
+test('the fp16, q8 and int8 ONNX exports of GPT-2 small load from ?dtype= and the loader, fetch only their own file, and generate', async ({ app, page, backend }) => {
   const repo = '/monoscope/gpt2-small-random-onnx/resolve/main'
   const model = `${hub.url}${repo}`
   for (const [i, [dtype, file]] of Object.entries(ONNX_FILES).entries()) {
