@@ -9,6 +9,7 @@ import * as browserTrain from './suites/browserTrain.ts'
 import * as coldStart from './suites/coldStart.ts'
 import * as engines from './suites/engines.ts'
 import * as forward from './suites/forward.ts'
+import * as onnxDtypes from './suites/onnxDtypes.ts'
 import * as saeTrain from './suites/saeTrain.ts'
 
 interface Suite {
@@ -19,7 +20,7 @@ interface Suite {
   unmet?: () => string | null
 }
 
-const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, engines, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain, 'browser-engines': browserEngines })
+const suites: Readonly<Record<string, Suite>> = Object.freeze({ forward, engines, 'onnx-dtypes': onnxDtypes, 'sae-train': saeTrain, analysis, 'cold-start': coldStart, 'browser-train': browserTrain, 'browser-engines': browserEngines })
 
 const { values } = parseArgs({
   options: {
