@@ -2,6 +2,7 @@
 import { MonoscopeError } from '../core/errors.ts'
 import { analyzeCommand, analyzeUsage } from './commands/analyze.ts'
 import { attributeCommand, attributeUsage } from './commands/attribute.ts'
+import { attributeEvalCommand, attributeEvalUsage } from './commands/attributeEval.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
@@ -31,6 +32,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'train-sae': { usage: trainSaeUsage, run: trainSaeCommand },
   features: { usage: featuresUsage, run: featuresCommand },
   attribute: { usage: attributeUsage, run: attributeCommand },
+  'attribute-eval': { usage: attributeEvalUsage, run: attributeEvalCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
   'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },
