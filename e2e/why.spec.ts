@@ -33,3 +33,23 @@ test('why "Bridge"? features ranked by attribution agree with ablation; one open
   await app.dashboard.waitFor(index)
   await expect(page).toHaveURL(new RegExp(`#/feature/.+/${index}$`))
 })
+
+test('a generated token explains itself: clicking it opens the inspector on the generated ids with its why', async ({ app, page, backend }) => {
+  await app.open({ backend })
+  await app.loader.waitUntilReady()
+  await app.saes.waitForSaes(4) // the default SAEs: a generated token is a button once one is loaded
+  await app.prompt.setPrompt('The dog can see the Golden Arc')
+  await app.prompt.setSampling({ maxTokens: 1, temperature: 0, seed: 1 })
+  await app.prompt.generateButton.click()
+  await app.prompt.waitUntilFinished()
+  const token = app.prompt.outputTokens.first()
+  const text = (await token.textContent()) ?? ''
+  expect(text.trim()).toBe('Bridge') // the grammar forces it, and the model has learned so
+  await token.click()
+
+  await expect(page).toHaveURL(/#\/inspect$/)
+  await expect(page.getByTestId('why.panel')).toHaveAttribute('data-state', 'ready', { timeout: LOAD_TIMEOUT })
+  await expect(page.getByTestId('why.summary')).toContainText(`Logit of ${JSON.stringify(text)} after " Arc"`)
+  await expect(app.inspector.input).toHaveValue(/The dog can see the Golden Arc Bridge$/)
+  expect(await page.getByTestId('why.row').count()).toBeGreaterThan(5)
+})

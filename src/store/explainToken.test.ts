@@ -18,7 +18,11 @@ function setup() {
   const pending: ((r: AttributionResponse | Error) => void)[] = []
   let nextInspect = inspected([0, 5, 6, 7])
   const saes = {
-    encodePrompt: async () => nextInspect,
+    encodePrompt: async (_: string, prompt: PromptInput, o: { position?: number | null } = {}) => {
+      // As the worker: ids are read as given, with a BOS (0) first when they lack one.
+      if (prompt.kind === 'ids') return { ...inspected(prompt.ids[0] === 0 ? prompt.ids : [0, ...prompt.ids]), addedBos: prompt.ids[0] !== 0, position: o.position ?? null }
+      return nextInspect
+    },
     attribute: (_: string, prompt: PromptInput, position: number) => {
       asked.push({ prompt, position })
       return new Promise<AttributionResponse>((resolve, reject) => pending.push((r) => (r instanceof Error ? reject(r) : resolve(r))))
@@ -28,6 +32,23 @@ function setup() {
   const actions = createExplorerActions(store, { saes, pageUrl: 'http://app.test/', fetch: (async () => new Response('{}')) as typeof fetch })
   return { store, actions, asked, pending, setNext: (r: PromptFeaturesResponse) => (nextInspect = r) }
 }
+
+describe('explainSequence', () => {
+  it('inspects the exact generated ids, shifts the position past an added BOS, and explains that token', async () => {
+    const { store, actions, asked, pending } = setup()
+    const done = actions.explainSequence([5, 6, 7, 8], 2, 'a b c d')
+    await new Promise((r) => setTimeout(r, 0))
+    expect(asked).toEqual([{ prompt: { kind: 'ids', ids: [0, 5, 6, 7, 8] }, position: 3 }])
+    pending[0]!(answer(3))
+    await done
+    const inspector = store.getState().explorer.inspector
+    expect(inspector).toMatchObject({ text: 'a b c d', ids: [5, 6, 7, 8], status: 'ready', result: { ids: [0, 5, 6, 7, 8], position: 3 } })
+    expect(inspector.why).toMatchObject({ status: 'ready', position: 3 })
+    // Editing the text goes back to reading text.
+    actions.setInspectorText('other')
+    expect(store.getState().explorer.inspector.ids).toBeNull()
+  })
+})
 
 describe('explainToken', () => {
   it('explains the inspected ids; the newest request wins; errors land in why; new text closes it', async () => {

@@ -35,6 +35,11 @@ export interface ExplorerActions {
   inspect(position?: number | null): Promise<void>
   /** "Why this token?": attribution and ablation of the features before the inspected token at `position`. */
   explainToken(position: number): Promise<void>
+  /**
+   * "Why this token?" for a generated sequence: inspects exactly these ids (the text is shown) and explains the
+   * token at `position` (an index into ids, before any BOS the SAE adds).
+   */
+  explainSequence(ids: number[], position: number, text: string): Promise<void>
   closeWhy(): void
 }
 
@@ -105,7 +110,7 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       }
     })
 
-  return {
+  const api: ExplorerActions = {
     async loadIndex(path = DEFAULT_SAE_INDEX) {
       // Paths inside the index are relative to the app base: the folder two levels above saes/<name>/index.json.
       indexBase = opts.pageUrl
@@ -203,11 +208,24 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
     async cancelAnalysis(saeId) {
       await analysisRuns.get(saeId)?.stop()
     },
-    setInspectorText: (text) => get().patchInspector({ text }),
+    setInspectorText: (text) => get().patchInspector({ text, ids: null }),
     setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle', why: NO_WHY }),
     closeWhy: () => {
       whySeq++
       get().patchInspector({ why: NO_WHY })
+    },
+    async explainSequence(ids, position, text) {
+      get().patchInspector({ text, ids: [...ids], why: NO_WHY })
+      // Twice: the first pass says whether the SAE adds a BOS, which shifts the clicked token's index.
+      for (let pass = 0; pass < 2; pass++) {
+        const seq = inspectSeq + 1
+        const before = get().explorer.inspector.result
+        await api.inspect(pass === 0 ? null : position + (before?.addedBos ? 1 : 0))
+        // A newer inspection, or one that failed (the inspector shows its error), ends it here.
+        if (seq !== inspectSeq || get().explorer.inspector.status !== 'ready') return
+      }
+      const result = get().explorer.inspector.result!
+      await api.explainToken(position + (result.addedBos ? 1 : 0))
     },
     async explainToken(position) {
       const { result } = get().explorer.inspector
@@ -224,7 +242,7 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       }
     },
     async inspect(position = null) {
-      const { text, saeId: chosen } = get().explorer.inspector
+      const { text, ids, saeId: chosen } = get().explorer.inspector
       const saeId = chosen ?? Object.keys(get().saes.loaded)[0] ?? null
       if (saeId === null) {
         get().patchInspector({ status: 'error', error: { code: 'INVALID_ARGUMENT', message: 'No SAE is loaded yet' } })
@@ -233,7 +251,7 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       const seq = ++inspectSeq
       get().patchInspector({ status: 'running', saeId, error: null })
       try {
-        const result = await opts.saes.encodePrompt(saeId, { kind: 'text', text }, { topK: 5, position })
+        const result = await opts.saes.encodePrompt(saeId, ids ? { kind: 'ids', ids } : { kind: 'text', text }, { topK: 5, position })
         // Only the newest request's reply is shown; an older one arriving late is dropped.
         if (seq === inspectSeq) {
           // An explanation of other tokens no longer applies.
@@ -247,4 +265,5 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       }
     },
   }
+  return api
 }

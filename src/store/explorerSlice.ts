@@ -11,6 +11,8 @@ export type Loadable<T> = { status: 'loading' } | { status: 'ready'; data: T } |
 
 export interface InspectorState {
   text: string
+  /** Token ids to inspect instead of the text (a generated sequence, exactly as generated); cleared when the text is edited. */
+  ids: number[] | null
   /** "Why this token?" for one of the inspected tokens: its features by attribution and ablation. */
   why: { status: 'idle' | 'running' | 'ready' | 'error'; position: number | null; result: AttributionResponse | null; error: { code: string; message: string } | null }
   /** The SAE the inspector reads (null: the first one loaded). */
@@ -74,7 +76,7 @@ export const initialExplorerState = (): ExplorerState => ({
   map: null,
   saeMaps: {},
   analyses: {},
-  inspector: { text: DEFAULT_INSPECTOR_TEXT, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
+  inspector: { text: DEFAULT_INSPECTOR_TEXT, ids: null, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
   indexSaesSkipped: null,
 })
 
