@@ -11,6 +11,7 @@ import { hookName } from '../model/hookNames.ts'
 import type { Sae } from '../sae/sae.ts'
 import type { NormalizeActivations, SaeArchitecture } from '../sae/types.ts'
 import { randomSae, tinyModel } from '../steering/testing/fixtures.ts'
+import { steeringEditFor, steeringHooksFor } from '../steering/steer.ts'
 import { attribute, topKOverlap, type FeatureEffect } from './attribute.ts'
 import type { AttributionTarget } from './target.ts'
 
@@ -183,6 +184,37 @@ describe('attribute', () => {
       expect(keys).toEqual([...keys].sort((a, b) => b - a))
     }
     expect(tf.memory().numTensors).toBe(before)
+    sae.dispose()
+    model.dispose()
+  })
+
+  it('under steering, explains the steered model: its value is the steered logit, and a clamped feature counts at its clamped value', async () => {
+    const model = tinyModel()
+    const sae = randomSae(HOOK)
+    const target: AttributionTarget = { kind: 'logit', token: 9 }
+    const interventions = [
+      { index: 5, mode: 'clamp' as const, strength: { kind: 'absolute' as const, value: 6 } },
+      { index: 11, mode: 'add' as const, strength: { kind: 'absolute' as const, value: 2 } },
+    ]
+    const promptIds = PROMPT.slice(0, 4) // a 4-token prompt and 3 generated tokens; 'all' steers every position
+    const opts = { interventions, positions: 'all' as const }
+    const edit = await steeringEditFor(model, sae, promptIds, opts)
+    const r = await attribute(model, sae, undefined, PROMPT, { target, steering: edit })
+    // The steered model, as generation runs it: steering hooks on a plain forward.
+    const hooks = await steeringHooksFor(model, sae, promptIds, opts)
+    const logits = await model.forward([PROMPT], { hooks, lastPositionOnly: true })
+    const steered = targetFromLogits((await logits.data()) as Float32Array, target)
+    logits.dispose()
+    expect(r.value).toBeCloseTo(steered, 4)
+    const plain = await attribute(model, sae, undefined, PROMPT, { target })
+    expect(Math.abs(r.value - plain.value)).toBeGreaterThan(0.05) // the steering changes the logit
+    // Feature 5 is clamped at every position: its latent is 6 / ‖d_5‖ wherever it is listed, and it is listed everywhere.
+    const clamped = r.features.filter((e) => e.feature === 5)
+    expect(clamped.map((e) => e.position).sort((a, b) => a - b)).toEqual(PROMPT.map((_, p) => p))
+    const norms = sae.decoderNorms()
+    const norm = ((await norms.data()) as Float32Array)[5]!
+    norms.dispose()
+    for (const e of clamped) expect(e.activation * norm).toBeCloseTo(6, 4)
     sae.dispose()
     model.dispose()
   })

@@ -14,6 +14,7 @@ import type { HookName } from '../model/hookNames.ts'
 import { denormalizeRows, normalizeRows, type NormalizedRows } from '../sae/normalization.ts'
 import type { Sae } from '../sae/sae.ts'
 import { resolveSaeHook } from '../sae/splice.ts'
+import type { SteeringEdit } from '../steering/interventions.ts'
 import { checkTarget, targetOf, type AttributionTarget } from './target.ts'
 
 export interface FeatureEffect {
@@ -33,11 +34,11 @@ export interface AttributionResult {
   ids: number[]
   position: number
   target: AttributionTarget
-  /** The target on the model with SAE(x) + error spliced in (equal to the clean model's up to float error). */
+  /** The target on the model with SAE(x) + error spliced in (the clean model's up to float error; the steered model's under steering). */
   value: number
   /** Every active (position, feature), by |attribution| (by |ablation| without gradients), largest first. */
   features: FeatureEffect[]
-  /** e · ∇ₓ target per position; null without gradients. */
+  /** e · ∇ₓ target per position (additive steering counts here); null without gradients. */
   errorAttribution: number[] | null
   /** (b_dec·scale + shift) · ∇ₓ target per position: the reconstruction that no feature carries; null without gradients. */
   biasAttribution: number[] | null
@@ -55,6 +56,11 @@ export interface AttributeOptions {
   batchSize?: number
   signal?: AbortSignal
   onProgress?: (e: { ablated: number; total: number }) => void
+  /**
+   * Explain the steered model: clamped latents take their clamped values inside SAE(x) + error (so a clamped feature
+   * is attributed and ablated at its clamped value) and additions join the error term, at the steered positions.
+   */
+  steering?: SteeringEdit | null
 }
 
 /** The SAE's view of one prompt's activations at the hook: f, x̂ and e, and how x̂ was scaled back. */
@@ -66,14 +72,28 @@ interface Splice {
   undo: Pick<NormalizedRows, 'scale' | 'shift'>
 }
 
-function splice(sae: Sae, x: tf.Tensor2D): Splice {
+function splice(sae: Sae, x: tf.Tensor2D, steering: SteeringEdit | null): Splice {
   const [f, recon, error, scale, shift] = tf.tidy(() => {
     const undo = normalizeRows(sae.config.normalizeActivations, x)
-    const f = sae.encode(x) as tf.Tensor2D
+    let f = sae.encode(x) as tf.Tensor2D // [T, dSae]
+    let error = tf.sub(x, denormalizeRows(sae.decode(f) as tf.Tensor2D, undo)) // [T, dIn], from the unsteered x̂
+    if (steering) {
+      // As steerActivation does, at the window's positions only: f_j := c for clamps, then + Σ c·d̂_j.
+      const T = x.shape[0]
+      const start = Math.min(T, steering.window.start)
+      const end = Math.min(T, steering.window.end)
+      const inWindow = tf.reshape(tf.tensor1d(Array.from({ length: T }, (_, p) => (p >= start && p < end ? 1 : 0))), [T, 1]) // [T, 1]
+      const { clampKeep, clampValues, addition } = steering.compiled
+      if (clampKeep && clampValues) {
+        const clamped = tf.add(tf.mul(f, tf.tensor1d(clampKeep)), tf.tensor1d(clampValues)) // [T, dSae]
+        f = tf.add(tf.mul(clamped, inWindow), tf.mul(f, tf.sub(1, inWindow))) as tf.Tensor2D
+      }
+      if (addition) error = tf.add(error, tf.mul(inWindow, tf.reshape(tf.tensor1d(addition), [1, -1]))) as tf.Tensor2D
+    }
     const recon = denormalizeRows(sae.decode(f) as tf.Tensor2D, undo)
     // Only what undoes the normalisation is kept ([0, 1] stands for "none"): the normalised rows are not needed.
     const none = tf.zeros([0, 1])
-    return [f, recon, tf.sub(x, recon), undo.scale ?? none, undo.shift ?? tf.clone(none)] as tf.Tensor2D[]
+    return [f, recon, error, undo.scale ?? none, undo.shift ?? tf.clone(none)] as tf.Tensor2D[]
   })
   const orNull = (t: tf.Tensor2D) => (t.size === 0 ? (t.dispose(), null) : t)
   return { f: f!, recon: recon!, error: error!, undo: { scale: orNull(scale!), shift: orNull(shift!) } }
@@ -110,7 +130,7 @@ export async function attribute(model: HookedModel, sae: Sae, hookRequested: str
   const act = (await model.collectActivations([ids], [hook])).get(hook)! // [1, T, dIn]
   const x = tf.reshape(act, [T, dIn]) as tf.Tensor2D
   act.dispose()
-  const s = splice(sae, x)
+  const s = splice(sae, x, opts.steering ?? null)
   x.dispose()
   const spliced = tf.tidy(() => tf.reshape(tf.add(s.recon, s.error), [1, T, dIn]) as tf.Tensor3D) // [1, T, dIn]
   try {

@@ -6,7 +6,7 @@ import type { HookName } from '../model/hookNames.ts'
 import type { HookFn, Hooks } from '../model/hooks.ts'
 import type { Sae } from '../sae/sae.ts'
 import { asFeatureIndex } from './featureKey.ts'
-import { positionWindow, windowSlice, type PositionPolicy } from './positions.ts'
+import { positionWindow, windowSlice, type PositionPolicy, type PositionWindow } from './positions.ts'
 import { steerActivation, type CompiledSteering } from './steerActivation.ts'
 import { describeValue } from '../formats/safeJson.ts'
 
@@ -118,17 +118,30 @@ export interface SteeringHookOptions {
   maxActs?: MaxActs
 }
 
+/** What steering does and where: the compiled interventions and the absolute positions they apply to. */
+export interface SteeringEdit {
+  compiled: CompiledSteering
+  window: PositionWindow
+}
+
+/** Validates and compiles interventions for a prompt of `promptLength` tokens; null when nothing would change. */
+export async function compileSteeringEdit(sae: Sae, interventions: readonly Intervention[], opts: SteeringHookOptions): Promise<SteeringEdit | null> {
+  const { promptLength } = opts
+  if (!Number.isInteger(promptLength) || promptLength < 1) throw new InvalidArgumentError(`promptLength must be an integer ≥ 1, got ${promptLength}`)
+  const compiled = await compileInterventions(sae, resolveInterventions(interventions, sae.config.dSae, opts.maxActs))
+  if (!compiled.clampKeep && !compiled.addition) return null
+  return { compiled, window: positionWindow(opts.positions ?? 'all', promptLength, opts.skipFirstPosition ?? false) }
+}
+
 /**
  * Hooks that steer `hook` (the SAE's hook; check it with resolveSaeHook) during any forward pass, with or without a
  * KV cache: positions are absolute (HookContext.positionOffset), so both give the same activations. Validates
  * everything now, so that a bad intervention fails before generation starts. Empty interventions give no hooks.
  */
 export async function buildSteeringHooks(sae: Sae, hook: HookName, interventions: readonly Intervention[], opts: SteeringHookOptions): Promise<Hooks> {
-  const { promptLength } = opts
-  if (!Number.isInteger(promptLength) || promptLength < 1) throw new InvalidArgumentError(`promptLength must be an integer ≥ 1, got ${promptLength}`)
-  const compiled = await compileInterventions(sae, resolveInterventions(interventions, sae.config.dSae, opts.maxActs))
-  if (!compiled.clampKeep && !compiled.addition) return {}
-  const window = positionWindow(opts.positions ?? 'all', promptLength, opts.skipFirstPosition ?? false)
+  const edit = await compileSteeringEdit(sae, interventions, opts)
+  if (!edit) return {}
+  const { compiled, window } = edit
   const fn: HookFn = (act, ctx) => {
     if (act.rank !== 3) throw new InvalidArgumentError(`Steering expects [batch, pos, d] at ${ctx.name}, got [${act.shape.join(', ')}]`)
     const [batch, pos, d] = act.shape as [number, number, number]

@@ -6,7 +6,7 @@ import type { HookedModel } from '../model/hookedModel.ts'
 import type { Hooks } from '../model/hooks.ts'
 import { resolveSaeHook } from '../sae/splice.ts'
 import type { Sae } from '../sae/sae.ts'
-import { buildSteeringHooks, resolveInterventions, type Intervention, type MaxActs } from './interventions.ts'
+import { buildSteeringHooks, compileSteeringEdit, resolveInterventions, type Intervention, type MaxActs, type SteeringEdit } from './interventions.ts'
 import type { PositionPolicy } from './positions.ts'
 import { divergenceIndex } from './divergence.ts'
 
@@ -30,16 +30,25 @@ export interface SteerOptions {
   maxActs?: MaxActs
 }
 
-/** The hooks generateSteered uses, for callers that run their own forward passes (full recompute, logits views). */
-export function steeringHooksFor(model: HookedModel, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Promise<Hooks> {
-  const hook = resolveSaeHook(model, sae, opts.hook)
+const hookOptions = (model: HookedModel, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>) => {
   const bos = model.config.bosTokenId
-  return buildSteeringHooks(sae, hook, opts.interventions, {
+  return {
     promptLength: promptIds.length,
     positions: opts.positions ?? 'all',
     skipFirstPosition: !opts.steerBos && bos !== null && promptIds[0] === bos,
     maxActs: opts.maxActs,
-  })
+  }
+}
+
+/** The hooks generateSteered uses, for callers that run their own forward passes (full recompute, logits views). */
+export function steeringHooksFor(model: HookedModel, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Promise<Hooks> {
+  return buildSteeringHooks(sae, resolveSaeHook(model, sae, opts.hook), opts.interventions, hookOptions(model, promptIds, opts))
+}
+
+/** The same steering as plain data (what to clamp or add, and where), for attribution under steering. */
+export function steeringEditFor(model: HookedModel, sae: Sae, promptIds: readonly number[], opts: Omit<SteerOptions, 'sampling' | 'seed' | 'maxTokens'>): Promise<SteeringEdit | null> {
+  resolveSaeHook(model, sae, opts.hook)
+  return compileSteeringEdit(sae, opts.interventions, hookOptions(model, promptIds, opts))
 }
 
 /**
