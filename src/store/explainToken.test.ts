@@ -10,7 +10,7 @@ import type { AttributionResponse, PromptFeaturesResponse } from '../workers/sae
 import type { PromptInput } from '../workers/protocol.ts'
 
 const inspected = (ids: number[]): PromptFeaturesResponse => ({ type: 'promptFeatures', requestId: 1 as never, saeId: 's', hookName: 'h', ids, pieces: ids.map(String), addedBos: true, tokens: ids.map(() => ({ indices: [], values: [] })), position: null, active: null, numTensors: 0 })
-const answer = (position: number): AttributionResponse => ({ type: 'attribution', requestId: 1 as never, saeId: 's', hookName: 'h', ids: [0, 5, 6, 7], pieces: [], addedBos: true, position, token: 7, logit: position, features: [], overlap: { k: 0, attribution: 0, activation: 0 }, errorAttribution: 0, biasAttribution: 0, attributionUnavailable: null, numTensors: 0 })
+const answer = (position: number): AttributionResponse => ({ type: 'attribution', requestId: 1 as never, steered: false, saeId: 's', hookName: 'h', ids: [0, 5, 6, 7], pieces: [], addedBos: true, position, token: 7, logit: position, features: [], overlap: { k: 0, attribution: 0, activation: 0 }, errorAttribution: 0, biasAttribution: 0, attributionUnavailable: null, numTensors: 0 })
 
 function setup() {
   const store = createAppStore()

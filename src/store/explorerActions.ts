@@ -4,6 +4,7 @@ import { decodeJsonBytes, parseFeatureShard, parseFeatureSummary, shardOf, SUMMA
 import { parseFeatureMap, type FeatureRecord } from '../core/analysis/format.ts'
 import { parseSaeIndex, type SaeIndex, type SaeIndexEntry } from '../core/analysis/saeIndex.ts'
 import { MonoscopeError } from '../core/errors.ts'
+import type { ShareState } from '../core/steering/shareState.ts'
 import { WorkerRequestError } from '../workers/client.ts'
 import type { WorkerErrorCode } from '../workers/protocol.ts'
 import type { AnalysisCorpusInput } from '../workers/analysisProtocol.ts'
@@ -39,7 +40,7 @@ export interface ExplorerActions {
    * "Why this token?" for a generated sequence: inspects exactly these ids (the text is shown) and explains the
    * token at `position` (an index into ids, before any BOS the SAE adds).
    */
-  explainSequence(ids: number[], position: number, text: string): Promise<void>
+  explainSequence(ids: number[], position: number, text: string, steering?: { saeId: string; state: ShareState }): Promise<void>
   closeWhy(): void
 }
 
@@ -208,14 +209,15 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
     async cancelAnalysis(saeId) {
       await analysisRuns.get(saeId)?.stop()
     },
-    setInspectorText: (text) => get().patchInspector({ text, ids: null }),
-    setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle', why: NO_WHY }),
+    setInspectorText: (text) => get().patchInspector({ text, ids: null, steering: null }),
+    setInspectorSae: (saeId) => get().patchInspector({ saeId, result: null, status: 'idle', why: NO_WHY, steering: null }),
     closeWhy: () => {
       whySeq++
       get().patchInspector({ why: NO_WHY })
     },
-    async explainSequence(ids, position, text) {
-      get().patchInspector({ text, ids: [...ids], why: NO_WHY })
+    async explainSequence(ids, position, text, steering) {
+      // A steered column is explained with the SAE that steered it.
+      get().patchInspector({ text, ids: [...ids], steering: steering?.state ?? null, why: NO_WHY, ...(steering ? { saeId: steering.saeId } : {}) })
       // Twice: the first pass says whether the SAE adds a BOS, which shifts the clicked token's index.
       for (let pass = 0; pass < 2; pass++) {
         const seq = inspectSeq + 1
@@ -234,7 +236,8 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       // The ids the inspector showed, so the position means the same token even if the text box changed since.
       get().patchInspector({ why: { status: 'running', position, result: null, error: null } })
       try {
-        const why = await opts.saes.attribute(result.saeId, { kind: 'ids', ids: result.ids }, position)
+        const steering = get().explorer.inspector.steering
+        const why = await opts.saes.attribute(result.saeId, { kind: 'ids', ids: result.ids }, position, steering ?? undefined)
         if (seq === whySeq) get().patchInspector({ why: { status: 'ready', position, result: why, error: null } })
       } catch (err) {
         const f = failure(err)

@@ -5,6 +5,7 @@ import type { FeatureSummaryFile } from '../core/analysis/featureFolder.ts'
 import type { FeatureMapFile, FeatureRecord } from '../core/analysis/format.ts'
 import type { SaeIndex } from '../core/analysis/saeIndex.ts'
 import type { AnalysisStage, ExplorerAnalysis } from '../workers/analysisProtocol.ts'
+import type { ShareState } from '../core/steering/shareState.ts'
 import type { AttributionResponse, PromptFeaturesResponse } from '../workers/saeProtocol.ts'
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; code: string; message: string }
@@ -13,6 +14,8 @@ export interface InspectorState {
   text: string
   /** Token ids to inspect instead of the text (a generated sequence, exactly as generated); cleared when the text is edited. */
   ids: number[] | null
+  /** The steering demo whose steered column these ids came from: "why" then explains the steered model. */
+  steering: ShareState | null
   /** "Why this token?" for one of the inspected tokens: its features by attribution and ablation. */
   why: { status: 'idle' | 'running' | 'ready' | 'error'; position: number | null; result: AttributionResponse | null; error: { code: string; message: string } | null }
   /** The SAE the inspector reads (null: the first one loaded). */
@@ -76,7 +79,7 @@ export const initialExplorerState = (): ExplorerState => ({
   map: null,
   saeMaps: {},
   analyses: {},
-  inspector: { text: DEFAULT_INSPECTOR_TEXT, ids: null, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
+  inspector: { text: DEFAULT_INSPECTOR_TEXT, ids: null, steering: null, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
   indexSaesSkipped: null,
 })
 

@@ -5,6 +5,7 @@ import { WorkerRequestError } from '../workers/client.ts'
 import type { PromptInput, RequestBody } from '../workers/protocol.ts'
 import type { AnalysisProgressResponse, SaeAnalysedResponse } from '../workers/analysisProtocol.ts'
 import { defaultSaeId, type AttributionResponse, type PromptFeaturesResponse, type SaeSourceSpec, type SaeSummary } from '../workers/saeProtocol.ts'
+import type { ShareState } from '../core/steering/shareState.ts'
 import type { AppStore } from './appStore.ts'
 import { resolveSourceInput } from './sourceSpec.ts'
 
@@ -18,7 +19,7 @@ export interface SaeActions {
   /** Throws WorkerRequestError; callers that show results decide how to report. */
   encodePrompt(saeId: string, prompt: PromptInput, opts?: { topK?: number; position?: number | null }): Promise<PromptFeaturesResponse>
   /** Why the token at `position` of the prompt (BOS included): throws WorkerRequestError. */
-  attribute(saeId: string, prompt: PromptInput, position: number): Promise<AttributionResponse>
+  attribute(saeId: string, prompt: PromptInput, position: number, steering?: ShareState): Promise<AttributionResponse>
   /** Starts "analyse this SAE" in the worker; `done` rejects with WorkerRequestError (CANCELLED after stop()). */
   analyse(body: Omit<RequestBody<'analyseSae'>, 'type'>, onProgress: (event: AnalysisProgressResponse) => void): { done: Promise<SaeAnalysedResponse>; stop: () => Promise<void> }
 }
@@ -76,7 +77,7 @@ export function createSaeActions(store: AppStore, opts: { worker: () => ModelWor
       await opts.worker().unloadSae(id).catch(() => undefined) // a dead worker has unloaded it already
     },
     analyse: (body, onProgress) => opts.worker().analyseSae({ type: 'analyseSae', ...body }, onProgress),
-    attribute: (saeId, prompt, position) => opts.worker().attribute({ type: 'attribute', saeId, prompt, position }),
+    attribute: (saeId, prompt, position, steering) => opts.worker().attribute({ type: 'attribute', saeId, prompt, position, ...(steering ? { steering } : {}) }),
     encodePrompt: (saeId, prompt, o = {}) => opts.worker().encodePrompt({ type: 'encodePrompt', saeId, prompt, topK: o.topK, position: o.position ?? null }),
   }
 }

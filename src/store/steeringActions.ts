@@ -109,7 +109,7 @@ export function createSteeringActions(store: AppStore, opts: { worker: () => Mod
         { onPromptTokens: (t) => get().steerRunPrompt(t.ids), onToken: (t) => get().steerToken(t.side, { id: t.id, text: t.text }) },
       )
       handle = h
-      get().steerRunStarted(h.requestId)
+      get().steerRunStarted(h.requestId, { saeId: s.saeId, state })
       try {
         const done = await h.done
         get().steerRunEnded({ reason: done.reason, elapsedMs: done.elapsedMs, numTensors: done.numTensors })

@@ -1,6 +1,7 @@
 // Steering slice: the playground's settings (SAE, prompt, features and strengths, mode, positions, sampling, seed)
 // and the last side-by-side run's two token streams. Plain data only; the share link is built from this state.
 import type { StateCreator } from 'zustand/vanilla'
+import type { ShareState } from '../core/steering/shareState.ts'
 import type { PositionPolicy } from '../core/steering/positions.ts'
 import type { DoneReason, RequestId } from '../workers/protocol.ts'
 import type { SteeringSide } from '../workers/steeringProtocol.ts'
@@ -36,6 +37,8 @@ export interface SteeringRunState {
   default: SteerToken[]
   steered: SteerToken[]
   result: { reason: DoneReason | 'error'; elapsedMs: number; numTensors: number | null } | null
+  /** What this run steered with (its SAE and share state), for explaining its steered tokens. */
+  steeredBy: { saeId: string; state: ShareState } | null
 }
 
 export interface SteeringState {
@@ -64,14 +67,14 @@ export const initialSteeringState = (): SteeringState => ({
   steerBos: false,
   sampling: { ...DEFAULT_STEER_SAMPLING },
   seed: 1,
-  run: { status: 'idle', requestId: null, promptIds: [], default: [], steered: [], result: null },
+  run: { status: 'idle', requestId: null, promptIds: [], default: [], steered: [], result: null, steeredBy: null },
   linkError: null,
 })
 
 export interface SteeringSlice {
   steering: SteeringState
   patchSteering(update: Partial<Omit<SteeringState, 'run'>>): void
-  steerRunStarted(requestId: RequestId): void
+  steerRunStarted(requestId: RequestId, steeredBy: SteeringRunState['steeredBy']): void
   steerRunPrompt(promptIds: number[]): void
   steerToken(side: SteeringSide, token: SteerToken): void
   steerRunStopping(): void
@@ -83,7 +86,7 @@ export const createSteeringSlice: StateCreator<SteeringSlice, [], [], SteeringSl
   return {
     steering: initialSteeringState(),
     patchSteering: (update) => set((s) => ({ steering: { ...s.steering, ...update } })),
-    steerRunStarted: (requestId) => patchRun(() => ({ status: 'running', requestId, promptIds: [], default: [], steered: [], result: null })),
+    steerRunStarted: (requestId, steeredBy) => patchRun(() => ({ status: 'running', requestId, promptIds: [], default: [], steered: [], result: null, steeredBy })),
     steerRunPrompt: (promptIds) => patchRun(() => ({ promptIds })),
     steerToken: (side, token) => patchRun((r) => ({ [side]: [...r[side], token] })),
     steerRunStopping: () => patchRun((r) => (r.status === 'running' ? { status: 'stopping' } : {})),

@@ -1,6 +1,7 @@
 // The model worker's SAE messages: load SAELens folders into the worker session (by id), unload them, and encode
 // a prompt through model + SAE for the prompt inspector. protocol.ts adds these to its unions.
 import type { RequestId, PromptInput } from './protocol.ts'
+import type { ShareState } from '../core/steering/shareState.ts'
 
 /** Where an SAE's SAELens files come from. */
 export type SaeSourceSpec =
@@ -71,6 +72,8 @@ export interface AttributeRequest {
   prompt: PromptInput
   /** Index into the prompt's ids as encodePrompt returns them (BOS included); ≥ 1. */
   position: number
+  /** Explain the steered model of this demo (the prompt must begin with its prompt's tokens); absent: the plain model. */
+  steering?: ShareState
 }
 
 export type SaeRequest = LoadSaeRequest | UnloadSaeRequest | EncodePromptRequest | AttributeRequest
@@ -134,6 +137,8 @@ export interface FeatureAttribution {
 export interface AttributionResponse extends PromptAtSae {
   type: 'attribution'
   requestId: RequestId
+  /** True when the steered model was explained (request.steering). */
+  steered: boolean
   /** The explained token's index in ids; the logits read are those after position − 1. */
   position: number
   token: number

@@ -9,6 +9,9 @@ import type { ModelSession } from './modelSession.ts'
 import type { WorkerResponse } from './protocol.ts'
 import { defaultSaeId } from './saeProtocol.ts'
 import { attribute, topKOverlap } from '../core/attribution/attribute.ts'
+import type { SteeringEdit } from '../core/steering/interventions.ts'
+import { steeringRunFromState } from '../core/steering/runState.ts'
+import { steeringEditFor } from '../core/steering/steer.ts'
 import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
 import type { ModelSummary } from './protocol.ts'
 import type {
@@ -180,13 +183,21 @@ export class SaeSession {
         throw new InvalidArgumentError(`Token ${position} cannot be explained: pick one of tokens 1…${ids.length - 1} (the first has nothing before it)`)
       }
       const token = ids[position]!
-      const r = await attribute(model, sae, undefined, ids, { target: { kind: 'logit', token }, position: position - 1 })
+      let steering: SteeringEdit | null = null
+      if (request.steering) {
+        if (!tokenizer) throw new TokenizerError('This model has no tokenizer.json, so it cannot read a steering prompt')
+        const run = steeringRunFromState(model, tokenizer, sae, request.steering)
+        if (run.promptIds.some((id, i) => ids[i] !== id)) throw new InvalidArgumentError("These tokens do not begin with the steering demo's prompt, so its steering does not apply to them")
+        steering = await steeringEditFor(model, sae, run.promptIds, run.options)
+      }
+      const r = await attribute(model, sae, undefined, ids, { target: { kind: 'logit', token }, position: position - 1, steering })
       const features = r.features.map((e) => ({ ...e, ablation: e.ablation! }))
       const ablation = (e: FeatureAttribution) => e.ablation
       const total = (v: number[] | null) => (v === null ? null : v.reduce((a, b) => a + b, 0))
       return {
         type: 'attribution',
         requestId: request.requestId,
+        steered: request.steering !== undefined,
         saeId: request.saeId,
         hookName: r.hook,
         ids,

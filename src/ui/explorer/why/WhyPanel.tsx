@@ -31,6 +31,7 @@ function Result({ why }: { why: AttributionResponse }) {
   return (
     <>
       <p data-testid="why.summary">
+        {why.steered && <strong data-testid="why.steered">Under this demo&apos;s steering (clamped features count at their clamped values). </strong>}
         Logit of {piece(why.position)} after {piece(why.position - 1)}: <strong>{formatAct(why.logit)}</strong>. {why.features.length} features are active before it
         {why.errorAttribution !== null && (
           <>
