@@ -73,6 +73,10 @@ const CASES: [string[], RegExp][] = [
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--arch', 'sparse', '--out', '{dir}/sae'], /sparse/],
   [['analyze', '--sae', sae, '--tokens', '0', '--out', '{dir}/a.json'], /tokens/],
   [['eval-sae', '--sae', sae, '--tokens', '-1'], /tokens/],
+  [['feature-neurons', '--saes', '{missing}', '--out', '{dir}'], /does-not-exist/],
+  [['feature-neurons', '--saes', sae, '--tokens', '1', '--out', '{dir}'], /tokens/],
+  [['feature-neurons', '--saes', sae, '--seed', '-1', '--out', '{dir}'], /seed/],
+  [['feature-neurons', '--saes', ',', '--out', '{dir}'], /at least one SAE/],
   [['features', '--sae', sae, '--text', 'the cat', '--json', '--ids', '1'], /ids|text/],
   [['attribute', '--prompt', 'the cat'], /needs --sae/],
   [['attribute', '--sae', sae, '--prompt', 'The dog', '--ids', '1'], /one of --prompt or --ids/],
@@ -88,6 +92,7 @@ const CASES: [string[], RegExp][] = [
   [['build-world-model', '--layers', '100000', '--out', '{dir}/wm', '--checkpoint', '{dir}/wmc'], /model these flags describe is not valid: n_layer: .*<=1024 \(got 100000\)/],
   [['build-world-model', '--heads', '3', '--out', '{dir}/wm', '--checkpoint', '{dir}/wmc'], /n_embd \(128\) must be divisible by n_head \(3\)/],
   [['build-world-saes', '--only', 'nonexistent-sae', '--out', '{dir}/ws'], /unknown SAEs: nonexistent-sae/],
+  [['feature-neurons', '--saes', sae, '--tokens', '1000000000', '--out', '{dir}'], /Neuron activations \(--tokens\): .* over the 2 GiB limit/],
   [['analyze', '--sae', sae, '--top-k', '1000000000', '--tokens', '100', '--out', '{dir}/a.json'], /top 1000000000 examples of 1024 features/],
 ]
 

@@ -7,6 +7,7 @@ import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWo
 import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
 import { exportOnnxCommand, exportOnnxUsage } from './commands/exportOnnx.ts'
+import { featureNeuronsCommand, featureNeuronsUsage } from './commands/featureNeurons.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
@@ -34,6 +35,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   attribute: { usage: attributeUsage, run: attributeCommand },
   'attribute-eval': { usage: attributeEvalUsage, run: attributeEvalCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
+  'feature-neurons': { usage: featureNeuronsUsage, run: featureNeuronsCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
   'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },
   'random-model': { usage: randomModelUsage, run: randomModelCommand },

@@ -33,7 +33,7 @@ export const evalSaeUsage = `monoscope eval-sae [--model SRC] --sae SRC [--hook 
   Prints a summary (JSON with --json) and writes the JSON report to --out.`
 
 /** TinyWorld evaluation documents come from seeds far from train-sae's streams (data seeds count up from 0). */
-const EVAL_SEED = 3_000_000_019
+export const EVAL_SEED = 3_000_000_019
 
 export async function evalSaeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
