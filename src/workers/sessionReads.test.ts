@@ -45,6 +45,12 @@ describe('every worker session', () => {
       expect(inspected.ids.length).toBeGreaterThan(2)
       const why = await saes.attribute({ type: 'attribute', requestId: rid(), saeId: 'user', prompt: { kind: 'text', text: 'the cat sat' }, position: 2 })
       expect(why.features.length).toBeGreaterThan(0)
+      // The same token under a steering demo: the steered model is explained (its prompt begins the ids).
+      const demo = share([{ index: 1, mode: 'clamp', strength: { kind: 'absolute', value: 8 } }])
+      const steeredWhy = await saes.attribute({ type: 'attribute', requestId: rid(), saeId: 'user', prompt: { kind: 'ids', ids: why.ids }, position: why.ids.length - 1, steering: { ...demo, prompt: 'the cat' } })
+      expect(steeredWhy.steered).toBe(true)
+      expect(Math.abs(steeredWhy.logit - why.logit)).toBeGreaterThan(1e-3)
+      await expect(saes.attribute({ type: 'attribute', requestId: rid(), saeId: 'user', prompt: { kind: 'ids', ids: why.ids }, position: 1, steering: { ...demo, prompt: 'the cat sat on' } })).rejects.toThrow(/do not begin with the steering demo's prompt/)
 
       // A request that fails inside the worker (this feature's decoder direction is all zeros)...
       const failed = steering.steer({ type: 'steer', requestId: rid(), saeId: 'user', state: share([{ index: DEAD, mode: 'clamp', strength: { kind: 'absolute', value: 3 } }]) }, emit)
