@@ -45,6 +45,8 @@ describe('every worker session', () => {
       expect(inspected.ids.length).toBeGreaterThan(2)
       const why = await saes.attribute({ type: 'attribute', requestId: rid(), saeId: 'user', prompt: { kind: 'text', text: 'the cat sat' }, position: 2 })
       expect(why.features.length).toBeGreaterThan(0)
+      const contrasted = await saes.contrast({ type: 'contrast', requestId: rid(), saeId: 'user', sets: { kind: 'texts', with: ['the cat sat'], without: ['the mat'] }, target: 'sat' })
+      expect(contrasted.byAttribution!.length).toBeGreaterThan(0)
 
       // A request that fails inside the worker (this feature's decoder direction is all zeros)...
       const failed = steering.steer({ type: 'steer', requestId: rid(), saeId: 'user', state: share([{ index: DEAD, mode: 'clamp', strength: { kind: 'absolute', value: 3 } }]) }, emit)
