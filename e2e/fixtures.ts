@@ -320,6 +320,33 @@ export class InspectView {
   }
 }
 
+export class ContrastView {
+  readonly panel: Locator
+  readonly result: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('contrast.panel')
+    this.result = page.getByTestId('contrast.result')
+  }
+
+  /** Runs a TinyWorld concept contrast and waits for its tables. */
+  async byConcept(concept: string, opts: { prompts: number; seed: number; target?: string }): Promise<void> {
+    await this.page.getByTestId('contrast.mode').selectOption('concept')
+    await this.page.getByTestId('contrast.concept').selectOption(concept)
+    await this.page.getByTestId('contrast.prompts').fill(String(opts.prompts))
+    await this.page.getByTestId('contrast.seed').fill(String(opts.seed))
+    await this.page.getByTestId('contrast.target').fill(opts.target ?? '')
+    await this.page.getByTestId('contrast.run').click()
+    await expect(this.result).toHaveAttribute('data-state', 'ready', { timeout: LOAD_TIMEOUT })
+  }
+
+  /** Feature indices of a ranking's rows, top first. */
+  async ranking(by: 'activation' | 'attribution'): Promise<number[]> {
+    const rows = this.page.getByTestId(`contrast.table-${by}`).getByTestId('contrast.row')
+    return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-index')))).map(Number)
+  }
+}
+
 export class MonoscopeApp {
   readonly shell: ShellBar
   readonly loader: LoaderPanel
@@ -329,6 +356,7 @@ export class MonoscopeApp {
   readonly dashboard: DashboardView
   readonly map: MapView
   readonly inspector: InspectView
+  readonly contrast: ContrastView
 
   constructor(readonly page: Page) {
     this.shell = new ShellBar(page)
@@ -339,6 +367,7 @@ export class MonoscopeApp {
     this.dashboard = new DashboardView(page)
     this.map = new MapView(page)
     this.inspector = new InspectView(page)
+    this.contrast = new ContrastView(page)
   }
 
   /** Opens a view by its hash route, e.g. '#/features' (with the open() parameters). */

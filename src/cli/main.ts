@@ -3,6 +3,7 @@ import { MonoscopeError } from '../core/errors.ts'
 import { analyzeCommand, analyzeUsage } from './commands/analyze.ts'
 import { attributeCommand, attributeUsage } from './commands/attribute.ts'
 import { attributeEvalCommand, attributeEvalUsage } from './commands/attributeEval.ts'
+import { contrastCommand, contrastUsage } from './commands/contrast.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
@@ -34,6 +35,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   features: { usage: featuresUsage, run: featuresCommand },
   attribute: { usage: attributeUsage, run: attributeCommand },
   'attribute-eval': { usage: attributeEvalUsage, run: attributeEvalCommand },
+  contrast: { usage: contrastUsage, run: contrastCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'feature-neurons': { usage: featureNeuronsUsage, run: featureNeuronsCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },

@@ -4,7 +4,7 @@ import type { ModelWorkerClient } from '../workers/client.ts'
 import { WorkerRequestError } from '../workers/client.ts'
 import type { PromptInput, RequestBody } from '../workers/protocol.ts'
 import type { AnalysisProgressResponse, SaeAnalysedResponse } from '../workers/analysisProtocol.ts'
-import { defaultSaeId, type AttributionResponse, type PromptFeaturesResponse, type SaeSourceSpec, type SaeSummary } from '../workers/saeProtocol.ts'
+import { defaultSaeId, type AttributionResponse, type ContrastResponse, type ContrastSets, type PromptFeaturesResponse, type SaeSourceSpec, type SaeSummary } from '../workers/saeProtocol.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 import type { AppStore } from './appStore.ts'
 import { resolveSourceInput } from './sourceSpec.ts'
@@ -20,6 +20,7 @@ export interface SaeActions {
   encodePrompt(saeId: string, prompt: PromptInput, opts?: { topK?: number; position?: number | null }): Promise<PromptFeaturesResponse>
   /** Why the token at `position` of the prompt (BOS included): throws WorkerRequestError. */
   attribute(saeId: string, prompt: PromptInput, position: number, steering?: ShareState): Promise<AttributionResponse>
+  contrast(saeId: string, sets: ContrastSets, target: string | null): Promise<ContrastResponse>
   /** Starts "analyse this SAE" in the worker; `done` rejects with WorkerRequestError (CANCELLED after stop()). */
   analyse(body: Omit<RequestBody<'analyseSae'>, 'type'>, onProgress: (event: AnalysisProgressResponse) => void): { done: Promise<SaeAnalysedResponse>; stop: () => Promise<void> }
 }
@@ -78,6 +79,7 @@ export function createSaeActions(store: AppStore, opts: { worker: () => ModelWor
     },
     analyse: (body, onProgress) => opts.worker().analyseSae({ type: 'analyseSae', ...body }, onProgress),
     attribute: (saeId, prompt, position, steering) => opts.worker().attribute({ type: 'attribute', saeId, prompt, position, ...(steering ? { steering } : {}) }),
+    contrast: (saeId, sets, target) => opts.worker().contrast({ type: 'contrast', saeId, sets, target }),
     encodePrompt: (saeId, prompt, o = {}) => opts.worker().encodePrompt({ type: 'encodePrompt', saeId, prompt, topK: o.topK, position: o.position ?? null }),
   }
 }

@@ -60,7 +60,7 @@ function setup(answer: Parameters<typeof fakeWorker>[0]) {
     loadMs: 1,
   })
   const loads: { input: unknown; id: string | undefined }[] = []
-  const saes = { loadSae: async (input, id) => (loads.push({ input, id }), { id } as SaeSummary), unloadSae: async () => {}, encodePrompt: async () => ({}) as never, attribute: async () => ({}) as never, analyse: () => ({ done: new Promise(() => {}), stop: async () => {} }) } as SaeActions
+  const saes = { loadSae: async (input, id) => (loads.push({ input, id }), { id } as SaeSummary), unloadSae: async () => {}, encodePrompt: async () => ({}) as never, attribute: async () => ({}) as never, contrast: async () => ({}) as never, analyse: () => ({ done: new Promise(() => {}), stop: async () => {} }) } as SaeActions
   const { client, seen } = fakeWorker(answer)
   const actions = createTrainingActions(store, { spawn: () => client, saes, pageUrl: 'http://x/' })
   return { store, actions, seen, loads }

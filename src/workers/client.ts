@@ -19,7 +19,7 @@ import {
 } from './protocol.ts'
 import type { SteerTokenResponse } from './steeringProtocol.ts'
 import type { AnalysisProgressResponse, SaeAnalysedResponse } from './analysisProtocol.ts'
-import type { AttributionResponse, PromptFeaturesResponse, SaeLoadedResponse, SaeUnloadedResponse } from './saeProtocol.ts'
+import type { AttributionResponse, ContrastResponse, PromptFeaturesResponse, SaeLoadedResponse, SaeUnloadedResponse } from './saeProtocol.ts'
 
 /** What the client needs of a Worker, so tests can hand it a fake. */
 export interface WorkerPort {
@@ -142,6 +142,10 @@ export class ModelWorkerClient {
 
   attribute(body: RequestBody<'attribute'>): Promise<AttributionResponse> {
     return this.request('attribute', body).promise
+  }
+
+  contrast(body: RequestBody<'contrast'>): Promise<ContrastResponse> {
+    return this.request('contrast', body).promise
   }
 
   async stop(target: RequestId): Promise<void> {

@@ -45,6 +45,8 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       return saes.encodePrompt(request)
     case 'attribute':
       return saes.attribute(request)
+    case 'contrast':
+      return saes.contrast(request)
     case 'steer':
       return steering.steer(request, post)
     case 'analyseSae':

@@ -76,7 +76,22 @@ export interface AttributeRequest {
   steering?: ShareState
 }
 
-export type SaeRequest = LoadSaeRequest | UnloadSaeRequest | EncodePromptRequest | AttributeRequest
+/** Contrastive search's two prompt sets: typed (one prompt per entry), or drawn from TinyWorld by concept name. */
+export type ContrastSets = { kind: 'texts'; with: string[]; without: string[] } | { kind: 'concept'; concept: string; prompts: number; seed: number }
+
+/** Features ranked by mean activation with a concept minus without it (and by attribution, with a target token). */
+export interface ContrastRequest {
+  type: 'contrast'
+  requestId: RequestId
+  saeId: string
+  sets: ContrastSets
+  /** A single-token text whose logit at each prompt's last position is explained, or null for activations only. */
+  target: string | null
+  /** Rows returned per ranking (default 20). */
+  top?: number
+}
+
+export type SaeRequest = LoadSaeRequest | UnloadSaeRequest | EncodePromptRequest | AttributeRequest | ContrastRequest
 
 export interface SaeLoadedResponse {
   type: 'saeLoaded'
@@ -155,7 +170,37 @@ export interface AttributionResponse extends PromptAtSae {
   numTensors: number
 }
 
-export type SaeResponse = SaeLoadedResponse | SaeUnloadedResponse | PromptFeaturesResponse | AttributionResponse
+/** One feature's row of a contrast, as core/attribution/contrast.ts's FeatureContrast. */
+export interface ContrastRow {
+  feature: number
+  meanWith: number
+  meanWithout: number
+  difference: number
+  firingWith: number
+  firingWithout: number
+  attributionWith: number | null
+  attributionWithout: number | null
+  attributionDifference: number | null
+}
+
+export interface ContrastResponse {
+  type: 'contrastResult'
+  requestId: RequestId
+  saeId: string
+  hookName: string
+  with: { prompts: number; tokens: number }
+  without: { prompts: number; tokens: number }
+  /** e.g. `logit(" Bridge")`, or null without a target. */
+  targetText: string | null
+  /** The top rows by difference in mean activation, largest first. */
+  byActivation: ContrastRow[]
+  /** The top rows by difference in mean attribution, largest first; null without a target or gradients. */
+  byAttribution: ContrastRow[] | null
+  attributionUnavailable: string | null
+  numTensors: number
+}
+
+export type SaeResponse = SaeLoadedResponse | SaeUnloadedResponse | PromptFeaturesResponse | AttributionResponse | ContrastResponse
 
 /** The final reply of each SAE request; protocol.ts spreads this into FINAL_RESPONSE. */
 export const SAE_FINAL_RESPONSE = {
@@ -163,6 +208,7 @@ export const SAE_FINAL_RESPONSE = {
   unloadSae: 'saeUnloaded',
   encodePrompt: 'promptFeatures',
   attribute: 'attribution',
+  contrast: 'contrastResult',
 } as const satisfies Record<SaeRequest['type'], SaeResponse['type']>
 
 /** The default id: where the SAE came from, so loading the same folder twice replaces it rather than duplicating. */

@@ -17,6 +17,7 @@ import type { RequestId, WorkerResponse } from './protocol.ts'
 import { defaultSaeId, type EncodePromptRequest } from './saeProtocol.ts'
 import { SaeSession } from './saeSession.ts'
 import { attribute } from '../core/attribution/attribute.ts'
+import { contrast } from '../core/attribution/contrast.ts'
 
 const WORDS = ['<eos>', 'the', 'cat', 'sat', 'on', 'mat', '.']
 const tokenizerJson = wordLevelTokenizerJson(WORDS)
@@ -138,6 +139,30 @@ describe('SaeSession', () => {
     expect(tf.memory().numTensors).toBe(before)
     await expect(saes.attribute({ ...request, requestId: rid(), position: 0 })).rejects.toThrow(/first has nothing before it/)
     await expect(saes.attribute({ ...request, requestId: rid(), position: 5 })).rejects.toThrow(/tokens 1…4/)
+  })
+
+  it('contrasts typed prompt sets as core contrast() does; no leaks; a concept needs TinyWorld, a target one token', async () => {
+    const sets = { kind: 'texts' as const, with: ['the cat sat on the mat', 'the cat sat', ' '], without: ['the mat .', 'on the mat .'] }
+    const request = { type: 'contrast' as const, requestId: rid(), saeId: 'tiny', sets, target: 'sat', top: 5 }
+    const reply = await saes.contrast(request)
+    expect(reply.with).toEqual({ prompts: 2, tokens: 9 }) // blank lines skipped; BOS added and left out
+    expect(reply.targetText).toBe('logit(" sat")') // the word tokenizer decodes with its leading space
+    expect(reply.byActivation).toHaveLength(5)
+    const reference = await models.useModel(async ({ model }) => {
+      const sae = Sae.fromArrays(saeConfig(), saeArrays(1))
+      const r = await contrast(model, sae, undefined, [[0, 1, 2, 3, 4, 1, 5], [0, 1, 2, 3]], [[0, 1, 5, 6], [0, 4, 1, 5, 6]], { target: { kind: 'logit', token: 3 } })
+      sae.dispose()
+      return r
+    })
+    expect(reply.byActivation.map((r) => r.feature)).toEqual(reference.byActivation.slice(0, 5))
+    expect(reply.byAttribution!.map((r) => r.feature)).toEqual(reference.byAttribution!.slice(0, 5))
+    expect(reply.byActivation[0]!.difference).toBeCloseTo(reference.with.mean[reference.byActivation[0]!]! - reference.without.mean[reference.byActivation[0]!]!, 5)
+
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 2; i++) await saes.contrast({ ...request, requestId: rid() })
+    expect(tf.memory().numTensors).toBe(before)
+    await expect(saes.contrast({ ...request, requestId: rid(), sets: { kind: 'concept', concept: 'bridge', prompts: 4, seed: 1 } })).rejects.toThrow(/does not speak TinyWorld/)
+    await expect(saes.contrast({ ...request, requestId: rid(), target: 'the cat' })).rejects.toThrow(/2 tokens/)
   })
 
   it('loads picked files (bytes or blobs), replaces an id in place and unloads without leaks', async () => {

@@ -12,10 +12,16 @@ import { attribute, topKOverlap } from '../core/attribution/attribute.ts'
 import type { SteeringEdit } from '../core/steering/interventions.ts'
 import { steeringRunFromState } from '../core/steering/runState.ts'
 import { steeringEditFor } from '../core/steering/steer.ts'
+import { conceptPromptSets } from '../core/attribution/conceptPrompts.ts'
+import { contrast, featureContrast } from '../core/attribution/contrast.ts'
+import { describeTarget } from '../core/attribution/target.ts'
+import { speaksTinyWorld } from '../core/world/speaks.ts'
 import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
 import type { ModelSummary } from './protocol.ts'
 import type {
   AttributeRequest,
+  ContrastRequest,
+  ContrastResponse,
   AttributionResponse,
   EncodePromptRequest,
   FeatureAttribution,
@@ -217,6 +223,46 @@ export class SaeSession {
         attributionUnavailable: r.attributionUnavailable,
         numTensors: tf.memory().numTensors,
       } satisfies AttributionResponse
+    })
+  }
+
+  /** Contrastive search: the features that tell prompts with a concept from prompts without it. */
+  async contrast(request: ContrastRequest): Promise<ContrastResponse> {
+    const { sae } = this.get(request.saeId)
+    return this.models.useModel(async ({ model, tokenizer, summary: modelSummary }) => {
+      const { sets } = request
+      let withIds: number[][]
+      let withoutIds: number[][]
+      if (sets.kind === 'concept') {
+        if (!speaksTinyWorld(model, tokenizer)) throw new InvalidArgumentError('Concepts are TinyWorld\'s: this model does not speak TinyWorld, so type the two prompt sets instead')
+        ;({ with: withIds, without: withoutIds } = conceptPromptSets(sets.concept, sets.prompts, sets.seed))
+      } else {
+        const ids = (texts: string[]) => texts.map((t) => t.trim()).filter((t) => t !== '').map((text) => promptIds({ kind: 'text', text }, sae, tokenizer, modelSummary).ids)
+        withIds = ids(sets.with)
+        withoutIds = ids(sets.without)
+      }
+      let token: number | null = null
+      if (request.target !== null) {
+        if (!tokenizer) throw new TokenizerError('This model has no tokenizer.json, so a target cannot be typed')
+        const ids = tokenizer.encode(request.target, { addSpecialTokens: false })
+        if (ids.length !== 1) throw new InvalidArgumentError(`The target "${request.target}" is ${ids.length} tokens; it must be exactly one`)
+        token = ids[0]!
+      }
+      const r = await contrast(model, sae, undefined, withIds, withoutIds, { target: token === null ? null : { kind: 'logit', token } })
+      const top = request.top ?? 20
+      return {
+        type: 'contrastResult',
+        requestId: request.requestId,
+        saeId: request.saeId,
+        hookName: r.hook,
+        with: { prompts: r.with.prompts, tokens: r.with.tokens },
+        without: { prompts: r.without.prompts, tokens: r.without.tokens },
+        targetText: r.target ? describeTarget(r.target, (id) => tokenizer?.decodeToken(id) ?? `[${id}]`) : null,
+        byActivation: r.byActivation.slice(0, top).map((i) => featureContrast(r, i)),
+        byAttribution: r.byAttribution?.slice(0, top).map((i) => featureContrast(r, i)) ?? null,
+        attributionUnavailable: r.attributionUnavailable,
+        numTensors: tf.memory().numTensors,
+      } satisfies ContrastResponse
     })
   }
 

@@ -51,6 +51,8 @@ describe('every worker session', () => {
       expect(steeredWhy.steered).toBe(true)
       expect(Math.abs(steeredWhy.logit - why.logit)).toBeGreaterThan(1e-3)
       await expect(saes.attribute({ type: 'attribute', requestId: rid(), saeId: 'user', prompt: { kind: 'ids', ids: why.ids }, position: 1, steering: { ...demo, prompt: 'the cat sat on' } })).rejects.toThrow(/do not begin with the steering demo's prompt/)
+      const contrasted = await saes.contrast({ type: 'contrast', requestId: rid(), saeId: 'user', sets: { kind: 'texts', with: ['the cat sat'], without: ['the mat'] }, target: 'sat' })
+      expect(contrasted.byAttribution!.length).toBeGreaterThan(0)
 
       // A request that fails inside the worker (this feature's decoder direction is all zeros)...
       const failed = steering.steer({ type: 'steer', requestId: rid(), saeId: 'user', state: share([{ index: DEAD, mode: 'clamp', strength: { kind: 'absolute', value: 3 } }]) }, emit)

@@ -24,7 +24,7 @@ export const attributeUsage = `monoscope attribute [--model SRC] --sae SRC [--ho
 
 const OVERLAP_K = 10
 
-function tokenFromText(tokenizer: HfTextTokenizer | null, text: string, flag: string): number {
+export function tokenFromText(tokenizer: HfTextTokenizer | null, text: string, flag: string): number {
   if (!tokenizer) throw new TokenizerError(`This model has no tokenizer.json: use ${flag}-id instead of ${flag}`)
   const ids = tokenizer.encode(text, { addSpecialTokens: false })
   if (ids.length !== 1) throw new InvalidArgumentError(`${flag} "${text}" is ${ids.length} tokens; it must be exactly one (or use ${flag}-id)`)

@@ -63,8 +63,8 @@ export interface AttributeOptions {
   steering?: SteeringEdit | null
 }
 
-/** The SAE's view of one prompt's activations at the hook: f, x̂ and e, and how x̂ was scaled back. */
-interface Splice {
+/** The SAE's view of activations at the hook (rows: positions): f, x̂ and e, and how x̂ was scaled back. */
+export interface Splice {
   f: tf.Tensor2D // [T, dSae]
   recon: tf.Tensor2D // [T, dIn]
   error: tf.Tensor2D // [T, dIn]
@@ -72,7 +72,8 @@ interface Splice {
   undo: Pick<NormalizedRows, 'scale' | 'shift'>
 }
 
-function splice(sae: Sae, x: tf.Tensor2D, steering: SteeringEdit | null): Splice {
+/** SAE(x) + error for rows x [n, dIn] (steered when asked): shared with contrast.ts, which splices a batch of prompts at once. */
+export function splice(sae: Sae, x: tf.Tensor2D, steering: SteeringEdit | null = null): Splice {
   const [f, recon, error, scale, shift] = tf.tidy(() => {
     const undo = normalizeRows(sae.config.normalizeActivations, x)
     let f = sae.encode(x) as tf.Tensor2D // [T, dSae]
@@ -99,7 +100,7 @@ function splice(sae: Sae, x: tf.Tensor2D, steering: SteeringEdit | null): Splice
   return { f: f!, recon: recon!, error: error!, undo: { scale: orNull(scale!), shift: orNull(shift!) } }
 }
 
-const disposeSplice = (s: Splice) => tf.dispose([s.f, s.recon, s.error, ...(s.undo.scale ? [s.undo.scale] : []), ...(s.undo.shift ? [s.undo.shift] : [])])
+export const disposeSplice = (s: Splice) => tf.dispose([s.f, s.recon, s.error, ...(s.undo.scale ? [s.undo.scale] : []), ...(s.undo.shift ? [s.undo.shift] : [])])
 
 async function readTarget(model: HookedModel, ids: number[][], hook: HookName, value: tf.Tensor3D, target: AttributionTarget): Promise<Float32Array> {
   // The engine owns what a hook returns (tfjs disposes it with the pass, ONNX after copying it): hand it a copy.

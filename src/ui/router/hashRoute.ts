@@ -46,6 +46,7 @@ export const hrefs = {
   /** The committed SAEs' joint map, or one loaded or trained SAE's own map. */
   map: (saeId?: string) => formatHash(saeId ? ['map', saeId] : ['map']),
   inspect: () => formatHash(['inspect']),
+  contrast: () => formatHash(['contrast']),
   /** The steering playground reads `feature` as a feature key (src/core/steering/featureKey.ts). */
   steer: (featureKeyText: string) => formatHash(['steer'], { feature: featureKeyText }),
 }

@@ -6,6 +6,7 @@ import { FeatureListPage } from '../explorer/list/FeatureListPage.tsx'
 import { FeaturePage } from '../explorer/dashboard/FeaturePage.tsx'
 import { MapPage } from '../explorer/map/MapPage.tsx'
 import { InspectPage } from '../explorer/inspect/InspectPage.tsx'
+import { ContrastPage } from '../explorer/contrast/ContrastPage.tsx'
 import type { HashLocation } from './hashRoute.ts'
 import { SteeringPanel } from '../steering/SteeringPanel.tsx'
 import { TrainingPanel } from '../training/TrainingPanel.tsx'
@@ -26,6 +27,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: 'feature', tab: null, tabPath: 'features', render: (rest) => <FeaturePage rest={rest} /> },
   { path: 'map', tab: 'Map', render: (rest) => <MapPage saeId={rest.length ? rest.join('/') : null} /> },
   { path: 'inspect', tab: 'Inspect', render: () => <InspectPage /> },
+  { path: 'contrast', tab: 'Contrast', render: () => <ContrastPage /> },
   { path: 'generate', tab: 'Generate', render: () => <PromptPanel /> },
   { path: 'steer', tab: 'Steer', render: (_rest, query) => <SteeringPanel featureParam={query.get('feature')} /> },
   { path: 'train', tab: 'Train', render: () => <TrainingPanel /> },

@@ -1,25 +1,14 @@
 // "Why this token?": the features active before an inspected token, ranked by attribution to its logit, beside
 // their exact ablation effect and activation; the scatter and the top-10 overlaps show how far each cheap ranking
 // agrees with ablation. Each feature links to its dashboard and to the steering playground.
-import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
 import { featureId, featureKey } from '../../../core/steering/featureKey.ts'
 import type { AttributionResponse } from '../../../workers/saeProtocol.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { hrefs } from '../../router/hashRoute.ts'
-import { formatAct, tokenText, useSummary } from '../data.ts'
+import { featureLabel, formatAct, useSummary } from '../data.ts'
 import { AttributionScatter } from './AttributionScatter.tsx'
 
 const ROWS = 20
-/** A concept is a feature's label only when it really separates the concept (the rule issue #17 asks for). */
-const CONCEPT_AUROC = 0.9
-
-function featureLabel(summary: FeatureSummaryFile | null, index: number): string {
-  const row = summary?.features[index]
-  if (!row) return ''
-  if (row.explanation) return row.explanation
-  if (row.concept && row.concept.auroc >= CONCEPT_AUROC) return row.concept.name ?? `concept ${row.concept.id}`
-  return row.promoted.slice(0, 3).map((id) => tokenText(summary.vocab, id)).join(' ')
-}
 
 const signed = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${formatAct(v)}`)
 
