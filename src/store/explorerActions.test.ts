@@ -49,6 +49,27 @@ describe('explorer actions', () => {
     if (map.status === 'ready') expect(map.data.saes.map((s) => s.id)).toContain(saeId)
   })
 
+  it("loads an index SAE's features-vs-neurons table, and turns a damaged one into an error entry", async () => {
+    const store = createAppStore()
+    const actions = createExplorerActions(store, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch() })
+    const index = (await actions.loadIndex())!
+    const entry = index.saes[0]!
+    await actions.loadNeurons(entry.id)
+    const table = store.getState().explorer.neurons[entry.id]!
+    expect(table.status).toBe('ready')
+    if (table.status === 'ready') {
+      expect(table.data.r).toHaveLength(entry.d_sae)
+      expect(table.data.r.filter((r) => r !== null).length).toBeGreaterThan(entry.d_sae / 2)
+    }
+    const path = `${entry.path.split('/').slice(0, -1).join('/')}/neurons/${entry.path.split('/').pop()}.json`
+    const bad = JSON.stringify({ ...JSON.parse(readFileSync(PUBLIC + '/' + path, 'utf8')), r: [2] })
+    const store2 = createAppStore()
+    const damaged = createExplorerActions(store2, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch({ [path]: new TextEncoder().encode(bad) }) })
+    await damaged.loadIndex()
+    await damaged.loadNeurons(entry.id)
+    expect(store2.getState().explorer.neurons[entry.id]).toMatchObject({ status: 'error', code: 'ANALYSIS_FORMAT' })
+  })
+
   it('turns a missing summary and a damaged shard into error entries', async () => {
     const index = JSON.parse(readFileSync(path.join(PUBLIC, 'saes/tinyworld/index.json'), 'utf8')) as { saes: { id: string; analysis: string }[] }
     const entry = index.saes[0]!

@@ -2,6 +2,7 @@
 // load the index's SAEs into the worker, and run the prompt inspector. Failures land in the store as data.
 import { decodeJsonBytes, parseFeatureShard, parseFeatureSummary, shardOf, SUMMARY_FILENAME } from '../core/analysis/featureFolder.ts'
 import { parseFeatureMap, type FeatureRecord } from '../core/analysis/format.ts'
+import { featureNeuronsPathOf, parseFeatureNeurons } from '../core/analysis/featureNeuronsFile.ts'
 import { parseSaeIndex, type SaeIndex, type SaeIndexEntry } from '../core/analysis/saeIndex.ts'
 import { MonoscopeError } from '../core/errors.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
@@ -24,6 +25,8 @@ export interface ExplorerActions {
    */
   loadIndexSaes(): Promise<void>
   loadSummary(saeId: string): Promise<void>
+  /** Fetches an index SAE's features-vs-neurons table once; an SAE without one gets an error entry (nothing shown). */
+  loadNeurons(saeId: string): Promise<void>
   /** Fetches the shard holding `index` (once), so its page appears in the store. */
   loadFeature(saeId: string, index: number): Promise<void>
   loadMap(): Promise<void>
@@ -147,6 +150,17 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
       if (get().model.loaded === model) get().setIndexSaesSkipped(skipped)
     },
     loadSummary,
+    loadNeurons: (saeId) =>
+      once(`neurons:${saeId}`, async () => {
+        if (get().explorer.neurons[saeId]?.status === 'ready') return
+        const entry = entryOf(saeId)
+        if (!entry) return get().setNeurons(saeId, { status: 'error', code: 'SOURCE_NOT_FOUND', message: `${saeId} is not in the SAE index` })
+        try {
+          get().setNeurons(saeId, { status: 'ready', data: parseFeatureNeurons(await fetchJson(urlOf(featureNeuronsPathOf(entry.path)))) })
+        } catch (err) {
+          get().setNeurons(saeId, failure(err))
+        }
+      }),
     async loadFeature(saeId, featureIndex) {
       await loadSummary(saeId)
       const summary = get().explorer.summaries[saeId]

@@ -5,6 +5,7 @@ import type { FeatureSummaryFile } from '../core/analysis/featureFolder.ts'
 import type { FeatureMapFile, FeatureRecord } from '../core/analysis/format.ts'
 import type { SaeIndex } from '../core/analysis/saeIndex.ts'
 import type { AnalysisStage, ExplorerAnalysis } from '../workers/analysisProtocol.ts'
+import type { FeatureNeuronsFile } from '../core/analysis/featureNeuronsFile.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 import type { AttributionResponse, PromptFeaturesResponse } from '../workers/saeProtocol.ts'
 
@@ -43,6 +44,8 @@ export interface ExplorerState {
   saeMaps: Record<string, FeatureMapFile>
   analyses: Record<string, AnalysisJob>
   inspector: InspectorState
+  /** Index SAEs' features-vs-neurons tables (neurons/<sae>.json), by SAE id. */
+  neurons: Record<string, Loadable<FeatureNeuronsFile>>
   /** Why the index's SAEs were left out beside the loaded model (they read another model), or null. */
   indexSaesSkipped: string | null
 }
@@ -68,6 +71,7 @@ export interface ExplorerSlice {
   forgetAnalysis(saeId: string): void
   patchInspector(update: Partial<InspectorState>): void
   setIndexSaesSkipped(reason: string | null): void
+  setNeurons(saeId: string, table: Loadable<FeatureNeuronsFile>): void
 }
 
 export const NO_WHY: InspectorState['why'] = { status: 'idle', position: null, result: null, error: null }
@@ -81,6 +85,7 @@ export const initialExplorerState = (): ExplorerState => ({
   analyses: {},
   inspector: { text: DEFAULT_INSPECTOR_TEXT, ids: null, steering: null, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
   indexSaesSkipped: null,
+  neurons: {},
 })
 
 export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSlice> = (set) => {
@@ -89,6 +94,7 @@ export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSl
     explorer: initialExplorerState(),
     setIndex: (index) => patch(() => ({ index })),
     setIndexSaesSkipped: (indexSaesSkipped) => patch(() => ({ indexSaesSkipped })),
+    setNeurons: (saeId, table) => patch((e) => ({ neurons: { ...e.neurons, [saeId]: table } })),
     setSummary: (saeId, summary) => patch((e) => ({ summaries: { ...e.summaries, [saeId]: summary } })),
     setShard: (saeId, shard, pages) => patch((e) => ({ shards: { ...e.shards, [shardKey(saeId, shard)]: pages } })),
     setMap: (map) => patch(() => ({ map })),

@@ -1,6 +1,7 @@
 // Hooks over the explorer's store data: the index's SAEs, a summary (fetched on first use) and a feature's page.
 import { useEffect } from 'react'
 import type { FeatureSummaryFile } from '../../core/analysis/featureFolder.ts'
+import type { FeatureNeuronsFile } from '../../core/analysis/featureNeuronsFile.ts'
 import type { FeatureRecord } from '../../core/analysis/format.ts'
 import type { SaeIndexEntry } from '../../core/analysis/saeIndex.ts'
 import { shardKey, type Loadable } from '../../store/index.ts'
@@ -22,6 +23,17 @@ export function useSummary(saeId: string | null): Loadable<FeatureSummaryFile> |
     if (saeId !== null && indexReady) void actions.explorer.loadSummary(saeId)
   }, [actions, saeId, indexReady, loaded])
   return summary
+}
+
+/** An index SAE's features-vs-neurons table, fetched on first use; null until asked, or for SAEs outside the index. */
+export function useNeurons(saeId: string): FeatureNeuronsFile | null {
+  const actions = useActions()
+  const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
+  const table = useAppState((s) => s.explorer.neurons[saeId] ?? null)
+  useEffect(() => {
+    if (indexReady) void actions.explorer.loadNeurons(saeId)
+  }, [actions, saeId, indexReady])
+  return table?.status === 'ready' ? table.data : null
 }
 
 export type PageState = { status: 'loading' } | { status: 'error'; code: string; message: string } | { status: 'ready'; page: FeatureRecord; summary: FeatureSummaryFile }

@@ -1,10 +1,12 @@
 // A feature's page (after Neuronpedia's): header stats and concept match, top examples, quantile samples,
-// activation histogram, logit effects and neighbours; "Steer" opens the steering playground on it.
+// activation histogram, logit effects and neighbours, and its most-correlated MLP neuron where the SAE has that table;
+// "Steer" opens the steering playground on it.
 import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
 import type { FeatureRecord } from '../../../core/analysis/format.ts'
 import { featureId, featureKey } from '../../../core/steering/featureKey.ts'
 import { hrefs } from '../../router/hashRoute.ts'
-import { formatAct, formatDensity, saeLabel } from '../data.ts'
+import { bestNeuronOf } from '../../../core/analysis/featureNeuronsFile.ts'
+import { formatAct, formatDensity, saeLabel, useNeurons } from '../data.ts'
 import { ExampleList } from './ExampleList.tsx'
 import { Histogram } from './Histogram.tsx'
 import { LogitEffects } from './LogitEffects.tsx'
@@ -12,6 +14,8 @@ import { Neighbours } from './Neighbours.tsx'
 
 export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page: FeatureRecord; summary: FeatureSummaryFile }) {
   const vocab = summary.vocab
+  const neurons = useNeurons(saeId)
+  const neuron = neurons && bestNeuronOf(neurons, page.index)
   const dead = page.density === 0
   const prev = page.index > 0 ? hrefs.feature(saeId, page.index - 1) : null
   const next = page.index < summary.sae.d_sae - 1 ? hrefs.feature(saeId, page.index + 1) : null
@@ -45,6 +49,14 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
             {page.concept ? `${page.concept.name ?? page.concept.id} · AUROC ${page.concept.auroc.toFixed(3)} · F1 ${page.concept.f1.toFixed(2)}` : '—'}
           </dd>
         </div>
+        {neurons && (
+          <div>
+            <dt title="Pearson r with every MLP neuron (mlp.hook_post) up to the SAE's hook, on held-out TinyWorld tokens">Most-correlated neuron</dt>
+            <dd data-testid="dashboard.neuron" data-r={neuron?.r ?? ''}>
+              {neuron ? `blocks.${neuron.layer}.mlp.hook_post #${neuron.neuron} · r ${neuron.r.toFixed(2)}` : 'none (never fired on the sample)'}
+            </dd>
+          </div>
+        )}
         {page.explanation && (
           <div>
             <dt>Explanation</dt>
