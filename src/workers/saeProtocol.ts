@@ -1,6 +1,7 @@
 // The model worker's SAE messages: load SAELens folders into the worker session (by id), unload them, and encode
 // a prompt through model + SAE for the prompt inspector. protocol.ts adds these to its unions.
 import type { RequestId, PromptInput } from './protocol.ts'
+import type { FeatureContrast } from '../core/attribution/contrast.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 
 /** Where an SAE's SAELens files come from. */
@@ -170,18 +171,8 @@ export interface AttributionResponse extends PromptAtSae {
   numTensors: number
 }
 
-/** One feature's row of a contrast, as core/attribution/contrast.ts's FeatureContrast. */
-export interface ContrastRow {
-  feature: number
-  meanWith: number
-  meanWithout: number
-  difference: number
-  firingWith: number
-  firingWithout: number
-  attributionWith: number | null
-  attributionWithout: number | null
-  attributionDifference: number | null
-}
+/** One feature's row of a contrast: core's own type, plain numbers that cross postMessage as they are. */
+export type ContrastRow = FeatureContrast
 
 export interface ContrastResponse {
   type: 'contrastResult'
