@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors.ts'
 import { createRng } from '../generate/rng.ts'
 import { SparseActsBuilder } from '../sae/groundTruth.ts'
 import { histogramBins } from './histogram.ts'
-import { conceptCountsByBin } from './specificity.ts'
+import { conceptCountsByBin, conceptShareFrom } from './specificity.ts'
 
 const spec = { min: 0.01, max: 100, binsPerDecade: 2 }
 const bins = histogramBins(spec)
@@ -61,5 +61,15 @@ describe('conceptCountsByBin', () => {
     expect(Array.from(got[0]!).every((n) => n === 0)).toBe(true)
     expect(() => conceptCountsByBin(acts, labels.slice(1), [0, 0, 0, 0, 0], bins)).toThrow(InvalidArgumentError)
     expect(() => conceptCountsByBin(acts, labels, [0], bins)).toThrow(InvalidArgumentError)
+  })
+})
+
+describe('conceptShareFrom', () => {
+  it('sums whole bins whose lower edge reaches the threshold', () => {
+    const h = { edges: [0.5, 1, 2, 4], counts: [10, 6, 3], concept_counts: [1, 4, 3] }
+    expect(conceptShareFrom(h, 0)).toEqual({ tokens: 19, present: 8 })
+    expect(conceptShareFrom(h, 1)).toEqual({ tokens: 9, present: 7 })
+    expect(conceptShareFrom(h, 1.5)).toEqual({ tokens: 3, present: 3 })
+    expect(conceptShareFrom({ edges: h.edges, counts: h.counts }, 0)).toEqual({ tokens: 19, present: 0 })
   })
 })

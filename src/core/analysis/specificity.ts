@@ -28,3 +28,15 @@ export function conceptCountsByBin(
     return counts
   })
 }
+
+/** Tokens at or above `from` (whole bins: those whose lower edge reaches it) and how many of them carry the concept. */
+export function conceptShareFrom(histogram: { edges: readonly number[]; counts: readonly number[]; concept_counts?: readonly number[] | null }, from: number): { tokens: number; present: number } {
+  let tokens = 0
+  let present = 0
+  histogram.counts.forEach((c, i) => {
+    if (histogram.edges[i]! < from) return
+    tokens += c
+    present += histogram.concept_counts?.[i] ?? 0
+  })
+  return { tokens, present }
+}
