@@ -32,6 +32,15 @@ test('the bridge feature: list search, dashboard, back button, map and inspector
   await expect(page.getByTestId('dashboard.neuron')).toContainText(/^blocks\.[0-2]\.mlp\.hook_post #\d+ · r -?[01]\.\d\d$/)
   await expect(app.dashboard.topExamples).toContainText(BRIDGE_TOKENS)
   await expect(app.dashboard.histogram).toBeVisible()
+  // Specificity: bars split into bridge-concept tokens and the rest; the three highest bins are nearly all bridge
+  // (measured on the committed analysis: feature 444, arc_bridge, 76 of 76 tokens).
+  await expect(app.dashboard.histogram).toHaveAttribute('data-stacked', 'true')
+  await expect(app.dashboard.histogram).toHaveAttribute('aria-label', /«\w*bridge» present in \d+% of \d+ active tokens/)
+  await expect(app.dashboard.histogramLegend).toContainText(/«\w*bridge» present.*absent/)
+  const bins = await app.dashboard.histogramBins.evaluateAll((gs) => gs.map((g) => [Number(g.getAttribute('data-count')), Number(g.getAttribute('data-concept-count'))] as const))
+  const top = bins.slice(-3)
+  const topShare = top.reduce((a, [, k]) => a + k, 0) / top.reduce((a, [c]) => a + c, 0)
+  expect(topShare).toBeGreaterThanOrEqual(0.9)
   // Values on hover: every shaded token carries a title with its activation.
   await expect(app.dashboard.topExamples.locator('.tok-mark').first()).toHaveAttribute('title', /activation \d/)
   await shot(page, testInfo, 'feature-dashboard')

@@ -229,6 +229,9 @@ export class DashboardView {
   readonly topExamples: Locator
   readonly concept: Locator
   readonly histogram: Locator
+  /** The stacked histogram's legend and bars (each with data-count and data-concept-count). */
+  readonly histogramLegend: Locator
+  readonly histogramBins: Locator
   readonly neighbours: Locator
   readonly steer: Locator
 
@@ -238,6 +241,8 @@ export class DashboardView {
     this.topExamples = page.getByTestId('dashboard.top-examples')
     this.concept = page.getByTestId('dashboard.concept')
     this.histogram = page.getByTestId('dashboard.histogram')
+    this.histogramLegend = page.getByTestId('dashboard.histogram-legend')
+    this.histogramBins = page.getByTestId('dashboard.histogram-bin')
     this.neighbours = page.getByTestId('dashboard.neighbour')
     this.steer = page.getByTestId('dashboard.steer')
   }

@@ -74,6 +74,10 @@ describe('analyzeSae', () => {
     expect(f.concept).toEqual({ id: 0, name: 'planted', auroc: 1, f1: 1 })
     expect(f.density).toBeCloseTo(f.active_tokens / result.corpus.tokens, 12)
     expect(f.histogram.counts.reduce((a, b) => a + b, 0)).toBe(f.active_tokens)
+    // Concept 0 is planted exactly where the feature fires: every bin is wholly concept-present.
+    expect(f.histogram.concept_counts).toEqual(f.histogram.counts)
+    expect(dead.histogram.concept_counts).toBeNull()
+    for (const g of result.features) g.histogram.concept_counts?.forEach((n, b) => expect(n).toBeLessThanOrEqual(g.histogram.counts[b]!))
     expect(result.vocab).toEqual(Array.from({ length: 50 }, (_, id) => `t${id}`))
     for (const e of [...f.top_examples, ...f.quantile_examples.flatMap((q) => q.examples)]) {
       expect(e.token_ids[e.token_index]).toBe(windows[e.window]![e.position])
@@ -126,6 +130,9 @@ describe('analyzeSae', () => {
     expect(bad((f) => (f.features[live].max_act = NaN))).toThrow(/features\[\d+\]\.max_act/) // JSON has no NaN: it arrives as null
     expect(bad((f) => (f.features[2].index = 1))).toThrow(/features\[2\]\.index: feature 1 appears twice/)
     expect(bad((f) => (f.features[0].surprise = 1))).toThrow(/features\[0\]/)
+    expect(bad((f) => f.features[planted].histogram.concept_counts.pop())).toThrow(/histogram\.concept_counts: has \d+ entries for \d+ bins/)
+    expect(bad((f) => (f.features[planted].histogram.concept_counts[0] += 1))).toThrow(/histogram\.concept_counts: exceeds the bin count/)
+    expect(bad((f) => f.features.forEach((g: Json) => delete g.histogram.concept_counts))()).toBeDefined() // files from before specificity still parse
     expect(bad((f) => (f.format = 'neuronpedia'))).toThrow(/Not a feature-analysis file: "format" is "neuronpedia"/)
     expect(bad((f) => (f.version = 2))).toThrow(/version 2; this Monoscope reads version 1/)
     expect(() => parseFeatureAnalysis([])).toThrow(AnalysisFormatError)

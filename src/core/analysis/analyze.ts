@@ -14,6 +14,7 @@ import { FEATURE_ANALYSIS_FORMAT, FEATURE_ANALYSIS_VERSION, type ExampleRecord, 
 import { DEFAULT_HISTOGRAM, histogramBins } from './histogram.ts'
 import { logitEffects, modelUnembedding, type LogitEffects } from './logitEffects.ts'
 import { decoderNeighbours, type NeighbourList } from './neighbours.ts'
+import { conceptCountsByBin } from './specificity.ts'
 
 export interface AnalysisOptions extends FeatureStatsOptions {
   /** Promoted and suppressed tokens kept per feature. */
@@ -95,9 +96,12 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
   const stats = await computeFeatureStats({ model, sae, hook, windows, options: o, collectSparse: !!args.labels, onProgress: progress('activations'), signal })
   throwIfAborted(signal)
 
+  const bins = histogramBins(o.histogram)
   let concepts: (FeatureRecord['concept'])[] | null = null
+  let conceptCounts: (Int32Array | null)[] | null = null
   if (args.labels && stats.sparse) {
     concepts = bestConcepts(stats.sparse, args.labels, stats.activeCounts)
+    conceptCounts = conceptCountsByBin(stats.sparse, args.labels.concepts, concepts.map((c) => c?.id ?? null), bins)
     progress('ground-truth')(1)
   }
   const logits = sae.config.dIn === model.config.dModel && o.logitK > 0 && model.unembedding() !== null
@@ -110,7 +114,6 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
 
   const tokenizer = args.tokenizer ?? null
   const vocab = tokenizer ? Array.from({ length: model.config.vocabSize }, (_, id) => tokenizer.decodeToken(id)) : null
-  const bins = histogramBins(o.histogram)
   const features: FeatureRecord[] = []
   for (let j = 0; j < stats.dSae; j++) {
     const maxAct = stats.maxActs[j]!
@@ -121,7 +124,7 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
       max_act: maxAct,
       top_examples: stats.topExamples[j]!.map((e) => example(e, round)),
       quantile_examples: stats.quantiles[j]!.map((q) => ({ lo: q.lo, hi: q.hi, count: q.count, fraction: q.fraction, examples: q.examples.map((e) => example(e, round)) })),
-      histogram: histogramRecord(stats.histogramCounts.subarray(j * bins.nBins, (j + 1) * bins.nBins), bins, maxAct),
+      histogram: histogramRecord(stats.histogramCounts.subarray(j * bins.nBins, (j + 1) * bins.nBins), bins, maxAct, conceptCounts ? conceptCounts[j]! : undefined),
       logits: logits ? logitRecord(logits, j, round) : null,
       neighbours: neighbours.map((n) => neighbourRecord(n, j, round)),
       concept: concepts ? concepts[j]! : null,
@@ -167,17 +170,21 @@ function example(e: ContextExample, round: Round): ExampleRecord {
   return { window: e.window, position: e.position, token_index: e.position - e.start, token_ids: e.tokenIds, values: e.values.map(round), value: round(e.value) }
 }
 
-/** The populated bins only; the top edge is the feature's max activation (JSON has no infinity). */
-function histogramRecord(counts: Int32Array, bins: ReturnType<typeof histogramBins>, maxAct: number): FeatureRecord['histogram'] {
+/**
+ * The populated bins only; the top edge is the feature's max activation (JSON has no infinity). `conceptCounts`
+ * (full bins, aligned with `counts`) is cut to the same range; undefined leaves the field out (no labels).
+ */
+function histogramRecord(counts: Int32Array, bins: ReturnType<typeof histogramBins>, maxAct: number, conceptCounts?: Int32Array | null): FeatureRecord['histogram'] {
+  const withConcept = (first: number, end: number) => (conceptCounts === undefined ? {} : { concept_counts: conceptCounts && Array.from(conceptCounts.subarray(first, end)) })
   let first = 0
   let last = counts.length - 1
   while (first <= last && counts[first] === 0) first++
   while (last >= first && counts[last] === 0) last--
-  if (first > last) return { edges: [], counts: [] }
+  if (first > last) return { edges: [], counts: [], ...withConcept(0, 0) }
   const edges: number[] = []
   for (let b = first; b <= last; b++) edges.push(bins.lowerEdge(b))
   edges.push(Math.max(Math.min(bins.upperEdge(last), maxAct), edges[edges.length - 1]!))
-  return { edges, counts: Array.from(counts.subarray(first, last + 1)) }
+  return { edges, counts: Array.from(counts.subarray(first, last + 1)), ...withConcept(first, last + 1) }
 }
 
 function logitRecord(l: LogitEffects, j: number, round: Round): NonNullable<FeatureRecord['logits']> {

@@ -58,8 +58,21 @@ const featureSchema = z
     top_examples: z.array(exampleSchema),
     quantile_examples: z.array(z.strictObject({ lo: nonNegative, hi: nonNegative, count, fraction: nonNegative.max(1), examples: z.array(exampleSchema) })),
     histogram: z
-      .strictObject({ edges: z.array(nonNegative), counts: z.array(count) })
-      .refine((h) => h.edges.length === (h.counts.length === 0 ? 0 : h.counts.length + 1), { message: 'needs one more edge than counts (none when empty)', path: ['edges'] }),
+      .strictObject({
+        edges: z.array(nonNegative),
+        counts: z.array(count),
+        /**
+         * Specificity: per bin, the tokens that carry the feature's best `concept` (TinyWorld). Null without a
+         * concept; absent in files written before it existed, which is why it is optional rather than a version bump.
+         */
+        concept_counts: z.array(count).nullable().optional(),
+      })
+      .superRefine((h, ctx) => {
+        if (h.edges.length !== (h.counts.length === 0 ? 0 : h.counts.length + 1)) ctx.addIssue({ code: 'custom', path: ['edges'], message: 'needs one more edge than counts (none when empty)' })
+        const cc = h.concept_counts
+        if (cc && cc.length !== h.counts.length) ctx.addIssue({ code: 'custom', path: ['concept_counts'], message: `has ${cc.length} entries for ${h.counts.length} bins` })
+        else if (cc && cc.some((c, i) => c > h.counts[i]!)) ctx.addIssue({ code: 'custom', path: ['concept_counts'], message: 'exceeds the bin count' })
+      }),
     logits: z.strictObject({ promoted: tokenListSchema, suppressed: tokenListSchema }).nullable(),
     neighbours: z.array(neighbourListSchema),
     concept: z.strictObject({ id: count, name: z.string().nullable(), auroc: finite.min(0).max(1), f1: finite.min(0).max(1) }).nullable(),

@@ -83,7 +83,12 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
         </div>
         <div>
           <h3>Activation histogram</h3>
-          <Histogram edges={page.histogram.edges} counts={page.histogram.counts} />
+          <Histogram
+            edges={page.histogram.edges}
+            counts={page.histogram.counts}
+            conceptCounts={page.concept ? page.histogram.concept_counts : null}
+            conceptName={page.concept ? (page.concept.name ?? `concept ${page.concept.id}`) : undefined}
+          />
           <h3>Logit effects</h3>
           <LogitEffects logits={page.logits} vocab={vocab} />
           <h3>Nearest features (decoder cosine)</h3>
