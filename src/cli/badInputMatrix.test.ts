@@ -79,6 +79,7 @@ const CASES: [string[], RegExp][] = [
   [['feature-neurons', '--saes', ',', '--out', '{dir}'], /at least one SAE/],
   [['features', '--sae', sae, '--text', 'the cat', '--json', '--ids', '1'], /ids|text/],
   [['attribute', '--prompt', 'the cat'], /needs --sae/],
+  [['specificity-report', '--index', '{missing}'], /does-not-exist/],
   [['attribute', '--sae', sae, '--prompt', 'The dog', '--ids', '1'], /one of --prompt or --ids/],
   [['attribute', '--sae', sae, '--prompt', 'The dog', '--position', '9'], /outside the prompt/],
   [['attribute', '--sae', sae, '--prompt', 'The dog', '--target', 'Golden Arc'], /2 tokens; it must be exactly one/],

@@ -14,6 +14,7 @@ import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
 import { randomModelCommand, randomModelUsage } from './commands/randomModel.ts'
 import { runCommand, runUsage } from './commands/run.ts'
+import { specificityReportCommand, specificityReportUsage } from './commands/specificityReport.ts'
 import { steerEvalCommand, steerEvalUsage } from './commands/steerEval.ts'
 import { trainSaeCommand, trainSaeUsage } from './commands/trainSae.ts'
 import { worldSampleCli, worldSampleUsage } from './commands/worldSampleCli.ts'
@@ -35,6 +36,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   features: { usage: featuresUsage, run: featuresCommand },
   attribute: { usage: attributeUsage, run: attributeCommand },
   'attribute-eval': { usage: attributeEvalUsage, run: attributeEvalCommand },
+  'specificity-report': { usage: specificityReportUsage, run: specificityReportCommand },
   contrast: { usage: contrastUsage, run: contrastCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'feature-neurons': { usage: featureNeuronsUsage, run: featureNeuronsCommand },
