@@ -7,6 +7,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { decodeJsonBytes, parseFeatureShard, parseFeatureSummary, shardOf } from '../../core/analysis/featureFolder.ts'
 import { parseSaeIndex } from '../../core/analysis/saeIndex.ts'
+import { median } from '../../core/analysis/median.ts'
 import { conceptShareFrom } from '../../core/analysis/specificity.ts'
 import { repoRoot } from '../defaults.ts'
 
@@ -25,10 +26,6 @@ interface Row {
 }
 
 const share = (s: { tokens: number; present: number }) => (s.tokens === 0 ? null : s.present / s.tokens)
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
 
 export async function specificityReportCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { index: { type: 'string' }, out: { type: 'string' } }, strict: true })

@@ -66,8 +66,8 @@ describe('feature–neuron correlation on a tiny model', () => {
     for (const w of windows) {
       const { logits, cache } = await model.runWithCache([w], [HOOK, ...mlp])
       const f = sae.encode(cache.get(HOOK)!)
-      const fv = (f.arraySync() as number[][][])[0]!
-      const nv = mlp.map((h) => (cache.get(h)!.arraySync() as number[][][])[0]!)
+      const fv = ((await f.array()) as number[][][])[0]!
+      const nv = await Promise.all(mlp.map(async (h) => ((await cache.get(h)!.array()) as number[][][])[0]!))
       fv.forEach((row, p) => {
         feats.push(row)
         neurons.push(nv.flatMap((layer) => layer[p]!))

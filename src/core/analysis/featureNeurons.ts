@@ -1,6 +1,7 @@
 // Features against neurons ("Scaling Monosemanticity", §"Features vs. neurons"): for every SAE feature, the MLP
 // neuron whose activation correlates best with it over a token stream, by a streaming Pearson correlation.
 import { InvalidArgumentError } from '../errors.ts'
+import { median } from './median.ts'
 
 /** Where a neuron sits: its block and its index within that block's mlp.hook_post. */
 export interface NeuronRef {
@@ -155,13 +156,12 @@ export function summarizeBest(best: readonly (BestNeuron | null)[]): BestCorrela
   const edges = Array.from({ length: 20 }, (_, k) => Math.round((k - 10)) / 10)
   const counts = new Array<number>(20).fill(0)
   for (const r of rs) counts[Math.min(19, Math.max(0, Math.floor((r + 1) * 10 + 1e-9)))]! += 1
-  const median = rs.length === 0 ? null : rs.length % 2 ? rs[(rs.length - 1) / 2]! : (rs[rs.length / 2 - 1]! + rs[rs.length / 2]!) / 2
   return {
     features: best.length,
     evaluated: rs.length,
     edges,
     counts,
     fractionAtMost03: rs.length === 0 ? null : rs.filter((r) => r <= PAPER_CUT + 1e-12).length / rs.length,
-    medianR: median,
+    medianR: median(rs),
   }
 }

@@ -36,7 +36,7 @@ function targetFromLogits(logits: Float32Array, target: AttributionTarget): numb
 async function latents(model: HookedModel, sae: Sae, ids: number[]): Promise<{ x: number[][]; f: number[][] }> {
   const act = (await model.collectActivations([ids], [HOOK])).get(HOOK)!
   const f = sae.encode(act)
-  const out = { x: (act.arraySync() as number[][][])[0]!, f: (f.arraySync() as number[][][])[0]! }
+  const out = { x: ((await act.array()) as number[][][])[0]!, f: ((await f.array()) as number[][][])[0]! }
   tf.dispose([act, f])
   return out
 }
@@ -134,15 +134,17 @@ describe('attribute', () => {
       const result = await attribute(model, sae, undefined, PROMPT, { target, ablation: false })
       const { x } = await latents(model, sae, PROMPT)
       const dm = model.differentiable()!
-      const xDotGrad = tf.tidy(() => {
+      const product = tf.tidy(() => {
         const xt = tf.tensor3d([x])
         const g = tf.grad((xi: tf.Tensor) => {
           const logits = dm.forward([PROMPT], { hooks: { [HOOK]: () => xi }, lastPositionOnly: true })
           const last = tf.reshape(logits, [-1])
           return tf.neg(tf.slice(tf.logSoftmax(last), [4], [1]).sum())
         })(xt)
-        return tf.sum(tf.mul(xt, g)).arraySync() as number
+        return tf.sum(tf.mul(xt, g))
       })
+      const xDotGrad = (await product.data())[0]!
+      product.dispose()
       const features = result.features.reduce((a, e) => a + e.attribution!, 0)
       const rest = result.errorAttribution!.reduce((a, b) => a + b, 0) + result.biasAttribution!.reduce((a, b) => a + b, 0)
       expect(Math.abs(features + rest - xDotGrad)).toBeLessThan(1e-3 + 1e-4 * Math.abs(xDotGrad))

@@ -72,12 +72,17 @@ export interface Splice {
   undo: Pick<NormalizedRows, 'scale' | 'shift'>
 }
 
+/** x̂ in the input space from latents f [n, dSae]: decode, then undo the SAE's run-time normalisation. Call in a tidy. */
+export function reconstruct(sae: Sae, f: tf.Tensor, undo: Splice['undo']): tf.Tensor2D {
+  return denormalizeRows(sae.decode(f) as tf.Tensor2D, undo)
+}
+
 /** SAE(x) + error for rows x [n, dIn] (steered when asked): shared with contrast.ts, which splices a batch of prompts at once. */
 export function splice(sae: Sae, x: tf.Tensor2D, steering: SteeringEdit | null = null): Splice {
   const [f, recon, error, scale, shift] = tf.tidy(() => {
     const undo = normalizeRows(sae.config.normalizeActivations, x)
     let f = sae.encode(x) as tf.Tensor2D // [T, dSae]
-    let error = tf.sub(x, denormalizeRows(sae.decode(f) as tf.Tensor2D, undo)) // [T, dIn], from the unsteered x̂
+    let error = tf.sub(x, reconstruct(sae, f, undo)) // [T, dIn], from the unsteered x̂
     if (steering) {
       // As steerActivation does, at the window's positions only: f_j := c for clamps, then + Σ c·d̂_j.
       const T = x.shape[0]
@@ -91,7 +96,7 @@ export function splice(sae: Sae, x: tf.Tensor2D, steering: SteeringEdit | null =
       }
       if (addition) error = tf.add(error, tf.mul(inWindow, tf.reshape(tf.tensor1d(addition), [1, -1]))) as tf.Tensor2D
     }
-    const recon = denormalizeRows(sae.decode(f) as tf.Tensor2D, undo)
+    const recon = reconstruct(sae, f, undo)
     // Only what undoes the normalisation is kept ([0, 1] stands for "none"): the normalised rows are not needed.
     const none = tf.zeros([0, 1])
     return [f, recon, error, undo.scale ?? none, undo.shift ?? tf.clone(none)] as tf.Tensor2D[]
@@ -152,7 +157,7 @@ export async function attribute(model: HookedModel, sae: Sae, hookRequested: str
     if (differentiable) {
       const [attr, errAttr, biasAttr] = tf.tidy(() => {
         const [gf, ge] = tf.grads((fIn: tf.Tensor, eIn: tf.Tensor) => {
-          const hooked = tf.reshape(tf.add(denormalizeRows(sae.decode(fIn) as tf.Tensor2D, s.undo), eIn), [1, T, dIn])
+          const hooked = tf.reshape(tf.add(reconstruct(sae, fIn, s.undo), eIn), [1, T, dIn])
           const logits = differentiable.forward([ids], { hooks: { [hook]: () => hooked }, lastPositionOnly: true })
           return tf.sum(targetOf(logits, opts.target))
         })([s.f, s.error]) as [tf.Tensor2D, tf.Tensor2D]

@@ -43,7 +43,7 @@ async function reference(model: HookedModel, sae: Sae, hook: HookName, prompts: 
   for (const ids of prompts) {
     const act = (await model.collectActivations([ids], [hook])).get(hook)!
     const f = sae.encode(act)
-    const rows = (f.arraySync() as number[][][])[0]!
+    const rows = ((await f.array()) as number[][][])[0]!
     tf.dispose([act, f])
     rows.slice(1).forEach((row) => {
       tokens++
@@ -107,7 +107,7 @@ describe('contrast', () => {
     const hook = hookName.embed()
     // The token embeddings (hook_embed is W_E[id]), read through the model in two windows of 20.
     const act = (await model.collectActivations([Array.from({ length: 20 }, (_, i) => i), Array.from({ length: 20 }, (_, i) => i + 20)], [hook])).get(hook)!
-    const emb = (act.arraySync() as number[][][]).flat()
+    const emb = ((await act.array()) as number[][][]).flat()
     act.dispose()
     const dot = (u: number[], v: number[]) => u.reduce((s, x, d) => s + x * v[d]!, 0)
     const unit = emb[9]!.map((x) => x / Math.sqrt(dot(emb[9]!, emb[9]!)))

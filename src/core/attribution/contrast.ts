@@ -6,10 +6,9 @@ import * as tf from '@tensorflow/tfjs'
 import { CancelledError, InvalidArgumentError } from '../errors.ts'
 import type { HookedModel } from '../model/hookedModel.ts'
 import type { HookName } from '../model/hookNames.ts'
-import { denormalizeRows } from '../sae/normalization.ts'
 import type { Sae } from '../sae/sae.ts'
 import { resolveSaeHook } from '../sae/splice.ts'
-import { disposeSplice, splice } from './attribute.ts'
+import { disposeSplice, reconstruct, splice } from './attribute.ts'
 import { checkTarget, targetOf, type AttributionTarget } from './target.ts'
 
 export type PromptSet = readonly (readonly number[])[]
@@ -157,7 +156,11 @@ async function sumAttributions(pass: Pass, prompts: PromptSet, target: Attributi
   const { dIn, dSae } = sae.config
   const total = new Float64Array(dSae)
   const byLength = new Map<number, number[][]>()
-  for (const ids of prompts) byLength.set(ids.length, [...(byLength.get(ids.length) ?? []), [...ids]])
+  for (const ids of prompts) {
+    const group = byLength.get(ids.length) ?? []
+    group.push([...ids])
+    byLength.set(ids.length, group)
+  }
   for (const [T, group] of byLength) {
     for (let start = 0; start < group.length; start += batchSize) {
       if (pass.signal?.aborted) throw new CancelledError('Contrast cancelled')
@@ -172,7 +175,7 @@ async function sumAttributions(pass: Pass, prompts: PromptSet, target: Attributi
       try {
         attr = tf.tidy(() => {
           const gf = tf.grad((fIn: tf.Tensor) => {
-            const hooked = tf.reshape(tf.add(denormalizeRows(sae.decode(fIn) as tf.Tensor2D, s.undo), s.error), [b, T, dIn]) // [b, T, dIn]
+            const hooked = tf.reshape(tf.add(reconstruct(sae, fIn, s.undo), s.error), [b, T, dIn]) // [b, T, dIn]
             // Rows do not interact, so the gradient of the batch's sum is each prompt's own gradient.
             return tf.sum(targetOf(differentiable.forward(chunk, { hooks: { [hook]: () => hooked }, lastPositionOnly: true }), target))
           })(s.f) // [b·T, dSae]

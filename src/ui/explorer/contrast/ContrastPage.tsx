@@ -5,6 +5,8 @@ import { useState, type FormEvent } from 'react'
 import { CONCEPTS } from '../../../core/world/concepts.ts'
 import type { ContrastResponse, ContrastSets } from '../../../workers/saeProtocol.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
+import { WorkerRequestError } from '../../../workers/client.ts'
+import { LoadedSaeSelect } from '../LoadedSaeSelect.tsx'
 import { ContrastTable } from './ContrastTable.tsx'
 
 /** The committed SAE the README's measurements use: picked first when it is loaded. */
@@ -41,7 +43,7 @@ export function ContrastPage() {
     try {
       setRun({ status: 'ready', result: await actions.saes.contrast(saeId, sets, target === '' ? null : target) })
     } catch (err) {
-      setRun({ status: 'error', code: (err as { code?: string }).code ?? 'UNKNOWN', message: err instanceof Error ? err.message : String(err) })
+      setRun({ status: 'error', code: err instanceof WorkerRequestError ? err.code : 'UNKNOWN', message: err instanceof Error ? err.message : String(err) })
     }
   }
 
@@ -49,16 +51,7 @@ export function ContrastPage() {
     <section className="panel contrast" data-testid="contrast.panel" aria-label="Contrastive search">
       <form onSubmit={(e) => void submit(e)}>
         <div className="toolbar">
-          <label className="field">
-            <span>SAE</span>
-            <select data-testid="contrast.sae" value={saeId ?? ''} onChange={(e) => setPicked(e.target.value)}>
-              {ids.map((id) => (
-                <option key={id} value={id}>
-                  {id}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LoadedSaeSelect ids={ids} value={saeId} onChange={setPicked} testId="contrast.sae" />
           {tinyWorld && (
             <label className="field">
               <span>Prompts</span>

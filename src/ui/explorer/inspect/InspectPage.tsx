@@ -2,6 +2,7 @@
 // clicking a token lists all its active features; a feature opens its dashboard; "Why …?" explains the token.
 import { useEffect, type FormEvent } from 'react'
 import { useActions, useAppState } from '../../appContext.tsx'
+import { LoadedSaeSelect } from '../LoadedSaeSelect.tsx'
 import { WhyPanel } from '../why/WhyPanel.tsx'
 import { InspectTokens } from './InspectTokens.tsx'
 
@@ -27,16 +28,7 @@ export function InspectPage() {
   return (
     <section className="panel inspect" data-testid="inspect.panel" aria-label="Prompt inspector">
       <form className="toolbar" onSubmit={submit}>
-        <label className="field">
-          <span>SAE</span>
-          <select data-testid="inspect.sae" value={saeId ?? ''} onChange={(e) => actions.explorer.setInspectorSae(e.target.value)}>
-            {ids.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LoadedSaeSelect ids={ids} value={saeId} onChange={(id) => actions.explorer.setInspectorSae(id)} testId="inspect.sae" />
         <label className="field grow">
           <span>Text</span>
           <input data-testid="inspect.input" value={inspector.text} onChange={(e) => actions.explorer.setInspectorText(e.target.value)} spellCheck={false} />
