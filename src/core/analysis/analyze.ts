@@ -14,6 +14,7 @@ import { FEATURE_ANALYSIS_FORMAT, FEATURE_ANALYSIS_VERSION, type ExampleRecord, 
 import { DEFAULT_HISTOGRAM, histogramBins } from './histogram.ts'
 import { logitEffects, modelUnembedding, type LogitEffects } from './logitEffects.ts'
 import { decoderNeighbours, type NeighbourList } from './neighbours.ts'
+import { randomContexts } from './randomContexts.ts'
 import { conceptCountsByBin } from './specificity.ts'
 
 export interface AnalysisOptions extends FeatureStatsOptions {
@@ -25,6 +26,8 @@ export interface AnalysisOptions extends FeatureStatsOptions {
   neighbourK: number
   /** Significant digits kept for example values, logit effects and cosines in the file; null keeps float32 values. */
   significantDigits: number | null
+  /** Random contexts (each contextBefore + 1 + contextAfter tokens) on which explanations are scored; 0 for none. */
+  randomContexts: number
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: Readonly<AnalysisOptions> = Object.freeze({
@@ -42,6 +45,7 @@ export const DEFAULT_ANALYSIS_OPTIONS: Readonly<AnalysisOptions> = Object.freeze
   logitsThroughLnFinal: true,
   logitsCenterVocab: true,
   neighbourK: 10,
+  randomContexts: 40, // Bills et al. score on 5 random texts a feature; 40 shared ones let features draw different 5
   significantDigits: 5, // enough to rank near-equal examples; float32's full 9-digit decimal form triples the file
 })
 
@@ -110,6 +114,8 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
   const neighbours = o.neighbourK > 0
     ? await decoderNeighbours({ id: args.saeId, wDec: sae.weights.wDec }, others.map((s) => ({ id: s.id, wDec: s.sae.weights.wDec })), { k: o.neighbourK, onProgress: progress('neighbours'), signal })
     : []
+  const random = await randomContexts({ model, sae, hook, windows, n: o.randomContexts, length: o.contextBefore + 1 + o.contextAfter, skipFirst: o.skipFirst, seed: o.seed, windowsPerPass: o.windowsPerPass, round })
+  throwIfAborted(signal)
   args.onProgress?.(1, 'neighbours')
 
   const tokenizer = args.tokenizer ?? null
@@ -129,6 +135,7 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
       neighbours: neighbours.map((n) => neighbourRecord(n, j, round)),
       concept: concepts ? concepts[j]! : null,
       explanation: null,
+      random_values: random.values[j]!,
     })
   }
   return {
@@ -154,6 +161,7 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
     },
     vocab,
     ground_truth: args.labels ? { concepts: [...args.labels.names], recovered_auroc: RECOVERED_AUROC } : null,
+    random_contexts: random.contexts,
     features,
   }
 }

@@ -34,6 +34,8 @@ const summaryRowSchema = z.strictObject({
   /** Token ids with the largest direct logit effect, largest first; empty when the file has no logits. */
   promoted: z.array(count),
   explanation: z.string().nullable(),
+  /** The explanation's simulation score (optional: absent before auto-interp). */
+  explanation_score: finite.min(-1).max(1).nullable().optional(),
   /** The top example, clipped to a few tokens; null for dead features. */
   snippet: z
     .strictObject({ token_ids: z.array(count).min(1), values: z.array(finite), token_index: count })
@@ -52,6 +54,7 @@ export const featureSummarySchema = z
     settings: header.settings,
     vocab: header.vocab,
     ground_truth: header.ground_truth,
+    random_contexts: header.random_contexts,
     /** Feature i's page is in shards[floor(i / shard_size)]. */
     shard_size: z.number().int().positive(),
     /** File names relative to the summary. */
@@ -99,6 +102,7 @@ export function summaryRow(feature: FeatureRecord): FeatureSummaryRow {
     concept: feature.concept,
     promoted: feature.logits ? feature.logits.promoted.ids.slice(0, SUMMARY_PROMOTED) : [],
     explanation: feature.explanation?.text ?? null,
+    explanation_score: feature.explanation?.score ?? null,
     snippet: snippetOf(feature),
   }
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { MonoscopeError } from '../errors.ts'
 import { describeValue } from '../formats/safeJson.ts'
+import { randomContextSchema, randomValuesSchema } from './randomContexts.ts'
 
 export const FEATURE_ANALYSIS_FORMAT = 'monoscope.feature-analysis'
 export const FEATURE_MAP_FORMAT = 'monoscope.feature-map'
@@ -48,6 +49,23 @@ const neighbourListSchema = z
     if (l.cosines.length !== l.indices.length) ctx.addIssue({ code: 'custom', path: ['cosines'], message: `has ${l.cosines.length} entries for ${l.indices.length} indices` })
   })
 
+/**
+ * A feature's explanation. `score` is the simulation score (correlation of simulated and true activations on
+ * held-out top and random contexts); the optional fields came with auto-interp (#16) and are absent before it.
+ */
+export const explanationSchema = z.strictObject({
+  text: z.string(),
+  /** How it was made: 'tokens' (offline token pattern), 'concept' (TinyWorld ground truth), 'llm' or 'user'. */
+  method: z.string(),
+  score: finite.min(-1).max(1).nullable(),
+  /** Detection score: balanced accuracy of picking the activating contexts from the explanation. */
+  detection: finite.min(0).max(1).nullable().optional(),
+  /** Who explained and scored: e.g. 'monoscope-offline/1' or an LLM's model name. */
+  explainer: z.string().optional(),
+  /** The prompt or rule version, part of the cache key. */
+  prompt_version: z.string().optional(),
+})
+
 const featureSchema = z
   .strictObject({
     index: count,
@@ -77,7 +95,9 @@ const featureSchema = z
     neighbours: z.array(neighbourListSchema),
     concept: z.strictObject({ id: count, name: z.string().nullable(), auroc: finite.min(0).max(1), f1: finite.min(0).max(1) }).nullable(),
     /** Automated interpretability's output; null until explained. */
-    explanation: z.strictObject({ text: z.string(), method: z.string(), score: finite.nullable() }).nullable(),
+    explanation: explanationSchema.nullable(),
+    /** Nonzero activations on the file's `random_contexts` (optional: absent in files written before them). */
+    random_values: randomValuesSchema.optional(),
   })
 
 const histogramSpecSchema = z.strictObject({ min: finite.positive(), max: finite.positive(), bins_per_decade: z.number().int().positive() })
@@ -109,21 +129,38 @@ export const featureAnalysisSchema = z
     /** Every token's string by id (the tokenizer's decodeToken), for examples and logit effects; null without a tokenizer. */
     vocab: z.array(z.string()).nullable(),
     ground_truth: z.strictObject({ concepts: z.array(z.string()), recovered_auroc: finite }).nullable(),
+    /** Random contexts shared by all features, for scoring explanations (optional: absent in older files). */
+    random_contexts: z.array(randomContextSchema).optional(),
     features: z.array(featureSchema),
   })
   .superRefine((f, ctx) => {
     if (f.vocab && f.vocab.length !== f.model.vocab_size) ctx.addIssue({ code: 'custom', path: ['vocab'], message: `has ${f.vocab.length} strings for a vocabulary of ${f.model.vocab_size}` })
     const seen = new Set<number>()
+    const pool = f.random_contexts ?? []
     f.features.forEach((feat, i) => {
+      const bad = randomValuesProblem(feat.random_values, pool)
+      if (bad) ctx.addIssue({ code: 'custom', path: ['features', i, 'random_values'], message: bad })
       if (feat.index >= f.sae.d_sae) ctx.addIssue({ code: 'custom', path: ['features', i, 'index'], message: `${feat.index} is outside d_sae ${f.sae.d_sae}` })
       if (seen.has(feat.index)) ctx.addIssue({ code: 'custom', path: ['features', i, 'index'], message: `feature ${feat.index} appears twice` })
       seen.add(feat.index)
     })
   })
 
+/** Why a feature's sparse random values do not fit the file's random contexts, or null when they do. */
+export function randomValuesProblem(values: z.infer<typeof randomValuesSchema> | undefined, pool: readonly { token_ids: readonly number[] }[]): string | null {
+  if (!values) return null
+  for (let i = 0; i < values.context.length; i++) {
+    const c = pool[values.context[i]!]
+    if (!c) return `context ${values.context[i]} is past the ${pool.length} random contexts`
+    if (values.offset[i]! >= c.token_ids.length) return `offset ${values.offset[i]} is past context ${values.context[i]}'s ${c.token_ids.length} tokens`
+  }
+  return null
+}
+
 export type FeatureAnalysisFile = z.infer<typeof featureAnalysisSchema>
 export type FeatureRecord = FeatureAnalysisFile['features'][number]
 export type ExampleRecord = FeatureRecord['top_examples'][number]
+export type ExplanationRecord = z.infer<typeof explanationSchema>
 
 export const featureMapSchema = z
   .strictObject({
