@@ -7,6 +7,7 @@ import { contrastCommand, contrastUsage } from './commands/contrast.ts'
 import { buildWorldModelCommand, buildWorldModelUsage } from './commands/buildWorldModel.ts'
 import { buildWorldSaesCommand, buildWorldSaesUsage } from './commands/buildWorldSaes.ts'
 import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
+import { explainCommand, explainUsage } from './commands/explain.ts'
 import { exportOnnxCommand, exportOnnxUsage } from './commands/exportOnnx.ts'
 import { featureNeuronsCommand, featureNeuronsUsage } from './commands/featureNeurons.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
@@ -38,6 +39,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'attribute-eval': { usage: attributeEvalUsage, run: attributeEvalCommand },
   'specificity-report': { usage: specificityReportUsage, run: specificityReportCommand },
   contrast: { usage: contrastUsage, run: contrastCommand },
+  explain: { usage: explainUsage, run: explainCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'feature-neurons': { usage: featureNeuronsUsage, run: featureNeuronsCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },

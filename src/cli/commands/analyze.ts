@@ -1,18 +1,18 @@
 // `monoscope analyze`: an SAE's feature pages (density, max activation, top and quantile examples, histogram,
 // logit effects, neighbours, TinyWorld concept match) as one feature-analysis JSON file, or split into a folder
 // (summary.json + gzipped shards) the app opens instantly, optionally with the joint UMAP map of several SAEs.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { gzipSync } from 'node:zlib'
 import { analyzeSae, DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../../core/analysis/analyze.ts'
-import { DEFAULT_SHARD_SIZE, splitFeatureAnalysis, SUMMARY_FILENAME } from '../../core/analysis/featureFolder.ts'
+import { DEFAULT_SHARD_SIZE } from '../../core/analysis/featureFolder.ts'
 import type { FeatureAnalysisFile } from '../../core/analysis/format.ts'
 import { featureMapFile, splittingLinks, umapLayout } from '../../core/analysis/umap.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
 import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
+import { writeAnalysisFolder } from '../analysisFolder.ts'
 import { parseIntFlag, parseNameList } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { saeCorpusWindows } from '../saeCorpus.ts'
@@ -30,23 +30,6 @@ export const analyzeUsage = `monoscope analyze [--model SRC] --sae SRC [--id SAE
 function parseOther(text: string): { id: string; spec: string } {
   const eq = text.indexOf('=')
   return eq > 0 ? { id: text.slice(0, eq), spec: text.slice(eq + 1) } : { id: text, spec: text }
-}
-
-/** Replaces the folder's previous summary and shards, leaving any other files alone. */
-async function writeFolder(dir: string, file: FeatureAnalysisFile, shardSize: number): Promise<number> {
-  const { summary, shards } = splitFeatureAnalysis(file, shardSize)
-  await mkdir(dir, { recursive: true })
-  for (const name of await readdir(dir)) if (/^features-\d+\.json(\.gz)?$/.test(name)) await rm(path.join(dir, name))
-  let bytes = 0
-  for (const shard of shards) {
-    // mtime 0 keeps the bytes identical for identical input (gzip stores none when the level is fixed).
-    const gz = gzipSync(JSON.stringify(shard.file), { level: 9 })
-    await writeFile(path.join(dir, shard.name), gz)
-    bytes += gz.length
-  }
-  const text = JSON.stringify(summary)
-  await writeFile(path.join(dir, SUMMARY_FILENAME), text)
-  return bytes + text.length
 }
 
 export async function analyzeCommand(argv: string[]): Promise<void> {
@@ -130,7 +113,7 @@ export async function analyzeCommand(argv: string[]): Promise<void> {
     process.stderr.write('\n')
     if (values.out !== undefined) await writeFile(path.resolve(values.out), JSON.stringify(file))
     if (values['out-dir'] !== undefined) {
-      const bytes = await writeFolder(path.resolve(values['out-dir']), file, shardSize)
+      const bytes = await writeAnalysisFolder(path.resolve(values['out-dir']), file, shardSize)
       process.stderr.write(`analyze: ${values['out-dir']}: ${(bytes / 1e6).toFixed(2)} MB (summary + gzipped shards)\n`)
     }
     if (values.map !== undefined) {

@@ -26,8 +26,8 @@ export function pearson(a: readonly number[], b: readonly number[]): number {
     saa += da * da
     sbb += db * db
   }
-  if (saa === 0 || sbb === 0) return 0
-  return Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb)))
+  const r = sab / (Math.sqrt(saa) * Math.sqrt(sbb)) // product of roots: saa·sbb can underflow for tiny spreads
+  return Number.isFinite(r) ? Math.max(-1, Math.min(1, r)) : 0
 }
 
 /**
