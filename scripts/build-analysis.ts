@@ -1,5 +1,6 @@
 // `npm run build:analysis`: regenerates the precomputed explorer data for every SAE in public/saes/tinyworld/index.json
-// (summary + gzipped shards per SAE, with neighbours in every other listed SAE) and the joint map of them all.
+// (summary + gzipped shards per SAE, with neighbours in every other listed SAE, offline explanations scored on
+// held-out and random contexts) and the joint map of them all.
 // Run it again whenever the index or the SAEs change. Usage: tsx scripts/build-analysis.ts [--index FILE] [--tokens N]
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -39,4 +40,7 @@ saes.forEach((sae, i) => {
   process.stderr.write(`build-analysis: ${sae.id} (${i + 1}/${saes.length})\n`)
   const run = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root })
   if (run.status !== 0) process.exit(run.status ?? 1)
+  // Offline explanations and their scores on every feature (src/core/autointerp): the app opens with them.
+  const explain = spawnSync(process.execPath, [path.join(root, 'bin/monoscope.mjs'), 'explain', '--analysis', inPublic(sae.analysis)], { stdio: 'inherit', cwd: root })
+  if (explain.status !== 0) process.exit(explain.status ?? 1)
 })
