@@ -40,7 +40,10 @@ saes.forEach((sae, i) => {
   process.stderr.write(`build-analysis: ${sae.id} (${i + 1}/${saes.length})\n`)
   const run = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root })
   if (run.status !== 0) process.exit(run.status ?? 1)
-  // Offline explanations and their scores on every feature (src/core/autointerp): the app opens with them.
-  const explain = spawnSync(process.execPath, [path.join(root, 'bin/monoscope.mjs'), 'explain', '--analysis', inPublic(sae.analysis)], { stdio: 'inherit', cwd: root })
-  if (explain.status !== 0) process.exit(explain.status ?? 1)
 })
+
+// Offline explanations and their scores on every feature (src/core/autointerp): the app opens with them.
+const analysed = saes.flatMap((s) => (s.analysis === null ? [] : ['--analysis', inPublic(s.analysis)]))
+const report = path.join(path.dirname(inPublic(saes.find((s) => s.analysis !== null)!.path)), 'explanation_report.json')
+const explain = spawnSync(process.execPath, [path.join(root, 'bin/monoscope.mjs'), 'explain', ...analysed, '--report', report], { stdio: 'inherit', cwd: root })
+if (explain.status !== 0) process.exit(explain.status ?? 1)

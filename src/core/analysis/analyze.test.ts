@@ -55,6 +55,12 @@ afterAll(() => {
 
 describe('analyzeSae', () => {
   let result: FeatureAnalysisFile
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const bad = (edit: (f: any) => void): (() => unknown) => {
+    const copy = JSON.parse(JSON.stringify(result)) as FeatureAnalysisFile
+    edit(copy)
+    return () => parseFeatureAnalysis(copy)
+  }
 
   it('produces a file that validates, round-trips through JSON and wires every part to its feature', async () => {
     const phases: AnalysisPhase[] = []
@@ -95,6 +101,35 @@ describe('analyzeSae', () => {
       ['tiny/blocks.0.hook_resid_post/12', 3],
     ])
     expect(f.neighbours[0]!.indices).not.toContain(planted)
+  })
+
+  it('stores random contexts with every feature\'s activations on them, as a brute-force pass gives them', async () => {
+    const acts = await bruteForceActs(model, sae, TINY_HOOK, windows, false) // [window][position][feature], BOS row included
+    const pool = result.random_contexts!
+    expect(pool).toHaveLength(40)
+    for (const c of pool) {
+      expect(c.start).toBeGreaterThanOrEqual(1) // BOS is never a random token
+      expect(c.token_ids).toEqual(windows[c.window]!.slice(c.start, c.start + c.token_ids.length))
+      expect(c.token_ids.length).toBe(Math.min(4, windows[c.window]!.length - 1)) // contextBefore + 1 + contextAfter
+    }
+    let nonzero = 0
+    for (const f of result.features) {
+      const dense = pool.map((c) => new Array<number>(c.token_ids.length).fill(0))
+      f.random_values!.context.forEach((c, i) => (dense[c]![f.random_values!.offset[i]!] = f.random_values!.value[i]!))
+      pool.forEach((c, ci) =>
+        dense[ci]!.forEach((v, k) => {
+          const truth = Math.max(0, acts[c.window]![c.start + k]![f.index]!)
+          if (truth > 0) nonzero++
+          expect(v).toBeCloseTo(truth, 3)
+        }),
+      )
+    }
+    expect(nonzero).toBeGreaterThan(0) // the check compares real activations, not only zeros
+    // Another seed draws other contexts; randomContexts: 0 stores none.
+    const none = await analyzeSae({ ...args, options: { ...args.options, randomContexts: 0 } })
+    expect(none.random_contexts).toEqual([])
+    expect(none.features.every((g) => g.random_values!.context.length === 0)).toBe(true)
+    expect(bad((f) => (f.features[planted].random_values = { context: [40], offset: [0], value: [1] }))).toThrow(/random_values: context 40 is past the 40 random contexts/)
   })
 
   it('leaks no tensors over repeated analyses and cancels in any phase', async () => {

@@ -51,6 +51,8 @@ export interface ExplanationReport {
   detection: ScoreDistribution | null
   /** On TinyWorld: simulation scores of features that separate a planted concept (AUROC ≥ threshold) and of the rest. */
   byConcept: { threshold: number; matched: ScoreDistribution | null; rest: ScoreDistribution | null } | null
+  /** On TinyWorld: simulation scores by the feature's best concept AUROC, in bands [lo, hi). */
+  byAuroc: { lo: number; hi: number; simulation: ScoreDistribution | null }[] | null
   byMethod: Record<string, number>
 }
 
@@ -71,9 +73,15 @@ export function explanationReport(file: Pick<FeatureAnalysisFile, 'features' | '
           rest: sim(explained.filter((f) => (f.concept?.auroc ?? 0) < conceptThreshold)),
         }
       : null,
+    byAuroc: file.ground_truth
+      ? AUROC_BANDS.map(([lo, hi]) => ({ lo, hi, simulation: sim(explained.filter((f) => (f.concept?.auroc ?? 0) >= lo && (f.concept?.auroc ?? 0) < hi)) }))
+      : null,
     byMethod,
   }
 }
+
+/** Chance (< 0.6), weak, good, and the concept-label threshold up: where token features and concept features sit. */
+const AUROC_BANDS: readonly [number, number][] = [[0, 0.6], [0.6, 0.8], [0.8, 0.9], [0.9, 1.01]]
 
 const fmt = (d: ScoreDistribution | null): string => (d === null ? 'none' : `n ${d.n}, mean ${d.mean.toFixed(3)}, min/25/50/75/max ${d.quantiles.map((q) => q.toFixed(2)).join(' / ')}`)
 

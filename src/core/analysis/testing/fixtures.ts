@@ -47,7 +47,7 @@ export async function bruteForceActs(model: HookedModel, sae: Sae, hook: HookNam
     const { logits, cache } = await model.runWithCache([w], [hook])
     const act = cache.get(hook)!
     const f = sae.featureActsScaled(act) // [1, len, dSae]
-    const rows = (f.arraySync() as number[][][])[0]!
+    const rows = ((await f.array()) as number[][][])[0]!
     tf.dispose([logits, act, f, ...cache.values()])
     out.push(skipFirst ? [undefined as unknown as number[], ...rows.slice(1)] : rows)
   }

@@ -1,0 +1,47 @@
+// The Markdown form of `monoscope explain --report`: one row per SAE, then the TinyWorld concept split.
+import type { ExplanationReport, ScoreDistribution } from '../core/autointerp/explainAnalysis.ts'
+
+const cell = (d: ScoreDistribution | null): string => (d === null ? '—' : `${d.mean.toFixed(3)} (${d.quantiles[1].toFixed(2)} / ${d.quantiles[2].toFixed(2)} / ${d.quantiles[3].toFixed(2)})`)
+
+export function explanationReportMarkdown(reports: readonly (ExplanationReport & { sae: string })[]): string {
+  const name = (id: string) => id.split('/').pop() ?? id
+  const lines = [
+    '# Offline explanations and their scores',
+    '',
+    'Made by `monoscope explain` (run by `npm run build:analysis`). Each live feature is explained from its even-ranked top examples and one',
+    'example per activation quantile, and scored on what the explainer did not see: its odd-ranked top examples and 5 random contexts of the',
+    'corpus. Simulation score: Pearson correlation between the token simulator\'s predictions (read from the explanation text alone) and the',
+    'true activations, over every token of those records. Detection score: balanced accuracy of "does this record activate?" from the text.',
+    'Cells: mean (25% / median / 75%).',
+    '',
+    '| SAE | live features explained | simulation | detection |',
+    '| --- | ---: | ---: | ---: |',
+    ...reports.map((r) => `| ${name(r.sae)} | ${r.explained} of ${r.features} | ${cell(r.simulation)} | ${cell(r.detection)} |`),
+  ]
+  const withConcepts = reports.filter((r) => r.byConcept !== null)
+  if (withConcepts.length) {
+    const t = withConcepts[0]!.byConcept!.threshold
+    lines.push(
+      '',
+      `## Features that separate a planted concept (AUROC ≥ ${t}) against the rest`,
+      '',
+      `| SAE | concept features | their simulation score | the rest |`,
+      '| --- | ---: | ---: | ---: |',
+      ...withConcepts.map((r) => `| ${name(r.sae)} | ${r.byConcept!.matched?.n ?? 0} | ${cell(r.byConcept!.matched)} | ${cell(r.byConcept!.rest)} |`),
+      '',
+      'By the feature\'s best concept AUROC (n, mean simulation score):',
+      '',
+      `| SAE | ${withConcepts[0]!.byAuroc!.map((b) => `${b.lo}–${Math.min(1, b.hi)}`).join(' | ')} |`,
+      `| --- | ${withConcepts[0]!.byAuroc!.map(() => '---:').join(' | ')} |`,
+      ...withConcepts.map((r) => `| ${name(r.sae)} | ${r.byAuroc!.map((b) => (b.simulation ? `${b.simulation.n}, ${b.simulation.mean.toFixed(3)}` : '—')).join(' | ')} |`),
+      '',
+      'The offline explainer names tokens, so it describes best the features that fire on one or a few tokens: on the committed SAEs, 43–62% of',
+      'the features with a chance-level concept AUROC are explained by a single token (measured when this text was written), and that band',
+      'scores highest. Features that separate a planted concept fire on its words in three languages and, as their dashboards show, on some',
+      'neighbouring tokens; they are 2.7–5.6× denser than the rest, and their explanation',
+      '(the concept\'s words plus the tokens read off the examples) predicts them less well. An LLM explainer, given the same records, may do better;',
+      'the simulation score is comparable between explainers because both are scored on the same held-out records.',
+    )
+  }
+  return `${lines.join('\n')}\n`
+}
