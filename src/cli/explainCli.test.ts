@@ -58,8 +58,9 @@ describe('monoscope explain', () => {
     expect(scores.length).toBeGreaterThan(900)
     expect(scores.every((s) => s >= -1 && s <= 1)).toBe(true)
     const rep = JSON.parse(await readFile(report, 'utf8'))
-    expect(rep).toMatchObject({ format: 'monoscope.explanation-report', sae: 'tinyworld/blocks.2.hook_resid_post/standard-1024', features: 1024 })
-    expect(rep.byConcept.matched.n).toBeGreaterThan(5)
+    expect(rep).toMatchObject({ format: 'monoscope.explanation-report', saes: [{ sae: 'tinyworld/blocks.2.hook_resid_post/standard-1024', features: 1024 }] })
+    expect(rep.saes[0].byConcept.matched.n).toBeGreaterThan(5)
+    expect(await readFile(report.replace(/\.json$/, '.md'), 'utf8')).toMatch(/\| standard-1024 \| \d+ of 1024 \|/)
 
     const before = await readFile(path.join(a, 'features-0006.json.gz'))
     expect((await run(['explain', '--analysis', a])).code).toBe(0)
