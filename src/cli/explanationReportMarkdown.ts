@@ -38,8 +38,8 @@ export function explanationReportMarkdown(reports: readonly (ExplanationReport &
       'The offline explainer names tokens, so it describes best the features that fire on one or a few tokens: on the committed SAEs, 43–62% of',
       'the features with a chance-level concept AUROC are explained by a single token (measured when this text was written), and that band',
       'scores highest. Features that separate a planted concept fire on its words in three languages and, as their dashboards show, on some',
-      'neighbouring tokens; they are 2.7–5.6× denser than the rest, and their explanation',
-      '(the concept\'s words plus the tokens read off the examples) predicts them less well. An LLM explainer, given the same records, may do better;',
+      'neighbouring tokens; they are 2.7–5.6× denser than the rest, and their explanation (the tokens read off the examples plus the concept\'s',
+      'words that the examples do not show silent) predicts them less well on most SAEs. An LLM explainer, given the same records, may do better;',
       'the simulation score is comparable between explainers because both are scored on the same held-out records.',
     )
   }
