@@ -140,17 +140,28 @@ export class SaeTrainer {
     const coefficient = this.sparsityCoefficient(t)
 
     const { dead, deadCount } = await this.deadLatents()
-    const out = tf.tidy(() => {
-      const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
-      const lg = this.lossAndGrads(x, coefficient, dead, deadCount)
-      const names = Object.keys(lg.grads) as ParamName[]
-      const { scale, norm } = clipScale(names.map((name) => lg.grads[name]!), c.maxGradNorm)
-      const extra = lg.minSelected ? [tf.reshape(lg.minSelected, [1])] : []
-      const readout = tf.concat([lg.stats, tf.reshape(norm, [1]), ...extra]) // one sync for every number
-      return { grads: lg.grads, scale, fireCounts: lg.fireCounts, readout }
-    })
-    dead?.dispose()
-    const values = await out.readout.data()
+    let out: { grads: Record<ParamName, tf.Tensor>; scale: tf.Scalar; fireCounts: tf.Tensor1D; readout: tf.Tensor1D }
+    try {
+      out = tf.tidy(() => {
+        const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
+        const lg = this.lossAndGrads(x, coefficient, dead, deadCount)
+        const names = Object.keys(lg.grads) as ParamName[]
+        const { scale, norm } = clipScale(names.map((name) => lg.grads[name]!), c.maxGradNorm)
+        const extra = lg.minSelected ? [tf.reshape(lg.minSelected, [1])] : []
+        const readout = tf.concat([lg.stats, tf.reshape(norm, [1]), ...extra]) // one sync for every number
+        return { grads: lg.grads, scale, fireCounts: lg.fireCounts, readout }
+      }) as typeof out
+    } finally {
+      dead?.dispose()
+    }
+    let values: Float32Array | Int32Array | Uint8Array
+    try {
+      values = await out.readout.data()
+    } catch (err) {
+      // A backend that fails its readback (a lost GPU device, an injected fault) must not strand the step's tensors.
+      tf.dispose([out.readout, out.scale, out.fireCounts, ...Object.values(out.grads)])
+      throw err
+    }
     const stat = (name: (typeof STAT_NAMES)[number]) => values[STAT_NAMES.indexOf(name)]!
     const gradNorm = values[STAT_NAMES.length]!
     const minSelected = c.architecture === 'batchtopk' ? values[STAT_NAMES.length + 1]! : Infinity
@@ -256,6 +267,9 @@ export class SaeTrainer {
     let deadCount: number
     try {
       deadCount = (await count.data())[0]!
+    } catch (err) {
+      dead.dispose()
+      throw err
     } finally {
       count.dispose()
     }
