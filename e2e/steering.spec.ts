@@ -5,15 +5,15 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect, LOAD_TIMEOUT, settled, SteeringView, test } from './fixtures.ts'
-import { featureForConcept } from '../src/ui/steering/presets.ts'
+import { bestDetector } from '../src/core/steering/conceptFeature.ts'
 import { decodeShareState } from '../src/core/steering/shareState.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const index = JSON.parse(readFileSync(path.join(root, 'public/saes/tinyworld/index.json'), 'utf8')) as { saes: { id: string; path: string; analysis: string | null }[] }
 const sae = index.saes[0]!
-const summary = JSON.parse(readFileSync(path.join(root, 'public', sae.analysis!, 'summary.json'), 'utf8')) as Parameters<typeof featureForConcept>[0] extends readonly (infer R)[] ? { features: R[] } : never
-/** The river feature as the explorer's analysis matched it: never a hard-coded index. */
-const river = featureForConcept(summary.features, 'river')!
+const summary = JSON.parse(readFileSync(path.join(root, 'public', sae.analysis!, 'summary.json'), 'utf8')) as { features: Parameters<typeof bestDetector>[0] }
+/** The river detector as the explorer's analysis matched it: never a hard-coded index. */
+const river = { index: bestDetector(summary.features, 'river')! }
 
 interface CliRun {
   default: { tokens: number[] }

@@ -13,6 +13,7 @@ import type { AppStore } from './appStore.ts'
 import { NO_WHY, NOT_ANALYSED } from './explorerSlice.ts'
 import { indexSaeMisfit, indexSaeWidthMisfit } from './indexSaeFit.ts'
 import type { SaeActions } from './saeActions.ts'
+import { parseSteeringReport } from '../core/steering/steeringReport.ts'
 
 /** Where the app's SAE index lives, relative to the page. */
 export const DEFAULT_SAE_INDEX = 'saes/tinyworld/index.json'
@@ -27,6 +28,8 @@ export interface ExplorerActions {
   loadSummary(saeId: string): Promise<void>
   /** Fetches an index SAE's features-vs-neurons table once; an SAE without one gets an error entry (nothing shown). */
   loadNeurons(saeId: string): Promise<void>
+  /** Fetches the index's steering report once (presets and "add by concept" choose features with it). */
+  loadSteeringReport(): Promise<void>
   /** Fetches the shard holding `index` (once), so its page appears in the store. */
   loadFeature(saeId: string, index: number): Promise<void>
   loadMap(): Promise<void>
@@ -159,6 +162,16 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
           get().setNeurons(saeId, { status: 'ready', data: parseFeatureNeurons(await fetchJson(urlOf(featureNeuronsPathOf(entry.path)))) })
         } catch (err) {
           get().setNeurons(saeId, failure(err))
+        }
+      }),
+    loadSteeringReport: () =>
+      once('steering-report', async () => {
+        const index = get().explorer.index
+        if (index?.status !== 'ready' || !index.data.steering_report) return
+        try {
+          get().setSteeringReport({ status: 'ready', data: parseSteeringReport(await fetchJson(urlOf(index.data.steering_report))) })
+        } catch (err) {
+          get().setSteeringReport(failure(err)) // the presets fall back to the summary's writers and detectors
         }
       }),
     async loadFeature(saeId, featureIndex) {

@@ -8,6 +8,7 @@ import type { AnalysisStage, ExplorerAnalysis } from '../workers/analysisProtoco
 import type { FeatureNeuronsFile } from '../core/analysis/featureNeuronsFile.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 import type { AttributionResponse, PromptFeaturesResponse } from '../workers/saeProtocol.ts'
+import type { SteeringReport } from '../core/steering/steeringReport.ts'
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; code: string; message: string }
 
@@ -48,6 +49,8 @@ export interface ExplorerState {
   neurons: Record<string, Loadable<FeatureNeuronsFile>>
   /** Why the index's SAEs were left out beside the loaded model (they read another model), or null. */
   indexSaesSkipped: string | null
+  /** steer-eval's report for the index's SAEs (which feature steers each concept), once fetched; null without one. */
+  steeringReport: Loadable<SteeringReport> | null
 }
 
 /** The summary code of a loaded SAE that has no analysis yet: the explorer offers to analyse it. */
@@ -72,6 +75,7 @@ export interface ExplorerSlice {
   patchInspector(update: Partial<InspectorState>): void
   setIndexSaesSkipped(reason: string | null): void
   setNeurons(saeId: string, table: Loadable<FeatureNeuronsFile>): void
+  setSteeringReport(report: Loadable<SteeringReport>): void
 }
 
 export const NO_WHY: InspectorState['why'] = { status: 'idle', position: null, result: null, error: null }
@@ -86,6 +90,7 @@ export const initialExplorerState = (): ExplorerState => ({
   inspector: { text: DEFAULT_INSPECTOR_TEXT, ids: null, steering: null, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
   indexSaesSkipped: null,
   neurons: {},
+  steeringReport: null,
 })
 
 export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSlice> = (set) => {
@@ -95,6 +100,7 @@ export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSl
     setIndex: (index) => patch(() => ({ index })),
     setIndexSaesSkipped: (indexSaesSkipped) => patch(() => ({ indexSaesSkipped })),
     setNeurons: (saeId, table) => patch((e) => ({ neurons: { ...e.neurons, [saeId]: table } })),
+    setSteeringReport: (steeringReport) => patch(() => ({ steeringReport })),
     setSummary: (saeId, summary) => patch((e) => ({ summaries: { ...e.summaries, [saeId]: summary } })),
     setShard: (saeId, shard, pages) => patch((e) => ({ shards: { ...e.shards, [shardKey(saeId, shard)]: pages } })),
     setMap: (map) => patch(() => ({ map })),

@@ -35,6 +35,8 @@ export const saeIndexSchema = z
     saes: z.array(entrySchema).min(1),
     /** The joint UMAP map (monoscope.feature-map) of the listed SAEs, or null. */
     map: relativePath.nullable(),
+    /** steer-eval's report (monoscope.steering-report): each concept's measured steering feature (optional). */
+    steering_report: relativePath.optional(),
   })
   .superRefine((index, ctx) => {
     const seen = new Set<string>()

@@ -17,3 +17,25 @@ export function tinyWorldConceptWords(names: readonly string[] | null): ((id: nu
     return [...new Set(Object.values(c.surfaceForms).flatMap((forms) => forms.flatMap((f) => f.split(' '))))]
   }
 }
+
+/**
+ * Vocabulary ids of the tokens that begin one of a TinyWorld concept's surface forms (any language, and capitalised
+ * as at a sentence start): what a feature that *writes* the concept promotes. Empty for a name the catalogue lacks.
+ */
+export function conceptStartTokenIds(concept: string, vocab: readonly string[] | null): Set<number> {
+  const c = conceptCatalogue().concepts.find((k) => k.name === concept)
+  const ids = new Set<number>()
+  if (!c || !vocab) return ids
+  const starts = new Set<string>()
+  for (const forms of Object.values(c.surfaceForms)) {
+    for (const form of forms) {
+      const first = form.split(' ')[0]!
+      starts.add(first)
+      starts.add(first.charAt(0).toUpperCase() + first.slice(1))
+    }
+  }
+  vocab.forEach((text, id) => {
+    if (starts.has(text.trim())) ids.add(id)
+  })
+  return ids
+}

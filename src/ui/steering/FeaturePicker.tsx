@@ -1,38 +1,42 @@
 // Adding features to steer: by index, by searching the SAE's concept matches, or from a TinyWorld preset.
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useActions, useAppState } from '../appContext.tsx'
-import { featureForConcept, TINYWORLD_PRESETS, type SteerPreset } from './presets.ts'
+import { presetFeature, presetPrompt, TINYWORLD_PRESETS, type SteerPreset } from './presets.ts'
 
 export function FeaturePicker() {
   const actions = useActions()
   const saeId = useAppState((s) => s.steering.saeId)
   const summary = useAppState((s) => (saeId ? s.explorer.summaries[saeId] : undefined))
   const dSae = summary?.status === 'ready' ? summary.data.sae.d_sae : null
+  const report = useAppState((s) => (s.explorer.steeringReport?.status === 'ready' ? s.explorer.steeringReport.data : null))
+  useEffect(() => {
+    void actions.explorer.loadSteeringReport()
+  }, [actions])
+  const SOURCE_TEXT = { 'steer-eval': 'measured by steer-eval to steer it', writer: 'it promotes the concept\'s words', detector: 'its best detector' } as const
   const [text, setText] = useState('')
   const [note, setNote] = useState<string | null>(null)
 
   const add = () => {
     const t = text.trim()
-    const rows = summary?.status === 'ready' ? summary.data.features : []
-    const index = /^\d+$/.test(t) ? Number(t) : (featureForConcept(rows, t)?.index ?? null)
+    const byConcept = !/^\d+$/.test(t) && summary?.status === 'ready' && saeId ? presetFeature(summary.data, saeId, t, report) : null
+    const index = /^\d+$/.test(t) ? Number(t) : (byConcept?.index ?? null)
     if (index === null || (dSae !== null && index >= dSae)) {
       setNote(index === null ? `No feature matches "${t}": type an index or a TinyWorld concept (bridge, river, secrecy…)` : `This SAE has features 0–${dSae! - 1}`)
       return
     }
-    setNote(null)
+    setNote(byConcept ? `"${t}": feature ${index} (${SOURCE_TEXT[byConcept.source]})` : null)
     actions.steering.addFeature({ index })
     setText('')
   }
 
   const applyPreset = (p: SteerPreset) => {
-    const rows = summary?.status === 'ready' ? summary.data.features : []
-    const row = featureForConcept(rows, p.concept)
-    if (!row) {
-      setNote(`The SAE's analysis matched no feature to "${p.concept}"${summary?.status === 'ready' ? '' : ' (its summary is not loaded yet)'}`)
+    const feature = summary?.status === 'ready' && saeId ? presetFeature(summary.data, saeId, p.concept, report, p.multiple < 0) : null
+    if (!feature) {
+      setNote(`No feature of this SAE stands for "${p.concept}"${summary?.status === 'ready' ? '' : ' (its summary is not loaded yet)'}`)
       return
     }
-    setNote(`${p.label}: feature ${row.index} (AUROC ${row.concept!.auroc.toFixed(2)} for ${p.concept})`)
-    actions.steering.update({ prompt: p.prompt, features: [{ index: row.index, mode: p.mode, unit: 'max', amount: p.multiple, maxAct: null }] })
+    setNote(`${p.label}: feature ${feature.index} (${SOURCE_TEXT[feature.source]})`)
+    actions.steering.update({ prompt: presetPrompt(p, feature), features: [{ index: feature.index, mode: p.mode, unit: 'max', amount: p.multiple, maxAct: null }] })
   }
 
   return (
