@@ -164,10 +164,11 @@ function modelFolderReader(name: string, dir: string, files: string[], mustRefus
   }
 }
 
-/** The first float32 of the ONNX file's first float initializer with raw data, replaced by `value`. */
+/** The first float32 of the ONNX file's first MatMul weight with raw data, replaced by `value`. */
 function poisonOnnx(bytes: Uint8Array, value: number): Uint8Array {
   const model = decodeOnnx(bytes, 'model.onnx')
-  const init = model.graph.initializer.find((t) => t.dataType === 1 && t.rawData !== undefined && t.rawData.length >= 4)
+  const weights = new Set(model.graph.node.filter((n) => n.opType === 'MatMul').flatMap((n) => n.input))
+  const init = model.graph.initializer.find((t) => weights.has(t.name) && t.dataType === 1 && t.rawData !== undefined && t.rawData.length >= 4)
   if (!init?.rawData) throw new Error('the ONNX fixture has no raw float initializer to poison')
   const at = findBytes(bytes, init.rawData)
   const out = bytes.slice()

@@ -37,7 +37,7 @@ export async function loadOnnxModel(source: FileSource, configJson: unknown, var
     locations.add(location)
   }
   const externalData = await Promise.all([...locations].map(async (path) => ({ path, data: await source.fetchBytes(`onnx/${path}`, opts) })))
-  checkFiniteInitializers(model.graph.initializer, file, new Map(externalData.map((e) => [e.path, e.data])))
+  checkFiniteInitializers(model.graph, file, new Map(externalData.map((e) => [e.path, e.data])))
   const runtime = await ortRuntime()
   return new OnnxEngine({ runtime, config, model, weightsFile: file, configJson: configJson as Record<string, unknown>, ...(externalData.length > 0 ? { externalData } : {}) })
 }
