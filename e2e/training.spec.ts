@@ -1,6 +1,8 @@
 // Training in the browser: a short run's charts update; a reload mid-run lists it as interrupted and it resumes
 // from its checkpoint to the end; the new SAE opens in the Loader and the inspector; its exported SAELens zip,
 // re-imported through the Loader, gives identical feature activations; its in-browser dashboards and map open.
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { expect, LOAD_TIMEOUT, test, TrainingView } from './fixtures.ts'
 
@@ -121,6 +123,19 @@ test('a damaged SAE zip to fine-tune shows a clear error and saves no run', asyn
   await page.getByTestId('train.text-file').setInputFiles({ name: 'corpus.txt', mimeType: 'text/plain', buffer: Buffer.from('the cat sat\n\nthe dog ran\n') })
   await expect(page.getByTestId('train.text-file').locator('xpath=..')).toContainText('2 lines')
   await expect(page.getByTestId('train.text-error')).toHaveCount(0)
+
+  // A text file over INPUT_LIMITS.textFileBytes is refused by its size, before a byte is read: a sparse 257 MiB
+  // file (no disk used), passed by path, so the real browser File claims the size.
+  const huge = path.join(await mkdtemp(path.join(os.tmpdir(), 'monoscope-')), 'huge-corpus.txt')
+  try {
+    await writeFile(huge, '')
+    await truncate(huge, 257 * 1024 * 1024)
+    await page.getByTestId('train.text-file').setInputFiles(huge)
+    await expect(page.getByTestId('train.text-error')).toContainText('huge-corpus.txt is 257 MB, over the 256 MB limit for a text file')
+    await expect(page.getByTestId('train.text-file').locator('xpath=..')).not.toContainText('lines')
+  } finally {
+    await rm(path.dirname(huge), { recursive: true, force: true })
+  }
 })
 
 test('fine-tunes a committed TinyWorld SAE on new data and opens the result', async ({ app, page, backend, smallRuns }) => {

@@ -7,7 +7,7 @@ import { zipSync } from 'fflate'
 import { decodeJsonBytes, parseFeatureShard, parseFeatureSummary } from '../src/core/analysis/featureFolder.ts'
 import { parseFeatureAnalysis, parseFeatureMap } from '../src/core/analysis/format.ts'
 import { parseSaeIndex } from '../src/core/analysis/saeIndex.ts'
-import { ModelConfigError } from '../src/core/errors.ts'
+import { ModelConfigError, SourceNotFoundError } from '../src/core/errors.ts'
 import { parseJsonChecked } from '../src/core/formats/safeJson.ts'
 import { readSafetensors, writeSafetensors } from '../src/core/formats/safetensors.ts'
 import { extractZipEntries } from '../src/core/formats/zipArchive.ts'
@@ -15,6 +15,7 @@ import { gpt2ConfigToJson, parseGpt2Config } from '../src/core/model/config.ts'
 import { parseDecoderConfig } from '../src/core/model/onnx/decoderConfig.ts'
 import { decodeOnnx } from '../src/core/model/onnx/onnxProto.ts'
 import { findResidualStream, indexGraph } from '../src/core/model/onnx/residualStream.ts'
+import { loadModel } from '../src/core/model/load.ts'
 import { mapGpt2Weights } from '../src/core/model/weights.ts'
 import { activationCacheToBytes, readActivationCache } from '../src/core/sae/activationCache.ts'
 import { parseSaeLensConfig } from '../src/core/sae/config.ts'
@@ -24,6 +25,7 @@ import { randomArray } from '../src/core/sae/testing/random.ts'
 import { defaultSaeConfig } from '../src/core/sae/types.ts'
 import { decodeShareState, encodeShareState, type ShareState } from '../src/core/steering/shareState.ts'
 import { makeTinyGpt2 } from '../src/core/testing/tinyModel.ts'
+import { defineSource } from '../src/core/sources/types.ts'
 import { loadTokenizer } from '../src/core/tokenizer/tokenizer.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -40,14 +42,16 @@ export interface Seed {
 
 export interface MustRefuse {
   name: string
+  /** Which seed it is made from, and whose place it takes (default the first). */
+  seed?: number
   make: (seed: Seed) => Uint8Array | Promise<Uint8Array>
 }
 
 export interface FuzzReader {
   name: string
   seeds: () => Promise<Seed[]>
-  /** Reads the bytes as the app does; resolving means "accepted". */
-  read: (bytes: Uint8Array) => unknown
+  /** Reads the bytes as the app does; resolving means "accepted". `seed`: the seed they were made from. */
+  read: (bytes: Uint8Array, seed: number) => unknown
   mustRefuse: MustRefuse[]
 }
 
@@ -117,6 +121,68 @@ const configJson = (bytes: Uint8Array): unknown =>
   })
 
 const fromFile = async (file: string): Promise<Uint8Array> => new Uint8Array(await readFile(path.join(root, file)))
+
+/**
+ * A whole model folder through the real loader: the case's bytes take the place of the seed's file (config.json,
+ * the weights, tokenizer.json…), the others stay intact, and `loadModel` reads the folder from memory and picks the
+ * engine; the model must then run one forward step (for ONNX: onnxruntime builds its session and runs it) to finite
+ * logits. Finite logits are part of "accepted": a shifted or NaN weight that loads and computes NaN is a silent
+ * acceptance, counted as a crash.
+ */
+function modelFolderReader(name: string, dir: string, files: string[], mustRefuse: MustRefuse[]): FuzzReader {
+  const load = () => Promise.all(files.map((f) => fromFile(`${dir}/${f}`)))
+  const intact = load()
+  return {
+    name,
+    seeds: async () =>
+      (await intact).map((bytes, i) => (files[i]!.endsWith('.json') ? { bytes, json: JSON.parse(utf8(bytes)) as unknown, encode: json } : { bytes })),
+    read: async (bytes, seed) => {
+      const folder = new Map((await intact).map((b, i) => [files[i]!, i === seed ? bytes : b]))
+      const source = defineSource({
+        kind: 'folder',
+        description: `fuzzed ${dir}`,
+        fetchBytes: async (file) => {
+          const found = folder.get(file)
+          if (!found) throw new SourceNotFoundError(`${file} is not in the fuzzed folder`)
+          return found
+        },
+        exists: async (file) => folder.has(file),
+        subfolder: () => source,
+      })
+      const { model } = await loadModel(source)
+      try {
+        const ids = [model.config.bosTokenId ?? 0, 1, 2, 3].map((id) => id % model.config.vocabSize)
+        const logits = await model.forward([ids], { lastPositionOnly: true }) // [1, 1, vocab]
+        const values = (await logits.data()) as Float32Array
+        logits.dispose()
+        if (!values.every(Number.isFinite)) throw new Error('the model loaded, but its forward step gives non-finite logits')
+      } finally {
+        model.dispose()
+      }
+    },
+    mustRefuse,
+  }
+}
+
+/** The first float32 of the ONNX file's first MatMul weight with raw data, replaced by `value`. */
+function poisonOnnx(bytes: Uint8Array, value: number): Uint8Array {
+  const model = decodeOnnx(bytes, 'model.onnx')
+  const weights = new Set(model.graph.node.filter((n) => n.opType === 'MatMul').flatMap((n) => n.input))
+  const init = model.graph.initializer.find((t) => weights.has(t.name) && t.dataType === 1 && t.rawData !== undefined && t.rawData.length >= 4)
+  if (!init?.rawData) throw new Error('the ONNX fixture has no raw float initializer to poison')
+  const at = findBytes(bytes, init.rawData)
+  const out = bytes.slice()
+  new DataView(out.buffer).setFloat32(at, value, true)
+  return out
+}
+
+function findBytes(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer
+    return i
+  }
+  throw new Error('not found')
+}
 
 // ---------------------------------------------------------------------------------------------------- readers
 
@@ -293,6 +359,17 @@ export const READERS: FuzzReader[] = [
     },
     mustRefuse: [{ name: 'truncated to half', make: (s) => s.bytes.slice(0, s.bytes.length >> 1) }],
   },
+  modelFolderReader('model folder (GPT-2 safetensors, loadModel)', 'test-fixtures/onnx/gpt2', ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'], [
+    { name: 'config.json with scale_attn_weights: false', make: (s) => json({ ...(s.json as object), scale_attn_weights: false }) },
+    ...shifted.map((m) => ({ ...m, seed: 1 })),
+    ...poisoned.map((m) => ({ ...m, seed: 1 })),
+  ]),
+  modelFolderReader('model folder (ONNX, loadModel + session)', 'test-fixtures/onnx/gpt2', ['config.json', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'], [
+    { name: 'config.json with n_layer: 1e8', make: (s) => json({ ...(s.json as object), n_layer: 1e8 }) },
+    { name: 'model.onnx truncated to half', seed: 1, make: (s) => s.bytes.slice(0, s.bytes.length >> 1) },
+    { name: 'NaN in an initializer', seed: 1, make: (s) => poisonOnnx(s.bytes, NaN) },
+    { name: 'infinity in an initializer', seed: 1, make: (s) => poisonOnnx(s.bytes, Infinity) },
+  ]),
 ]
 
 function withVocabId(tokenizer: unknown, id: number): unknown {

@@ -109,7 +109,9 @@ deletions, truncation, 64-bit lengths overwritten) for every format, and structu
 \`1e8\`, \`2^31\`, \`1.5\`, a 100,000-character string or JSON nested 3,000 deep at any path; keys deleted or added) for JSON
 formats. Each reader runs in a worker thread: a case still running after ${HANG_MS / 1000} s is killed and counted. "Must refuse" cases are
 mutations no reader may accept (a shifted safetensors file, NaN weights, an unimplemented config field, a CRC
-mismatch, a bomb), run once each.
+mismatch, a bomb), run once each. The two "model folder" targets put each case in one file of a model folder (config.json,
+the weights, tokenizer.json, tokenizer_config.json, generation_config.json), run the whole \`loadModel\` on it, then one
+forward step (for ONNX, onnxruntime-node builds its session and runs it), which must give finite logits.
 
 Measured on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; the whole run took ${((Date.now() - started) / 60000).toFixed(1)} min.
 Memory is the process's resident size after each case, above its size before the reader started (sampled, so a

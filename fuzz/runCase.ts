@@ -12,10 +12,11 @@ export interface CaseResult {
   detail?: string
 }
 
-export async function runCase(reader: FuzzReader, bytes: Uint8Array): Promise<CaseResult> {
+/** `seed`: which of the reader's seeds the bytes were made from (a folder reader puts them in that seed's file). */
+export async function runCase(reader: FuzzReader, bytes: Uint8Array, seed = 0): Promise<CaseResult> {
   const start = performance.now()
   try {
-    await reader.read(bytes)
+    await reader.read(bytes, seed)
     return { outcome: 'accepted', ms: performance.now() - start }
   } catch (err) {
     const ms = performance.now() - start

@@ -26,14 +26,14 @@ const reader = READERS[job.reader]!
 const seeds = await reader.seeds()
 if (job.from === 0) {
   for (const must of reader.mustRefuse) {
-    const result = await runCase(reader, await must.make(seeds[0]!))
+    const result = await runCase(reader, await must.make(seeds[must.seed ?? 0]!), must.seed ?? 0)
     post({ type: 'must', name: must.name, ...result })
   }
 }
 const cases = fc.sample(caseArbitrary(seeds.length, seeds.some((s) => s.json !== undefined)), { seed: job.seed, numRuns: job.to })
 for (let i = job.from; i < job.to; i++) {
   post({ type: 'start', index: i })
-  const result = await runCase(reader, await applyCase(seeds, cases[i]!))
+  const result = await runCase(reader, await applyCase(seeds, cases[i]!), cases[i]!.seed)
   post({ type: 'done', index: i, ...result, rss: process.memoryUsage().rss })
 }
 post({ type: 'finished' })

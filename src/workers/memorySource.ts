@@ -1,6 +1,6 @@
 // A FileSource over files the user picked or dropped (File/Blob or bytes), matched by base name, so the SAELens
 // loader reads them exactly as it reads a folder or a URL.
-import { InvalidArgumentError, SourceNotFoundError } from '../core/errors.ts'
+import { CancelledError, InvalidArgumentError, SourceNotFoundError } from '../core/errors.ts'
 import { maxFileBytes } from '../core/limits.ts'
 import { defineSource, type FileSource } from '../core/sources/types.ts'
 
@@ -39,7 +39,8 @@ export function createMemorySource(files: readonly PickedFile[], description = f
       if (matches.length > 1) throw new InvalidArgumentError(`${matches.length} of the chosen files are named ${baseName(file)} (${matches.map((m) => m.name).join(', ')}): choose one SAE folder`)
       const picked = matches[0]
       if (picked === undefined) throw new SourceNotFoundError(`${file} is not among the chosen files (${description || 'none'})`)
-      opts?.signal?.throwIfAborted()
+      // The contract's CancelledError, not the signal's bare AbortError (which reaches the user as UNKNOWN).
+      if (opts?.signal?.aborted) throw new CancelledError(`Cancelled while reading ${file} from ${description}`)
       const bytes = await pickedBytes(picked, maxFileBytes(file))
       opts?.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength })
       return bytes

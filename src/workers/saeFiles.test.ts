@@ -47,6 +47,13 @@ describe('pickedFilesSource', () => {
     await expect(pickedFilesSource([{ name: 'x.zip', data: zip }], controller.signal)).rejects.toBeInstanceOf(CancelledError)
   })
 
+  it('a read from picked files rejects with CancelledError once its signal aborts (the FileSource contract)', async () => {
+    const source = await pickedFilesSource([{ name: 'cfg.json', data: strToU8(files['cfg.json'] as string) }])
+    const abort = new AbortController()
+    abort.abort()
+    await expect(source.fetchBytes('cfg.json', { signal: abort.signal })).rejects.toBeInstanceOf(CancelledError)
+  })
+
   it('refuses a picked file over its size ceiling by its size, before reading a byte', async () => {
     // A Blob that claims many GB and fails the test if it is ever read: reading is what takes a tab down.
     const huge = (size: number): Blob => {

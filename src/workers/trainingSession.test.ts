@@ -6,6 +6,10 @@ import * as tf from '@tensorflow/tfjs'
 import { IDBFactory } from 'fake-indexeddb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
+import { saeLensFiles } from '../core/sae/saelens.ts'
+import { zipFolder } from '../core/sae/saeZip.ts'
+import { randomArray } from '../core/sae/testing/random.ts'
+import { defaultSaeConfig } from '../core/sae/types.ts'
 import { tfjsModelFromTensors } from '../core/model/tfjsEngine.ts'
 import { readSaeLensFolder } from '../core/sae/saelens.ts'
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
@@ -134,6 +138,43 @@ describe('TrainingSession', () => {
     expect(ended.outcome).toBe('cancelled')
     expect(String(await second)).toMatch(/already training/)
     expect((await s.listRuns({ type: 'listRuns', requestId: rid() })).runs).toEqual([])
+    s.dispose()
+  })
+
+  it('cancel stops reading the zip a fine-tune starts from, mid-inflate, and saves and leaks nothing', async () => {
+    // 8 MB of float noise: hundreds of inflate steps. A byte flipped near the end of the weights makes a read that
+    // runs to its end fail (a ZIP error), so "cancelled" shows the read stopped before its end.
+    const dSae = 1 << 16
+    const config = { ...defaultSaeConfig('standard', 16, dSae), metadata: { ...defaultSaeConfig('standard', 16, dSae).metadata, hookName: 'blocks.1.hook_resid_post' } }
+    const files = saeLensFiles(config, { wEnc: randomArray(16 * dSae, 1), wDec: randomArray(16 * dSae, 2), bEnc: randomArray(dSae, 3), bDec: randomArray(16, 4), threshold: null })
+    const zip = zipFolder('big', files)
+    zip[zip.length - 200]! ^= 0x01 // inside the weights' deflate stream, before the central directory
+    const s = await loaded(new IDBFactory())
+    const before = tf.memory().numTensors
+    const updates: string[] = []
+    let cancelledAt = 0
+    const start = performance.now()
+    const ended = await s.start({ type: 'startRun', requestId: rid(), name: 'ft', settings: settings(), fineTune: { spec: { kind: 'files', files: [{ name: 'big.zip', data: zip }] }, label: 'big' } }, (event) => {
+      if (event.type !== 'runUpdate') return
+      updates.push(event.run.status)
+      // The first update comes before the read, so the UI can show Cancel; cancel once inflating is under way.
+      if (updates.length === 1)
+        setTimeout(() => {
+          cancelledAt = performance.now()
+          void s.control({ type: 'cancelRun', requestId: rid(), runId: event.run.runId })
+        }, 20)
+    }).then(
+      (r) => r.outcome,
+      (err: unknown) => String(err),
+    )
+    expect(ended).toBe('cancelled')
+    expect(updates).toEqual(['preparing'])
+    expect(cancelledAt).toBeGreaterThan(start)
+    expect(performance.now() - cancelledAt, 'a cancel lands within a few inflate steps').toBeLessThan(1_000)
+    expect(tf.memory().numTensors).toBe(before)
+    expect((await s.listRuns({ type: 'listRuns', requestId: rid() })).runs).toEqual([])
+    // Released: the next run starts (a read left running would refuse it as "already training").
+    expect((await s.start({ type: 'startRun', requestId: rid(), name: 'next', settings: settings({ steps: 2 }), fineTune: null }, () => {})).outcome).toBe('finished')
     s.dispose()
   })
 

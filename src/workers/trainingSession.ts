@@ -3,7 +3,7 @@
 // database, and exports finished SAEs. No DOM and no postMessage here, so it runs in Node tests.
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend, type BackendName } from '../core/backend/backend.ts'
-import { InvalidArgumentError, serializeError } from '../core/errors.ts'
+import { CancelledError, InvalidArgumentError, serializeError } from '../core/errors.ts'
 import type { HookedModel } from '../core/model/hookedModel.ts'
 import { loadModel as loadModelFrom } from '../core/model/load.ts'
 import { checkpointFromBytes, checkpointToBytes } from '../core/sae/checkpoint.ts'
@@ -61,6 +61,8 @@ export interface TrainingSessionOptions {
 interface ActiveRun {
   runId: string
   control: 'run' | 'pause' | 'cancel'
+  /** Aborted by cancel: stops reading the SAE a fine-tune starts from (a big zip inflates for seconds). */
+  abort: AbortController
 }
 
 /** Progress events at most this often while preparing (buffer fill, fast-forward). */
@@ -117,18 +119,10 @@ export class TrainingSession {
   async start(request: StartRunRequest, emit: Emit): Promise<RunEndedResponse> {
     this.assertIdle()
     const { model } = this.requireModel()
-    let settings = validateTrainingSettings(structuredClone(request.settings))
-    const init: TrainingRunInit = {}
-    if (request.fineTune) {
-      const folder = await fetchSaeLensFolder(await this.sourceOf(request.fineTune.spec), { sparsity: false })
-      const { config } = folder
-      // The run trains the SAE it starts from: its architecture, size and hook, not the form's.
-      settings = { ...settings, architecture: config.architecture, dSae: config.dSae, hook: config.metadata.hookName ?? settings.hook, k: config.k ?? settings.k }
-      init.fineTune = { config, arrays: folder.arrays }
-    }
+    const settings = validateTrainingSettings(structuredClone(request.settings))
     const name = request.name.trim() || `${settings.architecture}-${settings.dSae}`
     const now = Date.now()
-    const record: RunRecord = {
+    let record: RunRecord = {
       runId: this.o.newRunId(),
       name: name.replace(/[^\w.-]+/g, '-'),
       status: 'preparing',
@@ -146,7 +140,31 @@ export class TrainingSession {
       final: null,
     }
     if (model.config.nCtx < settings.contextSize) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
-    return this.drive(record, request.requestId, emit, init)
+    const init: TrainingRunInit = {}
+    // The run is active from here, before the SAE a fine-tune starts from is read: a second start is refused, and
+    // the run's Cancel (the UI learns its id from the first update) aborts the read.
+    const active = this.activate(record.runId)
+    try {
+      if (request.fineTune) {
+        emit({ type: 'runUpdate', requestId: request.requestId, run: summaryOf(record) })
+        const { signal } = active.abort
+        const folder = await fetchSaeLensFolder(await this.sourceOf(request.fineTune.spec, signal), { sparsity: false, signal })
+        const { config } = folder
+        // The run trains the SAE it starts from: its architecture, size and hook, not the form's.
+        record = { ...record, settings: { ...settings, architecture: config.architecture, dSae: config.dSae, hook: config.metadata.hookName ?? settings.hook, k: config.k ?? settings.k } }
+        init.fineTune = { config, arrays: folder.arrays }
+      }
+    } catch (err) {
+      // Nothing was saved yet; a cancelled read ends as any cancelled run does.
+      this.release(active)
+      if (err instanceof CancelledError && active.control === 'cancel') return this.cancelledBeforeSaving(record, request.requestId)
+      throw err
+    }
+    if (active.control === 'cancel') {
+      this.release(active)
+      return this.cancelledBeforeSaving(record, request.requestId)
+    }
+    return this.drive(record, request.requestId, emit, init, active)
   }
 
   async resume(request: ResumeRunRequest, emit: Emit): Promise<RunEndedResponse> {
@@ -161,7 +179,8 @@ export class TrainingSession {
     await this.ensureModel(record.modelSource, record.backend)
     const checkpoint = checkpointFromBytes(bytes)
     const resumed: RunRecord = { ...record, step: checkpoint.state.step, error: null }
-    return this.drive(resumed, request.requestId, emit, { resume: { checkpoint, progress: { log: record.log.filter((e) => e.step <= checkpoint.state.step), ce: record.ce.filter((c) => c.step <= checkpoint.state.step) } } })
+    const init: TrainingRunInit = { resume: { checkpoint, progress: { log: record.log.filter((e) => e.step <= checkpoint.state.step), ce: record.ce.filter((c) => c.step <= checkpoint.state.step) } } }
+    return this.drive(resumed, request.requestId, emit, init, this.activate(resumed.runId))
   }
 
   /** Pausing the active run ends its request with outcome 'paused'; an interrupted run is marked paused. */
@@ -170,6 +189,7 @@ export class TrainingSession {
     if (this.active?.runId === request.runId) {
       if (request.type === 'deleteRun') throw new InvalidArgumentError('This run is training: cancel it to delete it')
       this.active.control = request.type === 'pauseRun' ? 'pause' : 'cancel'
+      if (request.type === 'cancelRun') this.active.abort.abort()
       return ack
     }
     const db = await this.runDb()
@@ -197,16 +217,40 @@ export class TrainingSession {
   }
 
   dispose(): void {
-    if (this.active) this.active.control = 'cancel'
+    if (this.active) {
+      this.active.control = 'cancel'
+      this.active.abort.abort()
+    }
     this.loaded?.model.dispose()
     this.loaded = null
   }
 
-  private async drive(start: RunRecord, requestId: RequestId, emit: Emit, init: TrainingRunInit): Promise<RunEndedResponse> {
-    const db = await this.runDb()
-    const { model, tokenizer } = this.requireModel()
-    const active: ActiveRun = { runId: start.runId, control: 'run' }
+  /** Marks a run as the one training (assertIdle refuses a second); `release` ends it. */
+  private activate(runId: string): ActiveRun {
+    this.assertIdle()
+    const active: ActiveRun = { runId, control: 'run', abort: new AbortController() }
     this.active = active
+    return active
+  }
+
+  private release(active: ActiveRun): void {
+    if (this.active === active) this.active = null
+  }
+
+  private cancelledBeforeSaving(record: RunRecord, requestId: RequestId): RunEndedResponse {
+    return { type: 'runEnded', requestId, run: summaryOf({ ...record, updatedAt: Date.now() }), outcome: 'cancelled', files: null, analysis: null, numTensors: tf.memory().numTensors }
+  }
+
+  /** Trains the run `active` holds to its end (finished, paused, cancelled or failed), then releases it. */
+  private async drive(start: RunRecord, requestId: RequestId, emit: Emit, init: TrainingRunInit, active: ActiveRun): Promise<RunEndedResponse> {
+    let db: RunDb
+    try {
+      db = await this.runDb()
+    } catch (err) {
+      this.release(active)
+      throw err
+    }
+    const { model, tokenizer } = this.requireModel()
     let record: RunRecord = { ...start, status: 'preparing', updatedAt: Date.now() }
     const send = (live: Parameters<typeof summaryOf>[1] = {}) => emit({ type: 'runUpdate', requestId, run: summaryOf(record, live) })
     let run: TrainingRun | null = null
@@ -284,7 +328,7 @@ export class TrainingSession {
       throw err
     } finally {
       run?.dispose()
-      if (this.active === active) this.active = null
+      this.release(active)
     }
   }
 
@@ -350,8 +394,8 @@ export class TrainingSession {
     return this.db
   }
 
-  private async sourceOf(spec: SaeSourceSpec) {
-    if (spec.kind === 'files') return pickedFilesSource(spec.files)
+  private async sourceOf(spec: SaeSourceSpec, signal: AbortSignal) {
+    if (spec.kind === 'files') return pickedFilesSource(spec.files, signal)
     const root = resolveSource(spec.source, { hubEndpoint: spec.hubEndpoint })
     return spec.subfolder ? root.subfolder(spec.subfolder) : root
   }

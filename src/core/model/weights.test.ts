@@ -44,8 +44,9 @@ describe('mapGpt2Weights', () => {
     )
   })
 
-  it('refuses NaN and infinity in any weight, naming the tensor and the index', () => {
-    for (const bad of [NaN, Infinity, -Infinity]) {
+  it('refuses NaN, infinity and magnitudes no model holds in any weight, naming the tensor and the index', () => {
+    // 2^100 and -3.0633e38: a flipped exponent bit (the loadModel fuzz target's case 2758 gave infinite logits).
+    for (const bad of [NaN, Infinity, -Infinity, 2 ** 100, -3.0633275701791413e38]) {
       const f = variant((t) => {
         const e = t.get('transformer.h.1.attn.c_proj.weight')!
         const data = e.data.slice()
@@ -53,8 +54,17 @@ describe('mapGpt2Weights', () => {
         t.set('transformer.h.1.attn.c_proj.weight', { ...e, data })
       })
       expect(f).toThrow(ModelWeightsError)
-      expect(f).toThrow(`Tensor "h.1.attn.c_proj.weight" holds ${bad} at flat index 5; model weights must be finite`)
+      expect(f).toThrow(`Tensor "h.1.attn.c_proj.weight" holds ${Math.fround(bad)} at flat index 5; model weights must be finite, within ±1e+6`)
     }
+    // The control: a large but plausible weight loads.
+    expect(
+      variant((t) => {
+        const e = t.get('transformer.h.1.attn.c_proj.weight')!
+        const data = e.data.slice()
+        data[5] = 60_000
+        t.set('transformer.h.1.attn.c_proj.weight', { ...e, data })
+      }),
+    ).not.toThrow()
   })
 
   const variant = (edit: (t: Map<string, TensorEntry>) => void) => {

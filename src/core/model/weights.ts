@@ -1,6 +1,7 @@
 // Maps a GPT-2 checkpoint's tensors (any Hugging Face naming variant) onto the engine's parameter names,
 // checking every shape against the config. Canonical names are Hugging Face's, without `transformer.`.
 import { ModelWeightsError } from '../errors.ts'
+import { firstImplausibleWeight, implausibleWeightMessage } from './limits.ts'
 import type { TensorEntry } from '../formats/safetensors.ts'
 import type { Gpt2Config } from './config.ts'
 
@@ -60,10 +61,8 @@ function checkEntry(name: string, entry: TensorEntry, expected: number[]): void 
     throw new ModelWeightsError(`Tensor "${name}" holds ${entry.data.length} values, but its shape ${fmt(expected)} needs ${size}`)
   }
   // One NaN in a weight turns every logit downstream into NaN: refuse it here, as SAE weights are refused.
-  const data = entry.data
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) throw new ModelWeightsError(`Tensor "${name}" holds ${data[i]} at flat index ${i}; model weights must be finite`)
-  }
+  const bad = firstImplausibleWeight(entry.data)
+  if (bad) throw new ModelWeightsError(`Tensor "${name}" ${implausibleWeightMessage(bad)}`)
 }
 
 function sameData(a: Float32Array, b: Float32Array): boolean {

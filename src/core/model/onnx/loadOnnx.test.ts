@@ -57,4 +57,38 @@ describe('loadOnnxModel on bad input', () => {
     first.externalData = [{ key: 'location', value: '../../secrets' }]
     await expect(loadOnnxModel(source(encodeOnnx(model)), config, 'fp32')).rejects.toThrow(/external data/)
   })
+
+  it('refuses NaN, infinity or 2^100 in a float initializer, naming it (the loadModel fuzz target found NaN and infinity accepted)', async () => {
+    for (const value of [NaN, Infinity, -Infinity, 2 ** 100]) {
+      const model = decodeOnnx(bytes, 'x')
+      const weight = model.graph.initializer.find((t) => t.dataType === 1 && (t.rawData?.length ?? 0) >= 8)!
+      const raw = weight.rawData!.slice()
+      new DataView(raw.buffer).setFloat32(4, value, true)
+      weight.rawData = raw
+      await expect(loadOnnxModel(source(encodeOnnx(model)), config, 'fp32')).rejects.toThrow(`"${weight.name}" holds ${value} at flat index 1`)
+    }
+    // The control: a constant of the graph's arithmetic (a mask's fill value) may be -inf or float32's lowest.
+    const model = decodeOnnx(bytes, 'x')
+    const fill = new Uint8Array(8)
+    new DataView(fill.buffer).setFloat32(0, -Infinity, true)
+    new DataView(fill.buffer).setFloat32(4, -3.4028234663852886e38, true)
+    model.graph.initializer.push({ name: 'mask_fill', dims: [2], dataType: 1, rawData: fill })
+    const engine = await loadOnnxModel(source(encodeOnnx(model)), config, 'fp32')
+    engine.dispose()
+  })
+
+  it("a graph onnxruntime refuses fails with a typed error naming the file, not onnxruntime's bare Error", async () => {
+    const model = decodeOnnx(bytes, 'x')
+    // An operator domain no runtime has, which only onnxruntime checks (the fuzzer's cases were names flipped in the graph).
+    const softmax = model.graph.node.find((n) => n.opType === 'Softmax')!
+    softmax.domain = 'org.example.nothing'
+    const engine = await loadOnnxModel(source(encodeOnnx(model)), config, 'fp32')
+    try {
+      const run = engine.forward([[1, 2, 3]])
+      await expect(run).rejects.toThrow(ModelWeightsError)
+      await expect(run).rejects.toThrow(/onnx\/model\.onnx: onnxruntime .* cannot build a session on this graph/)
+    } finally {
+      engine.dispose()
+    }
+  })
 })

@@ -4,6 +4,7 @@ import { ModelWeightsError } from '../../errors.ts'
 import type { FetchOptions, FileSource } from '../../sources/index.ts'
 import { parseDecoderConfig } from './decoderConfig.ts'
 import { OnnxEngine } from './onnxEngine.ts'
+import { checkFiniteInitializers } from './finiteInitializers.ts'
 import { decodeOnnx } from './onnxProto.ts'
 import { ortRuntime } from './ortRuntime.ts'
 import { describeValue } from '../../formats/safeJson.ts'
@@ -36,6 +37,7 @@ export async function loadOnnxModel(source: FileSource, configJson: unknown, var
     locations.add(location)
   }
   const externalData = await Promise.all([...locations].map(async (path) => ({ path, data: await source.fetchBytes(`onnx/${path}`, opts) })))
+  checkFiniteInitializers(model.graph, file, new Map(externalData.map((e) => [e.path, e.data])))
   const runtime = await ortRuntime()
   return new OnnxEngine({ runtime, config, model, weightsFile: file, configJson: configJson as Record<string, unknown>, ...(externalData.length > 0 ? { externalData } : {}) })
 }

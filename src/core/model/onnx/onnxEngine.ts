@@ -12,6 +12,7 @@ import { floatToHalf, halfToFloat } from './halfFloat.ts'
 import { OnnxKvCache } from './onnxKvCache.ts'
 import { dequantizeNBits, readNBitsWeight } from './matMulNBits.ts'
 import { encodeOnnx, int64, type OnnxModel } from './onnxProto.ts'
+import { describeValue } from '../../formats/safeJson.ts'
 import type { OrtRuntime } from './ortRuntime.ts'
 import { findResidualStream, headMatmul, indexGraph, type GraphIndex, type ResidualLayout } from './residualStream.ts'
 import { planSegments, segmentModel, type SegmentPlan } from './segments.ts'
@@ -277,10 +278,17 @@ export class OnnxEngine implements HookedModel {
     }
   }
 
-  private session(bytes: Uint8Array): Promise<Session> {
+  /** onnxruntime's own graph checks run here; a graph it refuses is the file's fault, so the error names the file. */
+  private async session(bytes: Uint8Array): Promise<Session> {
     const options: OrtWeb.InferenceSession.SessionOptions = { executionProviders: this.opts.runtime.executionProviders, graphOptimizationLevel: 'all' }
     if (this.opts.externalData) options.externalData = this.opts.externalData
-    return this.ort.InferenceSession.create(bytes, options)
+    try {
+      return await this.ort.InferenceSession.create(bytes, options)
+    } catch (err) {
+      // onnxruntime-node prefixes its source location and function ("/onnxruntime_src/…/graph.cc:1587 void …() ").
+      const detail = err instanceof Error ? err.message.replace(/^\/\S+:\d+ .*?\(\) /, '').slice(0, 300) : describeValue(err)
+      throw new ModelWeightsError(`${this.opts.weightsFile}: onnxruntime (${this.opts.runtime.label}) cannot build a session on this graph: ${detail}`)
+    }
   }
 
   /**
