@@ -164,16 +164,18 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
           get().setNeurons(saeId, failure(err))
         }
       }),
-    loadSteeringReport: () =>
-      once('steering-report', async () => {
-        const index = get().explorer.index
-        if (index?.status !== 'ready' || !index.data.steering_report) return
+    async loadSteeringReport() {
+      const index = get().explorer.index
+      const path = index?.status === 'ready' ? index.data.steering_report : undefined
+      if (!path) return // asked again once the index is in (the picker's effect depends on it)
+      await once('steering-report', async () => {
         try {
-          get().setSteeringReport({ status: 'ready', data: parseSteeringReport(await fetchJson(urlOf(index.data.steering_report))) })
+          get().setSteeringReport({ status: 'ready', data: parseSteeringReport(await fetchJson(urlOf(path))) })
         } catch (err) {
           get().setSteeringReport(failure(err)) // the presets fall back to the summary's writers and detectors
         }
-      }),
+      })
+    },
     async loadFeature(saeId, featureIndex) {
       await loadSummary(saeId)
       const summary = get().explorer.summaries[saeId]

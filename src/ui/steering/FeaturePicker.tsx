@@ -9,9 +9,10 @@ export function FeaturePicker() {
   const summary = useAppState((s) => (saeId ? s.explorer.summaries[saeId] : undefined))
   const dSae = summary?.status === 'ready' ? summary.data.sae.d_sae : null
   const report = useAppState((s) => (s.explorer.steeringReport?.status === 'ready' ? s.explorer.steeringReport.data : null))
+  const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
   useEffect(() => {
-    void actions.explorer.loadSteeringReport()
-  }, [actions])
+    if (indexReady) void actions.explorer.loadSteeringReport()
+  }, [actions, indexReady])
   const SOURCE_TEXT = { 'steer-eval': 'measured by steer-eval to steer it', writer: 'it promotes the concept\'s words', detector: 'its best detector' } as const
   const [text, setText] = useState('')
   const [note, setNote] = useState<string | null>(null)
