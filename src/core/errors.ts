@@ -17,6 +17,8 @@ export type MonoscopeErrorCode =
   | 'TRAINING_DIVERGED'
   | 'SHARE_STATE'
   | 'ANALYSIS_FORMAT'
+  | 'LLM_ENDPOINT'
+  | 'LLM_REPLY'
 
 export class MonoscopeError extends Error {
   readonly code: MonoscopeErrorCode
@@ -108,6 +110,27 @@ export class TrainingDivergedError extends MonoscopeError {
   constructor(message: string, step: number) {
     super('TRAINING_DIVERGED', message)
     this.step = step
+  }
+}
+
+/**
+ * An LLM endpoint (OpenAI-compatible chat completions) failed: unreachable, timed out, refused the key, or answered
+ * with something that is not a completion. Names the URL and HTTP status, never the API key.
+ */
+export class LlmEndpointError extends MonoscopeError {
+  /** The HTTP status, or null when no response came (network error, timeout). */
+  readonly status: number | null
+
+  constructor(message: string, status: number | null = null, cause?: unknown) {
+    super('LLM_ENDPOINT', message, { cause })
+    this.status = status
+  }
+}
+
+/** An LLM answered, but not in a form the prompt asked for (an empty explanation, no list of examples). */
+export class LlmReplyError extends MonoscopeError {
+  constructor(message: string) {
+    super('LLM_REPLY', message)
   }
 }
 

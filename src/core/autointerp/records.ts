@@ -76,8 +76,8 @@ export function randomActivations(sparse: FeatureRecord['random_values'] | null,
   return dense
 }
 
-/** `k` distinct indices of `n`, in a fixed order that depends on `seed` (a feature's index): a seeded partial shuffle. */
-function pickIndices(n: number, k: number, seed: number): number[] {
+/** `k` distinct indices of `n`, in a fixed order that depends on `seed` (a feature's index): a seeded partial shuffle (k = n: the LLM detection prompt's order). */
+export function pickIndices(n: number, k: number, seed: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i)
   let state = (seed * 2654435761 + 1) >>> 0
   const m = Math.min(k, n)

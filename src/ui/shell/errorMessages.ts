@@ -67,6 +67,12 @@ const TEXT: Record<WorkerErrorCode, ErrorText> = {
     hint: 'Feature analyses are monoscope.feature-analysis JSON files (see src/core/analysis/FORMAT.md).',
     recovery: null,
   },
+  LLM_ENDPOINT: {
+    title: 'The language model endpoint failed',
+    hint: 'Check the endpoint URL (an OpenAI-compatible /v1 base), the model name and the API key; the server must allow cross-origin requests.',
+    recovery: null,
+  },
+  LLM_REPLY: { title: 'The language model answered oddly', hint: 'Its reply did not follow the prompt. Try again, or a stronger model.', recovery: null },
   HOOK_NAME: { title: 'Unknown hook point', hint: 'Hook names follow TransformerLens, e.g. blocks.0.hook_resid_post.', recovery: null },
   INVALID_ARGUMENT: { title: 'That request cannot run', hint: 'Adjust the prompt or the settings and try again.', recovery: null },
   BACKEND: {
