@@ -13,6 +13,7 @@ import { createExplorerActions, type ExplorerActions } from './explorerActions.t
 import { createSteeringActions, type SteeringActions } from './steeringActions.ts'
 import { createTrainingActions, type TrainingActions } from './trainingActions.ts'
 import { createExplanationActions, type ExplanationActions } from './explanationActions.ts'
+import { createLlmRunActions, type LlmRunActions } from './llmRunActions.ts'
 import { spawnTrainingWorker, type TrainingWorkerClient } from '../workers/trainingClient.ts'
 
 export interface AppActionsOptions {
@@ -58,7 +59,7 @@ export interface AppActions {
   /** SAE training runs in their own worker (issue 7). */
   training: TrainingActions
   /** User and LLM explanations (IndexedDB) and LLM runs. */
-  explanations: ExplanationActions
+  explanations: ExplanationActions & LlmRunActions
   /** The live worker client (spawned on demand), for sibling action sets such as steering. */
   workerClient(): ModelWorkerClient
   dispose(): void
@@ -176,6 +177,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
 
   const saes = createSaeActions(store, { worker, pageUrl: options.pageUrl, hubEndpoint: options.hubEndpoint })
   const explorer = createExplorerActions(store, { saes, pageUrl: options.pageUrl })
+  const explanations = createExplanationActions(store, { indexedDb: options.indexedDb === undefined ? (globalThis.indexedDB ?? null) : options.indexedDb })
   return {
     loadModel,
     loadDefaultModel: () => loadModel(DEFAULT_MODEL_SOURCE),
@@ -218,7 +220,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
       pageUrl: options.pageUrl,
       hubEndpoint: options.hubEndpoint,
     }),
-    explanations: createExplanationActions(store, { indexedDb: options.indexedDb === undefined ? (globalThis.indexedDB ?? null) : options.indexedDb }),
+    explanations: { ...explanations, ...createLlmRunActions(store, { explanations, loadFeature: (saeId, index) => explorer.loadFeature(saeId, index) }) },
     workerClient: worker,
     dispose() {
       trainingClient?.terminate()

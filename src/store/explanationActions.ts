@@ -18,6 +18,11 @@ export interface ExplanationActions {
   recordsOf(saeId: string, feature: number): FeatureRecords | null
   /** The SAE's weights hash when the worker computed one, else null. */
   hashOf(saeId: string): string | null
+  /**
+   * What LLM explanations of the SAE are keyed on: its weights hash; for a loaded SAE without one (no WebCrypto),
+   * its id; null while the SAE is not loaded (its hash is not known yet).
+   */
+  llmHashOf(saeId: string): string | null
   /** The database, opened on first use; null without IndexedDB (storageError says why). */
   db(): Promise<ExplanationDb | null>
 }
@@ -27,7 +32,7 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 export function createExplanationActions(store: AppStore, opts: { indexedDb: IDBFactory | null; dbName?: string }): ExplanationActions {
   const get = store.getState
   let dbPromise: Promise<ExplanationDb | null> | null = null
-  /** `${saeId}\n${hash}` read already: a hash arriving later reads again (edits made under it may exist). */
+  /** [saeId, hash, llmHash] read already: a hash arriving later reads again (edits made under it may exist). */
   const loadedFor = new Set<string>()
 
   const db = (): Promise<ExplanationDb | null> => {
@@ -47,6 +52,10 @@ export function createExplanationActions(store: AppStore, opts: { indexedDb: IDB
   }
 
   const hashOf = (saeId: string): string | null => get().saes.loaded[saeId]?.weightsSha256 ?? null
+  const llmHashOf = (saeId: string): string | null => {
+    const loaded = get().saes.loaded[saeId]
+    return loaded ? (loaded.weightsSha256 ?? `sae-id:${saeId}`) : null
+  }
 
   const persist = async (task: (d: ExplanationDb) => Promise<void>) => {
     const d = await db()
@@ -61,16 +70,18 @@ export function createExplanationActions(store: AppStore, opts: { indexedDb: IDB
   const api: ExplanationActions = {
     db,
     hashOf,
+    llmHashOf,
     async load(saeId) {
       const hash = hashOf(saeId)
-      const key = `${saeId}\n${hash}`
+      const llmHash = llmHashOf(saeId)
+      const key = JSON.stringify([saeId, hash, llmHash])
       if (loadedFor.has(key)) return
       loadedFor.add(key)
       const d = await db()
       if (!d) return
       try {
-        const [user, llm] = await Promise.all([d.userFor(saeId), hash === null ? Promise.resolve([]) : d.llmFor(hash)])
-        if (hashOf(saeId) !== hash) return // a newer hash's read takes over
+        const [user, llm] = await Promise.all([d.userFor(saeId), llmHash === null ? Promise.resolve([]) : d.llmFor(llmHash)])
+        if (hashOf(saeId) !== hash || llmHashOf(saeId) !== llmHash) return // a newer hash's read takes over
         // Edits made while this read ran are in the store already and are newer than anything read.
         const held = get().explanations.bySae[saeId]
         get().setSaeExplanations(saeId, {

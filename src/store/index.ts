@@ -16,3 +16,4 @@ export { initialTrainingState, type TrainingSlice, type TrainingState } from './
 export type { FineTuneInput, TrainingActions } from './trainingActions.ts'
 export { EMPTY_SAE_EXPLANATIONS, initialExplanationsState, type ExplanationsState, type LlmFailure, type LlmRunState, type SaeExplanations } from './explanationSlice.ts'
 export type { ExplanationActions } from './explanationActions.ts'
+export type { LlmRunActions, LlmRunRequest } from './llmRunActions.ts'

@@ -8,7 +8,8 @@ import { labelOf, type FeatureLabel } from './featureLabel.ts'
 
 export function useSaeExplanations(saeId: string | null): SaeExplanations {
   const actions = useActions()
-  const hash = useAppState((s) => (saeId === null ? null : (s.saes.loaded[saeId]?.weightsSha256 ?? null)))
+  // Read again when the SAE loads (its LLM explanations key on its weights) or its hash arrives.
+  const hash = useAppState((s) => (saeId === null || !s.saes.loaded[saeId] ? null : (s.saes.loaded[saeId].weightsSha256 ?? 'no-hash')))
   const held = useAppState((s) => (saeId === null ? undefined : s.explanations.bySae[saeId]))
   useEffect(() => {
     if (saeId !== null) void actions.explanations.load(saeId)
