@@ -12,6 +12,7 @@ import { filterFeatures, SORT_LABELS, type FeatureSort } from './filterFeatures.
 import { FeatureRow } from './FeatureRow.tsx'
 import { labelOf } from '../featureLabel.ts'
 import { useSaeExplanations } from '../useFeatureLabel.ts'
+import { LlmExplainPanel } from '../llm/LlmExplainPanel.tsx'
 
 /** 50 rows render in a few ms; pages keep the DOM small however large the SAE. */
 const PAGE_SIZE = 50
@@ -62,7 +63,7 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
           <input
             data-testid="features.search"
             value={query}
-            placeholder="index, concept (bridge, cat…) or explanation"
+            placeholder="index, concept (bridge, cat…) or words of a label"
             onChange={(e) => {
               setQuery(e.target.value)
               setPage(0)
@@ -110,6 +111,7 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
               </>
             )}
           </p>
+          <LlmExplainPanel saeId={saeId!} summary={data!} shown={shown.map((i) => data!.features[i]!.index)} />
           <ol className="feature-rows" ref={listRef} data-testid="features.rows" tabIndex={0} onKeyDown={onKey} aria-label="Feature list (arrow keys move, Enter opens)">
             {shown.map((i, at) => (
               <FeatureRow key={i} row={data!.features[i]!} saeId={saeId!} vocab={data!.vocab} active={at === active} label={labelOf(data, i, extra)} />
