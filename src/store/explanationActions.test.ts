@@ -9,7 +9,7 @@ import type { ExplanationRecord } from '../core/analysis/format.ts'
 import type { SaeSummary } from '../workers/saeProtocol.ts'
 import { createAppStore, type AppStore } from './appStore.ts'
 import { createExplanationActions } from './explanationActions.ts'
-import { newestLlmExplanations, openExplanationDb, userExplanationsFor, type UserExplanationEntry } from './explanationDb.ts'
+import { newestLlmExplanations, openExplanationDb, userExplanationsFor, type ExplanationDb, type UserExplanationEntry } from './explanationDb.ts'
 import { createExplorerActions } from './explorerActions.ts'
 import type { SaeActions } from './saeActions.ts'
 
@@ -28,13 +28,13 @@ const publicFetch = (async (input: RequestInfo | URL) => {
 }) as typeof fetch
 
 /** A fresh "page": store, explorer data for the bridge feature, and explanation actions on `idb`. */
-async function openPage(idb: IDBFactory | null, hash?: string) {
+async function openPage(idb: IDBFactory | null, hash?: string, wrapDb?: (db: ExplanationDb) => ExplanationDb) {
   const store = createAppStore()
   const explorer = createExplorerActions(store, { saes: {} as SaeActions, pageUrl: PAGE, fetch: publicFetch })
   await explorer.loadIndex()
   await explorer.loadFeature(SAE, BRIDGE)
   if (hash !== undefined) loadSae(store, hash)
-  const explanations = createExplanationActions(store, { indexedDb: idb, dbName: 'test-explanations' })
+  const explanations = createExplanationActions(store, { indexedDb: idb, dbName: 'test-explanations', wrapDb })
   await explanations.load(SAE)
   return { store, explanations, user: () => store.getState().explanations.bySae[SAE]?.user[BRIDGE] }
 }
@@ -86,6 +86,25 @@ describe('user explanations', () => {
     loadSae(late.store, 'hash-a')
     await late.explanations.load(SAE)
     expect(late.user()?.text).toBe('«Bridge»')
+  })
+
+  it('are not undone by a read that races their write (the hash arriving mid-save)', async () => {
+    // Writes wait for a gate, so the read triggered by the arriving hash finishes first, deterministically.
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const held = (db: ExplanationDb): ExplanationDb => ({ ...db, putUser: async (e) => (await gate, db.putUser(e)), deleteUser: async (id, f) => (await gate, db.deleteUser(id, f)) })
+    const page = await openPage(new IDBFactory(), undefined, held)
+    const saving = page.explanations.saveUser(SAE, BRIDGE, '«Golden»')
+    loadSae(page.store, 'hash-late')
+    await page.explanations.load(SAE)
+    expect(page.user()?.text).toBe('«Golden»')
+    open()
+    await saving
+    const resetting = page.explanations.resetUser(SAE, BRIDGE)
+    loadSae(page.store, 'hash-later')
+    await page.explanations.load(SAE)
+    expect(page.user()).toBeUndefined()
+    await resetting
   })
 
   it('last the session without IndexedDB, and say so', async () => {

@@ -29,11 +29,25 @@ export interface ExplanationActions {
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
-export function createExplanationActions(store: AppStore, opts: { indexedDb: IDBFactory | null; dbName?: string }): ExplanationActions {
+export function createExplanationActions(
+  store: AppStore,
+  opts: { indexedDb: IDBFactory | null; dbName?: string; /** Wraps the opened database (tests hold writes back with it). */ wrapDb?: (db: ExplanationDb) => ExplanationDb },
+): ExplanationActions {
   const get = store.getState
   let dbPromise: Promise<ExplanationDb | null> | null = null
   /** [saeId, hash, llmHash] read already: a hash arriving later reads again (edits made under it may exist). */
   const loadedFor = new Set<string>()
+  /**
+   * This session's edits and resets by SAE and feature, laid over every read: a read that raced a write (the SAE's
+   * hash arrived while an edit was being stored) must not undo it. null: reset.
+   */
+  const sessionEdits = new Map<string, Map<number, { saeHash: string | null; explanation: ExplanationRecord | null }>>()
+  const edit = (saeId: string, feature: number, explanation: ExplanationRecord | null) => {
+    const edits = sessionEdits.get(saeId) ?? new Map()
+    edits.set(feature, { saeHash: hashOf(saeId), explanation })
+    sessionEdits.set(saeId, edits)
+    get().setFeatureExplanation(saeId, 'user', feature, explanation)
+  }
 
   const db = (): Promise<ExplanationDb | null> => {
     dbPromise ??= (async () => {
@@ -42,7 +56,8 @@ export function createExplanationActions(store: AppStore, opts: { indexedDb: IDB
         return null
       }
       try {
-        return await openExplanationDb(opts.indexedDb, opts.dbName)
+        const db = await openExplanationDb(opts.indexedDb, opts.dbName)
+        return opts.wrapDb ? opts.wrapDb(db) : db
       } catch (err) {
         get().setExplanationStorageError(`Explanations cannot be stored (${messageOf(err)}): edits last until the page is closed`)
         return null
@@ -82,13 +97,16 @@ export function createExplanationActions(store: AppStore, opts: { indexedDb: IDB
       try {
         const [user, llm] = await Promise.all([d.userFor(saeId), llmHash === null ? Promise.resolve([]) : d.llmFor(llmHash)])
         if (hashOf(saeId) !== hash || llmHashOf(saeId) !== llmHash) return // a newer hash's read takes over
-        // Edits made while this read ran are in the store already and are newer than anything read.
+        const mine = userExplanationsFor(user, hash)
+        // This session's edits are newer than anything read; they apply as stored ones do (same hash, or none known).
+        for (const [feature, e] of sessionEdits.get(saeId) ?? []) {
+          // A reset dropped the feature's entries under every hash; an edit applies as a stored one would.
+          if (e.explanation === null) delete mine[feature]
+          else if (hash === null || e.saeHash === null || e.saeHash === hash) mine[feature] = e.explanation
+        }
+        // LLM results that arrived while this read ran are in the store already.
         const held = get().explanations.bySae[saeId]
-        get().setSaeExplanations(saeId, {
-          hash,
-          user: { ...userExplanationsFor(user, hash), ...(held?.hash === hash ? held.user : {}) },
-          llm: { ...newestLlmExplanations(llm), ...(held?.hash === hash ? held.llm : {}) },
-        })
+        get().setSaeExplanations(saeId, { hash, user: mine, llm: { ...newestLlmExplanations(llm), ...(held?.hash === hash ? held.llm : {}) } })
       } catch (err) {
         loadedFor.delete(key)
         get().setExplanationStorageError(`Could not read stored explanations (${messageOf(err)})`)
@@ -108,11 +126,11 @@ export function createExplanationActions(store: AppStore, opts: { indexedDb: IDB
       const scores = records ? scoreTextOffline(trimmed, records) : { score: null, detection: null }
       const explanation: ExplanationRecord = { text: trimmed, method: 'user', ...scores, explainer: 'user' }
       const saeHash = hashOf(saeId)
-      get().setFeatureExplanation(saeId, 'user', feature, explanation)
+      edit(saeId, feature, explanation)
       await persist((d) => d.putUser({ saeId, saeHash, feature, explanation, savedAt: Date.now() }))
     },
     async resetUser(saeId, feature) {
-      get().setFeatureExplanation(saeId, 'user', feature, null)
+      edit(saeId, feature, null)
       await persist((d) => d.deleteUser(saeId, feature))
     },
   }

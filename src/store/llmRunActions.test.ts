@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { IDBFactory } from 'fake-indexeddb'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { startStandInLlmServer, type StandInLlmServer } from '../core/autointerp/llm/testing/standInLlmServer.ts'
 import type { SaeSummary } from '../workers/saeProtocol.ts'
 import { createAppStore } from './appStore.ts'
@@ -85,6 +85,22 @@ describe('explainWithLlm', () => {
       expect(r.url + r.body).not.toContain(KEY)
       if (r.method === 'POST') expect(r.headers.authorization).toBe(`Bearer ${KEY}`)
     }
+  })
+
+  it('cancels: the run stops, says how far it got, and a new run can start', { timeout: 30_000 }, async () => {
+    const page = await openPage(new IDBFactory())
+    const server = await startStandInLlmServer({ apiKey: KEY, delayMs: 200 }) // its own: the one above fails everything by now
+    const done = page.llm.explainWithLlm({ saeId: SAE, features: page.live.slice(20, 40), baseUrl: server.url, model: 'slow-model', apiKey: KEY, concurrency: 1 })
+    await expect.poll(() => { const r = page.store.getState().explanations.llmRun; return r.status === 'running' ? r.done : -1 }, { timeout: 20_000 }).toBeGreaterThanOrEqual(1)
+    page.llm.cancelLlm()
+    await done
+    server.delayMs = 0
+    onTestFinished(() => server.close())
+    const run = page.store.getState().explanations.llmRun
+    expect(run.status).toBe('cancelled')
+    if (run.status === 'cancelled') expect(run.done).toBeLessThan(20)
+    await page.llm.explainWithLlm({ saeId: SAE, features: page.live.slice(20, 21), baseUrl: server.url, model: 'slow-model', apiKey: KEY })
+    expect(page.store.getState().explanations.llmRun).toMatchObject({ status: 'done', explained: 1 })
   })
 
   it('says why it cannot run: an SAE not loaded, a bad URL (without echoing the key)', async () => {
