@@ -253,6 +253,110 @@ export class DashboardView {
   }
 }
 
+/** A dashboard's explanation block: the label, its source and scores, Edit (Enter saves, Escape cancels) and Reset. */
+export class ExplanationView {
+  readonly block: Locator
+  readonly text: Locator
+  readonly method: Locator
+  readonly score: Locator
+  readonly detection: Locator
+  readonly explainer: Locator
+  readonly edit: Locator
+  readonly input: Locator
+  readonly reset: Locator
+  readonly userNote: Locator
+  readonly download: Locator
+
+  constructor(readonly page: Page) {
+    this.block = page.getByTestId('dashboard.explanation')
+    this.text = page.getByTestId('dashboard.explanation-text')
+    this.method = page.getByTestId('dashboard.explanation-method')
+    this.score = page.getByTestId('dashboard.explanation-score')
+    this.detection = page.getByTestId('dashboard.explanation-detection')
+    this.explainer = page.getByTestId('dashboard.explanation-explainer')
+    this.edit = page.getByTestId('dashboard.explanation-edit')
+    this.input = page.getByTestId('dashboard.explanation-input')
+    this.reset = page.getByTestId('dashboard.explanation-reset')
+    this.userNote = page.getByTestId('dashboard.explanation-user-note')
+    this.download = page.getByTestId('dashboard.download')
+  }
+
+  /** Types a new explanation and ends with `key`: 'Enter' saves, 'Escape' cancels. */
+  async write(text: string, key: 'Enter' | 'Escape'): Promise<void> {
+    await this.edit.click()
+    await this.input.fill(text)
+    await this.input.press(key)
+    await expect(this.input).toHaveCount(0)
+  }
+
+  /** Clicks Download JSON and returns the parsed file. */
+  async downloadJson(): Promise<Record<string, unknown>> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.download.click()])
+    const stream = await download.createReadStream()
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(chunk as Buffer)
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
+  }
+}
+
+/** "Explain with an LLM" on the feature list. */
+export class LlmPanel {
+  readonly panel: Locator
+  readonly toggle: Locator
+  readonly baseUrl: Locator
+  readonly model: Locator
+  readonly apiKey: Locator
+  readonly remember: Locator
+  readonly scope: Locator
+  readonly limit: Locator
+  readonly start: Locator
+  readonly cancel: Locator
+  readonly status: Locator
+  readonly progress: Locator
+  readonly failures: Locator
+  readonly error: Locator
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByTestId('llm.panel')
+    this.toggle = page.getByTestId('llm.toggle')
+    this.baseUrl = page.getByTestId('llm.base-url')
+    this.model = page.getByTestId('llm.model')
+    this.apiKey = page.getByTestId('llm.api-key')
+    this.remember = page.getByTestId('llm.remember')
+    this.scope = page.getByTestId('llm.scope')
+    this.limit = page.getByTestId('llm.limit')
+    this.start = page.getByTestId('llm.start')
+    this.cancel = page.getByTestId('llm.cancel')
+    this.status = page.getByTestId('llm.status')
+    this.progress = page.getByTestId('llm.progress')
+    this.failures = page.getByTestId('llm.failure')
+    this.error = page.getByTestId('llm.error')
+  }
+
+  async open(): Promise<void> {
+    if ((await this.panel.getAttribute('open')) === null) await this.toggle.click()
+    await expect(this.baseUrl).toBeVisible()
+  }
+
+  async configure(opts: { baseUrl: string; model: string; apiKey: string; scope: 'feature' | 'shown' | 'live'; limit: number }): Promise<void> {
+    await this.open()
+    await this.baseUrl.fill(opts.baseUrl)
+    await this.model.fill(opts.model)
+    await this.apiKey.fill(opts.apiKey)
+    await this.scope.selectOption(opts.scope)
+    await this.limit.fill(String(opts.limit))
+    await expect(this.start).toHaveText(`Start (${opts.limit})`)
+  }
+
+  /** Starts a run and waits for it to end; returns the state it ended in ('done', 'cancelled'). */
+  async run(timeout = LOAD_TIMEOUT): Promise<string> {
+    await expect(this.start).toBeEnabled({ timeout: LOAD_TIMEOUT }) // the SAE must have loaded: its hash keys the cache
+    await this.start.click()
+    await expect(this.status).toHaveAttribute('data-status', /^(done|cancelled)$/, { timeout })
+    return (await this.status.getAttribute('data-status')) ?? ''
+  }
+}
+
 export class MapView {
   readonly panel: Locator
   readonly canvas: Locator
@@ -362,6 +466,8 @@ export class MonoscopeApp {
   readonly map: MapView
   readonly inspector: InspectView
   readonly contrast: ContrastView
+  readonly explanation: ExplanationView
+  readonly llm: LlmPanel
 
   constructor(readonly page: Page) {
     this.shell = new ShellBar(page)
@@ -373,6 +479,8 @@ export class MonoscopeApp {
     this.map = new MapView(page)
     this.inspector = new InspectView(page)
     this.contrast = new ContrastView(page)
+    this.explanation = new ExplanationView(page)
+    this.llm = new LlmPanel(page)
   }
 
   /** Opens a view by its hash route, e.g. '#/features' (with the open() parameters). */

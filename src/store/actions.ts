@@ -12,6 +12,8 @@ import { createSaeActions, type SaeActions } from './saeActions.ts'
 import { createExplorerActions, type ExplorerActions } from './explorerActions.ts'
 import { createSteeringActions, type SteeringActions } from './steeringActions.ts'
 import { createTrainingActions, type TrainingActions } from './trainingActions.ts'
+import { createExplanationActions, type ExplanationActions } from './explanationActions.ts'
+import { createLlmRunActions, type LlmRunActions } from './llmRunActions.ts'
 import { spawnTrainingWorker, type TrainingWorkerClient } from '../workers/trainingClient.ts'
 
 export interface AppActionsOptions {
@@ -27,6 +29,8 @@ export interface AppActionsOptions {
   hubEndpoint?: string
   /** WASM threads for tfjs-wasm and onnxruntime-web (the page's `?threads=`); default each library's own choice. */
   wasmThreads?: number
+  /** Where user and LLM explanations are kept (default: the page's indexedDB; null: memory only). */
+  indexedDb?: IDBFactory | null
 }
 
 export interface AppActions {
@@ -54,6 +58,8 @@ export interface AppActions {
   steering: SteeringActions
   /** SAE training runs in their own worker (issue 7). */
   training: TrainingActions
+  /** User and LLM explanations (IndexedDB) and LLM runs. */
+  explanations: ExplanationActions & LlmRunActions
   /** The live worker client (spawned on demand), for sibling action sets such as steering. */
   workerClient(): ModelWorkerClient
   dispose(): void
@@ -171,6 +177,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
 
   const saes = createSaeActions(store, { worker, pageUrl: options.pageUrl, hubEndpoint: options.hubEndpoint })
   const explorer = createExplorerActions(store, { saes, pageUrl: options.pageUrl })
+  const explanations = createExplanationActions(store, { indexedDb: options.indexedDb === undefined ? (globalThis.indexedDB ?? null) : options.indexedDb })
   return {
     loadModel,
     loadDefaultModel: () => loadModel(DEFAULT_MODEL_SOURCE),
@@ -213,6 +220,7 @@ export function createAppActions(store: AppStore, options: AppActionsOptions): A
       pageUrl: options.pageUrl,
       hubEndpoint: options.hubEndpoint,
     }),
+    explanations: { ...explanations, ...createLlmRunActions(store, { explanations, loadFeature: (saeId, index) => explorer.loadFeature(saeId, index) }) },
     workerClient: worker,
     dispose() {
       trainingClient?.terminate()

@@ -9,8 +9,9 @@ import { createSaeSlice, type SaeSlice } from './saeSlice.ts'
 import { createExplorerSlice, type ExplorerSlice } from './explorerSlice.ts'
 import { createSteeringSlice, type SteeringSlice } from './steeringSlice.ts'
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice.ts'
+import { createExplanationSlice, type ExplanationSlice } from './explanationSlice.ts'
 
-export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice & SaeSlice & ExplorerSlice & SteeringSlice & TrainingSlice
+export type AppState = ModelSlice & PromptSlice & GenerationSlice & ErrorSlice & SaeSlice & ExplorerSlice & SteeringSlice & TrainingSlice & ExplanationSlice
 export type AppStore = StoreApi<AppState>
 
 export interface AppStoreInit {
@@ -30,5 +31,6 @@ export function createAppStore(init: AppStoreInit = {}): AppStore {
     ...createExplorerSlice(...a),
     ...createSteeringSlice(...a),
     ...createTrainingSlice(...a),
+    ...createExplanationSlice(...a),
   }))
 }

@@ -14,3 +14,6 @@ export { DEFAULT_STEER_PROMPT, DEFAULT_STEER_SAMPLING, type SteerFeature, type S
 export type { SteeringActions } from './steeringActions.ts'
 export { initialTrainingState, type TrainingSlice, type TrainingState } from './trainingSlice.ts'
 export type { FineTuneInput, TrainingActions } from './trainingActions.ts'
+export { EMPTY_SAE_EXPLANATIONS, initialExplanationsState, type ExplanationsState, type LlmFailure, type LlmRunState, type SaeExplanations } from './explanationSlice.ts'
+export type { ExplanationActions } from './explanationActions.ts'
+export type { LlmRunActions, LlmRunRequest } from './llmRunActions.ts'

@@ -38,6 +38,11 @@ export interface SaeSummary {
   source: string
   /** True when sparsity.safetensors came with it. */
   hasSparsity: boolean
+  /**
+   * Lowercase hex SHA-256 of sae_weights.safetensors as read, keying stored explanations to these exact weights;
+   * null where WebCrypto is missing (an insecure context), absent from older replies.
+   */
+  weightsSha256?: string | null
 }
 
 export interface LoadSaeRequest {

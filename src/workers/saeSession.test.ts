@@ -1,5 +1,6 @@
 // SaeSession in Node: SAELens files from a folder and from picked bytes, per-token features that match a direct
 // computation, replacement and unloading without leaks, and bad files rejected with nothing lost.
+import { createHash } from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -78,6 +79,9 @@ describe('SaeSession', () => {
     expect(reply.sae).toMatchObject({ id: 'tiny', architecture: 'standard', dIn: D_MODEL, dSae: D_SAE, hookName: HOOK, k: null, hasSparsity: false })
     expect(events.some((e) => e.type === 'progress' && e.file === 'sae_weights.safetensors')).toBe(true)
     expect(saes.list().map((s) => s.id)).toEqual(['tiny'])
+    // The weights digest keys stored explanations: node:crypto over the file on disk is the reference.
+    const onDisk = await import('node:fs/promises').then((fs) => fs.readFile(join(dir, 'sae', 'sae_weights.safetensors')))
+    expect(reply.sae.weightsSha256).toBe(createHash('sha256').update(onDisk).digest('hex'))
   })
 
   it('gives per-token top features and all active features equal to a direct computation', async () => {

@@ -5,6 +5,7 @@ import { InvalidArgumentError, TokenizerError } from '../core/errors.ts'
 import { loadSaeLens, resolveSaeHook, type Sae } from '../core/sae/index.ts'
 import { resolveSource, type FileSource } from '../core/sources/index.ts'
 import { pickedFilesSource } from './saeFiles.ts'
+import { digestingWeights } from './weightsDigest.ts'
 import type { ModelSession } from './modelSession.ts'
 import type { WorkerResponse } from './protocol.ts'
 import { defaultSaeId } from './saeProtocol.ts'
@@ -88,7 +89,8 @@ export class SaeSession {
     this.loads.set(id, abort)
     try {
       if (!(await this.models.modelReady())) throw new InvalidArgumentError('Load a model first: an SAE runs on the model, and on its backend')
-      const source = await sourceOf(request.spec, abort.signal)
+      const weights = digestingWeights(await sourceOf(request.spec, abort.signal))
+      const source = weights.source
       const { sae, logSparsity } = await loadSaeLens(source, {
         signal: abort.signal,
         onProgress: (e) => emit({ type: 'progress', requestId: request.requestId, file: e.file, loaded: e.loaded, total: e.total }),
@@ -103,6 +105,7 @@ export class SaeSession {
         k: config.k,
         source: source.description,
         hasSparsity: logSparsity !== null,
+        weightsSha256: await weights.digest(),
       }
       // Nothing lost on error: the old SAE under this id is replaced only once the new one has loaded.
       this.saes.get(id)?.sae.dispose()

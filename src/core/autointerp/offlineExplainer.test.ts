@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { explainOffline, explainPattern } from './offlineExplainer.ts'
+import { explainOffline, explainPattern, scoreTextOffline } from './offlineExplainer.ts'
 import type { ActivationRecord, FeatureRecords } from './records.ts'
 import { formatPattern, parsePattern } from './tokenPattern.ts'
 import { simulateText } from './tokenSimulator.ts'
@@ -81,5 +81,14 @@ describe('explainOffline', () => {
 
   it('returns null for a feature that never fires', () => {
     expect(explainOffline(records([rec('a| b', [0, 0])]), null)).toBeNull()
+  })
+
+  it('scores any text as the explanations are: an edited pattern like the file\'s, prose at 0', () => {
+    const a = explainOffline(records(bridgeRecords), null)!
+    expect(scoreTextOffline(a.text, records(bridgeRecords))).toEqual({ score: a.score, detection: a.detection })
+    // Case and spacing do not matter inside «»; prose outside the grammar predicts nothing.
+    expect(scoreTextOffline('«bridge »   after «GOLDEN»', records(bridgeRecords)).score).toBe(a.score)
+    expect(scoreTextOffline('the Golden Arc Bridge', records(bridgeRecords)).score).toBe(0)
+    expect(scoreTextOffline('«Bridge»', { ...records(bridgeRecords), heldOutTop: [], random: [] })).toEqual({ score: null, detection: null })
   })
 })

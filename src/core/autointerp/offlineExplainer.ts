@@ -3,7 +3,7 @@
 // concept is named when the feature really separates it. Deterministic: the same records give the same text.
 import type { ExplanationRecord } from '../analysis/format.ts'
 import { CUE_WINDOW, simulatePattern } from './tokenSimulator.ts'
-import { formatPattern, normaliseToken, type TokenPattern } from './tokenPattern.ts'
+import { formatPattern, normaliseToken, parsePattern, type TokenPattern } from './tokenPattern.ts'
 import type { ActivationRecord, FeatureRecords } from './records.ts'
 import { detectionScore, simulationScore } from './score.ts'
 
@@ -129,17 +129,31 @@ function bestPattern(records: FeatureRecords, concept: ConceptMatch | null): Tok
 export function explainOffline(records: FeatureRecords, concept: ConceptMatch | null): ExplanationRecord | null {
   const pattern = bestPattern(records, concept)
   if (pattern.fires.length === 0) return null // a dead feature has nothing to explain
-  const scoring = [...records.heldOutTop, ...records.random]
-  const predicted = simulatePattern(pattern, scoring)
   return {
     text: formatPattern(pattern),
     method: pattern.concept === null ? 'tokens' : 'concept',
-    score: scoring.length ? round3(simulationScore(predicted, scoring)) : null,
-    detection: scoring.length ? round3(detectionScore(predicted.map((row) => row.some((v) => v >= DETECT_AT)), scoring)) : null,
+    ...scorePatternOffline(pattern, records),
     explainer: OFFLINE_EXPLAINER,
     prompt_version: OFFLINE_RULES_VERSION,
   }
 }
+
+/**
+ * Simulation and detection scores of a token pattern by the token simulator, on the feature's held-out top and
+ * random records (never its explain records); null when the feature has none.
+ */
+export function scorePatternOffline(pattern: TokenPattern, records: FeatureRecords): { score: number | null; detection: number | null } {
+  const scoring = [...records.heldOutTop, ...records.random]
+  if (scoring.length === 0) return { score: null, detection: null }
+  const predicted = simulatePattern(pattern, scoring)
+  return {
+    score: round3(simulationScore(predicted, scoring)),
+    detection: round3(detectionScore(predicted.map((row) => row.some((v) => v >= DETECT_AT)), scoring)),
+  }
+}
+
+/** Any text (a user's edit) scored as the offline explanations are: only its «token» pattern counts, so prose scores 0. */
+export const scoreTextOffline = (text: string, records: FeatureRecords): { score: number | null; detection: number | null } => scorePatternOffline(parsePattern(text), records)
 
 /** Detection answers "yes" where the pattern predicts a firing token with its cue (a cue-less match is a "no"). */
 const DETECT_AT = 0.5

@@ -66,15 +66,3 @@ export const formatAct = (v: number): string => (v === 0 ? '0' : v >= 100 ? v.to
 
 /** A short label of an SAE for selects and headers: its last path segment. */
 export const saeLabel = (saeId: string): string => saeId.split('/').pop() || saeId
-
-/** A concept is a feature's label only when it really separates the concept (the rule issue #17 asks for). */
-const CONCEPT_AUROC = 0.9
-
-/** A feature's short label in tables: its explanation, a concept it separates, or the tokens it promotes most. */
-export function featureLabel(summary: FeatureSummaryFile | null, index: number): string {
-  const row = summary?.features[index]
-  if (!row) return ''
-  if (row.explanation) return row.explanation
-  if (row.concept && row.concept.auroc >= CONCEPT_AUROC) return row.concept.name ?? `concept ${row.concept.id}`
-  return row.promoted.slice(0, 3).map((id) => tokenText(summary.vocab, id)).join(' ')
-}

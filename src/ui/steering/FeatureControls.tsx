@@ -1,18 +1,20 @@
-// One steered feature: its index, clamp or add, and a strength as a multiple of its max activation (slider
+// One steered feature: its index and label, clamp or add, and a strength as a multiple of its max activation (slider
 // −10× … +10×, exact numbers typed) or an absolute value.
-import { useActions } from '../appContext.tsx'
+import { useActions, useAppState } from '../appContext.tsx'
+import { FeatureName } from '../explorer/FeatureName.tsx'
 import type { SteerFeature } from '../../store/index.ts'
 
 const SLIDER_MAX = 10
 
 export function FeatureControls({ feature, position }: { feature: SteerFeature; position: number }) {
   const actions = useActions()
+  const saeId = useAppState((s) => s.steering.saeId)
   const update = (u: Partial<SteerFeature>) => actions.steering.updateFeature(position, u)
   const maxAct = actions.steering.maxActOf(feature)
   const absolute = feature.unit === 'absolute'
   return (
     <li className="steer-feature" data-testid="steer.feature" data-index={feature.index}>
-      <span className="steer-feature-index">#{feature.index}</span>
+      <FeatureName saeId={saeId} index={feature.index} link={saeId !== null} className="steer-feature-index" testId="steer.feature-name" />
       <select aria-label={`Mode of feature ${feature.index}`} data-testid="steer.mode" value={feature.mode} onChange={(e) => update({ mode: e.target.value as SteerFeature['mode'] })}>
         <option value="clamp">clamp (SAE + error)</option>
         <option value="add">add direction</option>

@@ -1,7 +1,11 @@
-// Adding features to steer: by index, by searching the SAE's concept matches, or from a TinyWorld preset.
+// Adding features to steer: by index (its label shown as you type), by a concept or words of a feature's label, or
+// from a TinyWorld preset.
 import { useEffect, useState } from 'react'
 import { useActions, useAppState } from '../appContext.tsx'
 import { presetFeature, presetPrompt, TINYWORLD_PRESETS, type SteerPreset } from './presets.ts'
+import { labelOf } from '../explorer/featureLabel.ts'
+import { FeatureName } from '../explorer/FeatureName.tsx'
+import { useSaeExplanations } from '../explorer/useFeatureLabel.ts'
 
 export function FeaturePicker() {
   const actions = useActions()
@@ -16,13 +20,20 @@ export function FeaturePicker() {
   const SOURCE_TEXT = { 'steer-eval': 'measured by steer-eval to steer it', writer: 'it promotes the concept\'s words', detector: 'its best detector' } as const
   const [text, setText] = useState('')
   const [note, setNote] = useState<string | null>(null)
+  const extra = useSaeExplanations(saeId)
+  const typedIndex = /^\d+$/.test(text.trim()) && (dSae === null || Number(text.trim()) < dSae) ? Number(text.trim()) : null
 
   const add = () => {
     const t = text.trim()
+    const rows = summary?.status === 'ready' ? summary.data.features : []
+    const byLabel = () => {
+      const q = t.toLowerCase()
+      return rows.find((r) => r.density > 0 && labelOf(summary?.status === 'ready' ? summary.data : null, r.index, extra).text.toLowerCase().includes(q))?.index ?? null
+    }
     const byConcept = !/^\d+$/.test(t) && summary?.status === 'ready' && saeId ? presetFeature(summary.data, saeId, t, report) : null
-    const index = /^\d+$/.test(t) ? Number(t) : (byConcept?.index ?? null)
+    const index = /^\d+$/.test(t) ? Number(t) : (byConcept?.index ?? byLabel())
     if (index === null || (dSae !== null && index >= dSae)) {
-      setNote(index === null ? `No feature matches "${t}": type an index or a TinyWorld concept (bridge, river, secrecy…)` : `This SAE has features 0–${dSae! - 1}`)
+      setNote(index === null ? `No feature matches "${t}": type an index, a TinyWorld concept (bridge, river, secrecy…) or words of a label` : `This SAE has features 0–${dSae! - 1}`)
       return
     }
     setNote(byConcept ? `"${t}": feature ${index} (${SOURCE_TEXT[byConcept.source]})` : null)
@@ -56,6 +67,7 @@ export function FeaturePicker() {
         <button type="submit" data-testid="steer.add-feature" disabled={text.trim() === ''}>
           Add
         </button>
+        {typedIndex !== null && saeId && <FeatureName saeId={saeId} index={typedIndex} className="muted" testId="steer.feature-preview" />}
       </form>
       <div className="row" role="group" aria-label="TinyWorld presets">
         {TINYWORLD_PRESETS.map((p) => (

@@ -1,7 +1,9 @@
 // The ranked tables of a contrast: by difference in mean activation, and (with a target) in mean attribution.
 import type { ContrastResponse, ContrastRow } from '../../../workers/saeProtocol.ts'
 import { hrefs } from '../../router/hashRoute.ts'
-import { featureLabel, formatAct, useSummary } from '../data.ts'
+import { formatAct, useSummary } from '../data.ts'
+import { featureLabel } from '../featureLabel.ts'
+import { useSaeExplanations } from '../useFeatureLabel.ts'
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`
 const signed = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}${formatAct(v)}`)
@@ -9,6 +11,7 @@ const signed = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}$
 function Table({ result, rows, by, attribution }: { result: ContrastResponse; rows: ContrastRow[]; by: 'activation' | 'attribution'; attribution: boolean }) {
   const loaded = useSummary(result.saeId)
   const summary = loaded?.status === 'ready' ? loaded.data : null
+  const extra = useSaeExplanations(result.saeId)
   return (
     <table className="why-table" data-testid={`contrast.table-${by}`}>
       <thead>
@@ -30,7 +33,9 @@ function Table({ result, rows, by, attribution }: { result: ContrastResponse; ro
                 #{r.feature}
               </a>
             </td>
-            <td className="muted">{featureLabel(summary, r.feature)}</td>
+            <td className="muted label-cell" title={featureLabel(summary, r.feature, extra)}>
+              {featureLabel(summary, r.feature, extra)}
+            </td>
             <td>{formatAct(r.meanWith)}</td>
             <td>{formatAct(r.meanWithout)}</td>
             <td>{signed(r.difference)}</td>

@@ -1,6 +1,6 @@
-// A feature's page (after Neuronpedia's): header stats and concept match, top examples, quantile samples,
+// A feature's page (after Neuronpedia's): header stats and concept match, its explanation (editable), top examples, quantile samples,
 // activation histogram, logit effects and neighbours, and its most-correlated MLP neuron where the SAE has that table;
-// "Steer" opens the steering playground on it.
+// "Steer" opens the steering playground on it; "Download JSON" saves the page with its explanations.
 import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
 import type { FeatureRecord } from '../../../core/analysis/format.ts'
 import { featureId, featureKey } from '../../../core/steering/featureKey.ts'
@@ -11,6 +11,8 @@ import { ExampleList } from './ExampleList.tsx'
 import { Histogram } from './Histogram.tsx'
 import { LogitEffects } from './LogitEffects.tsx'
 import { Neighbours } from './Neighbours.tsx'
+import { ExplanationBlock } from './ExplanationBlock.tsx'
+import { DownloadFeatureJson } from './DownloadFeatureJson.tsx'
 
 export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page: FeatureRecord; summary: FeatureSummaryFile }) {
   const vocab = summary.vocab
@@ -29,6 +31,7 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
           {prev && <a href={prev}>‹ {page.index - 1}</a>}
           <a href={hrefs.features(saeId)}>list</a>
           {next && <a href={next}>{page.index + 1} ›</a>}
+          <DownloadFeatureJson saeId={saeId} page={page} />
           <a className="button" data-testid="dashboard.steer" href={hrefs.steer(featureKey(featureId(saeId, page.index)))}>
             Steer
           </a>
@@ -57,15 +60,8 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
             </dd>
           </div>
         )}
-        {page.explanation && (
-          <div>
-            <dt>Explanation</dt>
-            <dd>
-              {page.explanation.text} <span className="muted">({page.explanation.method})</span>
-            </dd>
-          </div>
-        )}
       </dl>
+      <ExplanationBlock saeId={saeId} page={page} summary={summary} />
       <div className="dashboard-grid">
         <div>
           <h3>Top activations</h3>

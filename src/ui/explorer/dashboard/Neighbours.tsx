@@ -1,8 +1,8 @@
 // Nearest features by decoder cosine, in this SAE and in others on the same hook (feature splitting); each links
-// to that feature's dashboard.
+// to that feature's dashboard and shows its label (from that SAE's summary when the app has it).
 import type { FeatureRecord } from '../../../core/analysis/format.ts'
-import { hrefs } from '../../router/hashRoute.ts'
 import { saeLabel } from '../data.ts'
+import { FeatureName } from '../FeatureName.tsx'
 
 export function Neighbours({ lists }: { lists: FeatureRecord['neighbours'] }) {
   if (lists.length === 0) return <p className="muted">None.</p>
@@ -16,9 +16,10 @@ export function Neighbours({ lists }: { lists: FeatureRecord['neighbours'] }) {
           <ul className="chips">
             {list.indices.map((index, j) => (
               <li key={index}>
-                <a className="chip" href={hrefs.feature(list.sae_id, index)} data-testid="dashboard.neighbour" title={`cosine ${list.cosines[j]!.toFixed(3)}`}>
-                  #{index} <span className="muted">{list.cosines[j]!.toFixed(2)}</span>
-                </a>
+                <FeatureName saeId={list.sae_id} index={index} link className="chip" testId="dashboard.neighbour" titleExtra={`cosine ${list.cosines[j]!.toFixed(3)}`}>
+                  {' '}
+                  <span className="muted">{list.cosines[j]!.toFixed(2)}</span>
+                </FeatureName>
               </li>
             ))}
           </ul>

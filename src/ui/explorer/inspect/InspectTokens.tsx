@@ -1,12 +1,13 @@
-// Token chips with their top features, and the full list of active features for the chosen token.
+// Token chips with their top features (each with its label), and the full list of active features for the chosen token.
 import type { PromptFeaturesResponse } from '../../../workers/saeProtocol.ts'
 import { hrefs } from '../../router/hashRoute.ts'
 import { formatAct } from '../data.ts'
+import { FeatureLabelText } from '../FeatureName.tsx'
 
 function FeatureLink({ saeId, index, value }: { saeId: string; index: number; value: number }) {
   return (
     <a className="chip" href={hrefs.feature(saeId, index)} data-testid="inspect.feature" data-index={index} title={`feature ${index}: ${value}`}>
-      #{index} <span className="muted">{formatAct(value)}</span>
+      #{index} <FeatureLabelText saeId={saeId} index={index} /> <span className="muted">{formatAct(value)}</span>
     </a>
   )
 }

@@ -1,4 +1,4 @@
-// The feature list of one SAE: search by index, concept or explanation; sort; dead features flagged; paginated
+// The feature list of one SAE: search by index, concept or label (explanations and the user's edits); sort; dead features flagged; paginated
 // so thousands of rows stay fast; arrow keys move through rows and Enter opens one.
 import { useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { hrefs } from '../../router/hashRoute.ts'
@@ -10,6 +10,9 @@ import { NOT_ANALYSED } from '../../../store/index.ts'
 import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
 import { filterFeatures, SORT_LABELS, type FeatureSort } from './filterFeatures.ts'
 import { FeatureRow } from './FeatureRow.tsx'
+import { labelOf } from '../featureLabel.ts'
+import { useSaeExplanations } from '../useFeatureLabel.ts'
+import { LlmExplainPanel } from '../llm/LlmExplainPanel.tsx'
 
 /** 50 rows render in a few ms; pages keep the DOM small however large the SAE. */
 const PAGE_SIZE = 50
@@ -28,7 +31,11 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
   const deferredQuery = useDeferredValue(query)
 
   const data = summary?.status === 'ready' ? summary.data : null
-  const order = useMemo(() => (data ? filterFeatures(data.features, { query: deferredQuery, sort, hideDead, vocab: data.vocab }) : []), [data, deferredQuery, sort, hideDead])
+  const extra = useSaeExplanations(saeId)
+  const order = useMemo(
+    () => (data ? filterFeatures(data.features, { query: deferredQuery, sort, hideDead, vocab: data.vocab, label: (r) => labelOf(data, r.index, extra).text }) : []),
+    [data, deferredQuery, sort, hideDead, extra],
+  )
   const pages = Math.max(1, Math.ceil(order.length / PAGE_SIZE))
   const current = Math.min(page, pages - 1)
   const shown = order.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE)
@@ -56,7 +63,7 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
           <input
             data-testid="features.search"
             value={query}
-            placeholder="index, concept (bridge, cat…) or explanation"
+            placeholder="index, concept (bridge, cat…) or words of a label"
             onChange={(e) => {
               setQuery(e.target.value)
               setPage(0)
@@ -104,9 +111,10 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
               </>
             )}
           </p>
+          <LlmExplainPanel saeId={saeId!} summary={data!} shown={shown.map((i) => data!.features[i]!.index)} />
           <ol className="feature-rows" ref={listRef} data-testid="features.rows" tabIndex={0} onKeyDown={onKey} aria-label="Feature list (arrow keys move, Enter opens)">
             {shown.map((i, at) => (
-              <FeatureRow key={i} row={data!.features[i]!} saeId={saeId!} vocab={data!.vocab} active={at === active} />
+              <FeatureRow key={i} row={data!.features[i]!} saeId={saeId!} vocab={data!.vocab} active={at === active} label={labelOf(data, i, extra)} />
             ))}
           </ol>
           <div className="pager">

@@ -29,6 +29,12 @@ describe('filterFeatures', () => {
     expect(indices(filterFeatures(rows, { query: 'Velari', sort: 'relevance' }))).toEqual([33])
   })
 
+  it("finds a feature by the label it shows, a user's edit included", () => {
+    const label = (r: FeatureSummaryRow) => (r.index === 2 ? 'My Favourite Span' : '')
+    expect(indices(filterFeatures(rows, { query: 'favourite', sort: 'relevance', label }))).toEqual([2])
+    expect(indices(filterFeatures(rows, { query: 'favourite', sort: 'relevance' }))).toEqual([])
+  })
+
   it('finds an index, that feature first', () => {
     expect(indices(filterFeatures(rows, { query: '3', sort: 'relevance' }))).toEqual([3, 33])
     expect(indices(filterFeatures(rows, { query: '7', sort: 'relevance' }))).toEqual([])

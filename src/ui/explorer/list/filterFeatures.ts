@@ -1,5 +1,5 @@
 // Search and sort over a summary's rows, pure so it is unit-tested and fast on 16k+ rows: a number finds that
-// index; text finds concept names and explanations (and words of the best example).
+// index; text finds concept names, explanations and labels (the user's edits included), and words of the best example.
 import type { FeatureSummaryRow } from '../../../core/analysis/featureFolder.ts'
 
 export type FeatureSort = 'relevance' | 'index' | 'density' | 'max_act' | 'auroc'
@@ -17,6 +17,8 @@ export interface FilterOptions {
   sort: FeatureSort
   hideDead?: boolean
   vocab?: readonly string[] | null
+  /** The label each row shows (featureLabel.ts), searched beside the file's explanation. */
+  label?: (row: FeatureSummaryRow) => string
 }
 
 const auroc = (r: FeatureSummaryRow) => r.concept?.auroc ?? 0
@@ -37,8 +39,9 @@ export function filterFeatures(rows: readonly FeatureSummaryRow[], opts: FilterO
     rows.forEach((r, i) => {
       const name = r.concept?.name?.toLowerCase() ?? ''
       const explanation = r.explanation?.toLowerCase() ?? ''
+      const label = opts.label?.(r).toLowerCase() ?? ''
       const snippet = opts.vocab && r.snippet ? r.snippet.token_ids.map((id) => opts.vocab![id] ?? '').join('').toLowerCase() : ''
-      if (name.includes(q) || explanation.includes(q) || snippet.includes(q)) picked.push(i)
+      if (name.includes(q) || explanation.includes(q) || label.includes(q) || snippet.includes(q)) picked.push(i)
     })
   }
   if (opts.hideDead) picked = picked.filter((i) => rows[i]!.density > 0)

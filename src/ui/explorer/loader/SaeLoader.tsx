@@ -42,7 +42,7 @@ export function SaeLoader() {
       <h2 id={`${id}-title`}>SAEs</h2>
       <ul className="sae-list" data-testid="sae.loaded">
         {Object.values(loaded).map((s) => (
-          <li key={s.id} data-testid="sae.loaded-item" data-sae-id={s.id}>
+          <li key={s.id} data-testid="sae.loaded-item" data-sae-id={s.id} data-weights-sha256={s.weightsSha256 ?? ''} title={s.weightsSha256 ? `weights SHA-256 ${s.weightsSha256}` : undefined}>
             <span className="mono">{s.id}</span> · {s.architecture}
             {s.k !== null ? ` k=${s.k}` : ''} · {s.dSae} features · {s.hookName ?? 'no hook'}
             <button type="button" className="quiet" aria-label={`Unload ${s.id}`} onClick={() => void actions.saes.unloadSae(s.id)}>

@@ -9,7 +9,8 @@ import { navigate, useHashLocation } from '../../router/useRoute.ts'
 import type { FeatureMapFile } from '../../../core/analysis/format.ts'
 import type { Loadable } from '../../../store/index.ts'
 import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
-import { formatDensity, saeLabel, tokenText, useIndexSaes } from '../data.ts'
+import { formatDensity, saeLabel, useIndexSaes } from '../data.ts'
+import { featureTitle, labelOf } from '../featureLabel.ts'
 import { pointColours, saeColour, type ColourBy } from './mapColours.ts'
 import { MapCanvas } from './MapCanvas.tsx'
 import { syntheticPoints, type MapPoints } from './mapGeometry.ts'
@@ -36,9 +37,15 @@ export function MapPage({ saeId }: { saeId: string | null }) {
 
   const mapData = map?.status === 'ready' ? map.data : null
   const saes = useMemo(() => (synthetic > 0 ? [{ id: 'synthetic/a', d_sae: Math.ceil(synthetic / 2) }, { id: 'synthetic/b', d_sae: Math.floor(synthetic / 2) }] : (mapData?.saes ?? [])), [synthetic, mapData])
-  // Labels, density and concept colours come from the SAEs' summaries (the list's data): fetch them with the map.
+  // Labels, density and concept colours come from the SAEs' summaries (the list's data): fetch them with the map,
+  // and the user's and LLM explanations, which the hover label prefers.
+  const explanationsById = useAppState((s) => s.explanations.bySae)
   useEffect(() => {
-    if (!synthetic) for (const s of saes) void actions.explorer.loadSummary(s.id)
+    if (synthetic) return
+    for (const s of saes) {
+      void actions.explorer.loadSummary(s.id)
+      void actions.explanations.load(s.id)
+    }
   }, [actions, saes, synthetic])
 
   const points: MapPoints | null = useMemo(() => {
@@ -63,10 +70,11 @@ export function MapPage({ saeId }: { saeId: string | null }) {
     const s = points.sae[i]!
     const index = points.index[i]!
     const sae = saes[s]
-    const row = summaries[s]?.features[index]
-    const vocab = summaries[s]?.vocab ?? null
-    const extra = row ? ` · ${formatDensity(row.density)}${row.concept ? ` · ${row.concept.name} ${row.concept.auroc.toFixed(2)}` : ''} · ${row.promoted.slice(0, 3).map((id) => tokenText(vocab, id)).join(' ')}` : ''
-    return `${sae ? saeLabel(sae.id) : '?'} #${index}${extra}`
+    const summary = summaries[s] ?? null
+    const row = summary?.features[index]
+    const name = featureTitle(index, labelOf(summary, index, sae ? (explanationsById[sae.id] ?? null) : null).text)
+    const extra = row ? ` · ${formatDensity(row.density)}${row.concept ? ` · ${row.concept.name} ${row.concept.auroc.toFixed(2)}` : ''}` : ''
+    return `${sae ? saeLabel(sae.id) : '?'} ${name}${extra}`
   }
 
   return (

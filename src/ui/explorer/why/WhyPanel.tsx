@@ -5,7 +5,9 @@ import { featureId, featureKey } from '../../../core/steering/featureKey.ts'
 import type { AttributionResponse } from '../../../workers/saeProtocol.ts'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { hrefs } from '../../router/hashRoute.ts'
-import { featureLabel, formatAct, useSummary } from '../data.ts'
+import { formatAct, useSummary } from '../data.ts'
+import { featureLabel } from '../featureLabel.ts'
+import { useSaeExplanations } from '../useFeatureLabel.ts'
 import { AttributionScatter } from './AttributionScatter.tsx'
 
 const ROWS = 20
@@ -15,6 +17,7 @@ const signed = (v: number | null) => (v === null ? '—' : `${v > 0 ? '+' : ''}$
 function Result({ why }: { why: AttributionResponse }) {
   const loaded = useSummary(why.saeId)
   const summary = loaded?.status === 'ready' ? loaded.data : null
+  const extra = useSaeExplanations(why.saeId)
   const piece = (p: number) => JSON.stringify(why.pieces[p] ?? '')
   const { overlap } = why
   return (
@@ -66,7 +69,9 @@ function Result({ why }: { why: AttributionResponse }) {
                   <a href={hrefs.feature(why.saeId, e.feature)} data-testid="why.feature">
                     #{e.feature}
                   </a>{' '}
-                  <span className="muted">{featureLabel(summary, e.feature)}</span>
+                  <span className="muted label-inline" data-testid="why.label" title={featureLabel(summary, e.feature, extra)}>
+                    {featureLabel(summary, e.feature, extra)}
+                  </span>
                 </td>
                 <td className="num">{formatAct(e.activation)}</td>
                 <td className="num">{signed(e.attribution)}</td>
