@@ -7,6 +7,8 @@ import { ModelLoader } from './loader/ModelLoader.tsx'
 import { SaeLoader } from './explorer/loader/SaeLoader.tsx'
 import { useExplorerBoot } from './explorer/useExplorerBoot.ts'
 import { NavTabs, RouteView } from './router/RouteView.tsx'
+import { FirstVisitPrompt } from './learn/FirstVisitPrompt.tsx'
+import { TutorialCoach } from './learn/TutorialCoach.tsx'
 
 export function App() {
   useShortcuts()
@@ -16,6 +18,7 @@ export function App() {
     <div className="app">
       <Header />
       <ErrorBanner />
+      <FirstVisitPrompt />
       <main className="panels">
         <div className="loaders">
           <ModelLoader />
@@ -24,6 +27,7 @@ export function App() {
         <NavTabs />
         <RouteView />
       </main>
+      <TutorialCoach />
     </div>
   )
 }

@@ -28,3 +28,8 @@ export function useAppState<T>(selector: (state: AppState) => T): T {
 export function useActions(): AppActions {
   return useAppContext().actions
 }
+
+/** The store itself, for code that must read state outside a render (a tutorial's checks) or subscribe to all of it. */
+export function useAppContextStore(): AppStore {
+  return useAppContext().store
+}

@@ -10,6 +10,7 @@ import { ContrastPage } from '../explorer/contrast/ContrastPage.tsx'
 import type { HashLocation } from './hashRoute.ts'
 import { SteeringPanel } from '../steering/SteeringPanel.tsx'
 import { TrainingPanel } from '../training/TrainingPanel.tsx'
+import { LearnPage } from '../learn/LearnPage.tsx'
 
 export interface AppRoute {
   /** The first segment of the hash path: '#/map' → 'map'. */
@@ -31,6 +32,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: 'generate', tab: 'Generate', render: () => <PromptPanel /> },
   { path: 'steer', tab: 'Steer', render: (_rest, query) => <SteeringPanel featureParam={query.get('feature')} /> },
   { path: 'train', tab: 'Train', render: () => <TrainingPanel /> },
+  { path: 'learn', tab: 'Learn', render: () => <LearnPage /> },
 ]
 
 /** The view for an empty hash: the prompt panel, as the app opened before it had routes (and shared links expect). */
