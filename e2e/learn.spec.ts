@@ -26,7 +26,7 @@ class Coach {
   }
 
   async expectHighlighted(testId: string): Promise<void> {
-    await expect(this.page.getByTestId(testId).first()).toHaveClass(/tour-target/)
+    await expect(this.page.getByTestId(testId).first()).toHaveAttribute('data-tour-target', 'true')
   }
 
   async expectCompleted(tutorial: string): Promise<void> {

@@ -13,8 +13,10 @@ export const GLOSSARY = {
   ceRecovered: 'Cross-entropy loss recovered: how much of the model\'s next-token skill survives when its activation is replaced by the SAE\'s reconstruction (100% = all of it).',
   clamp: 'Steering by setting a feature to a fixed value on every position (a multiple of its max activation), whatever it would have been.',
   saeError: 'SAE(x) + error: steering edits the SAE\'s reconstruction and adds back what the SAE missed (x − SAE(x)), so only the clamped feature changes.',
-  simulation: 'Simulation score: the correlation between the activations predicted from an explanation alone and the true ones, on examples the explainer never saw (1 = perfect).',
-  detection: 'Detection score: how well the explanation tells which held-out examples make the feature fire (balanced accuracy: 0.5 is chance).',
+  simulation:
+    'Simulation score: a simulator reads only the explanation and predicts the activation on every token of held-out top and random contexts; the score is the correlation with the true activations (1 = perfect, 0 = no better than chance).',
+  detection:
+    'Detection score: given the explanation, pick which held-out contexts make the feature fire; balanced accuracy (0.5 = guessing, 1 = every context right).',
   attribution: 'How much a feature contributed to the model\'s next token, estimated from the gradient; ablation measures it exactly by removing the feature.',
 } as const
 

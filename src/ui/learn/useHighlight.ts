@@ -1,5 +1,6 @@
-// Points at a tutorial step's control: adds the `tour-target` class to the first element with that data-testid
-// (re-found as views re-render), and scrolls it into view once.
+// Points at a tutorial step's control: marks the first element with that data-testid `data-tour-target` (re-found
+// as views re-render), and scrolls it into view once. An attribute, not a class: React rewrites className whenever a
+// component changes its own classes, which would drop the mark.
 import { useEffect } from 'react'
 
 export function useHighlight(testId: string | null): void {
@@ -10,10 +11,10 @@ export function useHighlight(testId: string | null): void {
     const find = () => {
       const el = document.querySelector(`[data-testid="${CSS.escape(testId)}"]`)
       if (el === current) return
-      current?.classList.remove('tour-target')
+      current?.removeAttribute('data-tour-target')
       current = el
       if (!el) return
-      el.classList.add('tour-target')
+      el.setAttribute('data-tour-target', 'true')
       if (!scrolled) {
         el.scrollIntoView({ block: 'center', behavior: 'smooth' })
         scrolled = true
@@ -25,7 +26,7 @@ export function useHighlight(testId: string | null): void {
     observer.observe(document.body, { childList: true, subtree: true })
     return () => {
       observer.disconnect()
-      current?.classList.remove('tour-target')
+      current?.removeAttribute('data-tour-target')
     }
   }, [testId])
 }

@@ -13,6 +13,7 @@ import { LogitEffects } from './LogitEffects.tsx'
 import { Neighbours } from './Neighbours.tsx'
 import { ExplanationBlock } from './ExplanationBlock.tsx'
 import { DownloadFeatureJson } from './DownloadFeatureJson.tsx'
+import { Term } from '../../learn/Term.tsx'
 
 export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page: FeatureRecord; summary: FeatureSummaryFile }) {
   const vocab = summary.vocab
@@ -39,15 +40,21 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
       </header>
       <dl className="stats">
         <div>
-          <dt>Density</dt>
+          <dt>
+            <Term term="density">Density</Term>
+          </dt>
           <dd data-testid="dashboard.density">{dead ? 'dead (never fired)' : `${formatDensity(page.density)} (${page.active_tokens} of ${summary.corpus.tokens} tokens)`}</dd>
         </div>
         <div>
-          <dt>Max activation</dt>
+          <dt>
+            <Term term="maxAct">Max activation</Term>
+          </dt>
           <dd>{formatAct(page.max_act)}</dd>
         </div>
         <div>
-          <dt>Concept match</dt>
+          <dt>
+            Concept match (<Term term="auroc">AUROC</Term>)
+          </dt>
           <dd data-testid="dashboard.concept" data-concept={page.concept?.name ?? ''}>
             {page.concept ? `${page.concept.name ?? page.concept.id} · AUROC ${page.concept.auroc.toFixed(3)} · F1 ${page.concept.f1.toFixed(2)}` : '—'}
           </dd>

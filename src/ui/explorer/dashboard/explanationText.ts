@@ -1,5 +1,6 @@
 // How explanations are described to a reader: method names, score formatting and the short glossary the
 // dashboard's tooltips use, in one place so the list, dashboard and LLM panel say the same thing.
+import { GLOSSARY as TERMS } from '../../learn/glossary.ts'
 import type { LabelSource } from '../featureLabel.ts'
 
 export const formatScore = (score: number): string => score.toFixed(2)
@@ -24,11 +25,10 @@ export const SOURCE_NAMES: Record<LabelSource, string> = {
   none: 'no label',
 }
 
+/** The app's one glossary (learn/glossary.ts) for the scores, plus the note on how a user's text is scored. */
 export const GLOSSARY = {
-  simulation:
-    'Simulation score: a simulator reads only the explanation and predicts the activation on every token of held-out top and random contexts; the score is the correlation with the true activations (1 = perfect, 0 = no better than chance).',
-  detection:
-    'Detection score: given the explanation, pick which held-out contexts make the feature fire; balanced accuracy (0.5 = guessing, 1 = every context right).',
+  simulation: TERMS.simulation,
+  detection: TERMS.detection,
   userScoring:
     "Your text is scored by the offline token-pattern simulator, which reads only «token» patterns (e.g. «Bridge» after «Golden»): plain prose scores 0 here unless an LLM scores it.",
 } as const
