@@ -680,11 +680,19 @@ export class A11yAudit {
   async overflow(): Promise<{ scrollWidth: number; culprits: string[] }> {
     return this.page.evaluate(() => {
       const width = document.documentElement.clientWidth
-      const culprits = [...document.querySelectorAll<HTMLElement>('body *')]
-        .filter((el) => el.getBoundingClientRect().right > width + 1 && el.getClientRects().length > 0)
-        .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 1)
+      // Past the right edge and not clipped by a scrolling (or clipping) box on the way up: it widens the page.
+      const widens = (el: Element): boolean => {
+        if (el.getBoundingClientRect().right <= width + 1 || el.getClientRects().length === 0) return false
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) if (getComputedStyle(up).overflowX !== 'visible') return false
+        return true
+      }
+      const culprits = [...document.querySelectorAll('body *')]
+        .filter((el) => widens(el) && ![...el.children].some(widens)) // the deepest ones
         .slice(0, 8)
-        .map((el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : el.className ? `.${String(el.className).split(' ')[0]}` : ''} → ${Math.round(el.getBoundingClientRect().right)}px`)
+        .map((el) => {
+          const h = el as HTMLElement
+          return `${el.tagName.toLowerCase()}${h.dataset.testid ? `[${h.dataset.testid}]` : typeof h.className === 'string' && h.className ? `.${h.className.split(' ')[0]}` : ''} → ${Math.round(el.getBoundingClientRect().right)}px`
+        })
       return { scrollWidth: document.documentElement.scrollWidth, culprits }
     })
   }
