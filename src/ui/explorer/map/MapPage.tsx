@@ -68,7 +68,7 @@ export function MapPage({ saeId }: { saeId: string | null }) {
     [saes, summariesById],
   )
   const smallest = saes.reduce((best, s, i) => (s.d_sae < saes[best]!.d_sae ? i : best), 0)
-  const shownSae = shownChoice ?? smallest
+  const shownSae = shownChoice ?? (synthetic > 0 ? 'all' : smallest) // synthetic mode measures drawing every point
   const one = shownSae !== 'all' && saes.length > 1 ? Math.min(shownSae, saes.length - 1) : null
   const subset = useMemo(() => (allPoints ? subsetPoints(allPoints, one) : null), [allPoints, one])
   const points = subset?.points ?? null
