@@ -36,6 +36,25 @@ export class ShellBar {
   }
 }
 
+/** The loaders' line: what is loaded, and the button that expands the model and SAE forms (collapsed once a model is ready). */
+export class LoadersBar {
+  readonly bar: Locator
+  readonly toggle: Locator
+  readonly model: Locator
+
+  constructor(readonly page: Page) {
+    this.bar = page.getByTestId('loaders.bar')
+    this.toggle = page.getByTestId('loaders.toggle')
+    this.model = page.getByTestId('loaders.model')
+  }
+
+  /** Opens the forms if they are collapsed. */
+  async expand(): Promise<void> {
+    if ((await this.toggle.getAttribute('aria-expanded')) !== 'true') await this.toggle.click()
+    await expect(this.toggle).toHaveAttribute('aria-expanded', 'true')
+  }
+}
+
 export class LoaderPanel {
   readonly source: Locator
   readonly load: Locator
@@ -52,6 +71,7 @@ export class LoaderPanel {
   }
 
   async loadSource(source: string): Promise<void> {
+    await new LoadersBar(this.page).expand()
     await this.source.fill(source)
     await this.load.click()
   }
@@ -171,6 +191,7 @@ export class SaeLoaderPanel {
 
   /** Types a source (a folder, a URL or hf:owner/name) and its subfolder, and presses Load. */
   async loadSource(source: string, subfolder = ''): Promise<void> {
+    await new LoadersBar(this.page).expand()
     await this.page.getByTestId('sae.source').fill(source)
     await this.page.getByTestId('sae.subfolder').fill(subfolder)
     await this.page.getByTestId('sae.load').click()
@@ -458,6 +479,7 @@ export class ContrastView {
 
 export class MonoscopeApp {
   readonly shell: ShellBar
+  readonly loaders: LoadersBar
   readonly loader: LoaderPanel
   readonly prompt: PromptPanel
   readonly saes: SaeLoaderPanel
@@ -471,6 +493,7 @@ export class MonoscopeApp {
 
   constructor(readonly page: Page) {
     this.shell = new ShellBar(page)
+    this.loaders = new LoadersBar(page)
     this.loader = new LoaderPanel(page)
     this.prompt = new PromptPanel(page)
     this.saes = new SaeLoaderPanel(page)
@@ -637,5 +660,40 @@ export class TrainingView {
 
   button(run: Locator, action: 'pause' | 'resume' | 'cancel' | 'open' | 'export' | 'delete' | 'dashboards' | 'map'): Locator {
     return run.getByTestId(`train.run-${action}`)
+  }
+}
+
+/** The accessibility and layout audits of a11y.spec.ts: axe-core's serious and critical findings, and horizontal overflow. */
+export class A11yAudit {
+  constructor(readonly page: Page) {}
+
+  /** axe-core's violations of impact serious or critical on the page as it is now, one line each (rule, node count, first target). */
+  async seriousViolations(): Promise<string[]> {
+    const { default: AxeBuilder } = await import('@axe-core/playwright')
+    const result = await new AxeBuilder({ page: this.page }).analyze()
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}, ${v.nodes.length}): ${v.help} — e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)
+  }
+
+  /** How wide the document scrolls (more than the viewport's width means horizontal overflow), and the widest culprits. */
+  async overflow(): Promise<{ scrollWidth: number; culprits: string[] }> {
+    return this.page.evaluate(() => {
+      const width = document.documentElement.clientWidth
+      // Past the right edge and not clipped by a scrolling (or clipping) box on the way up: it widens the page.
+      const widens = (el: Element): boolean => {
+        if (el.getBoundingClientRect().right <= width + 1 || el.getClientRects().length === 0) return false
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) if (getComputedStyle(up).overflowX !== 'visible') return false
+        return true
+      }
+      const culprits = [...document.querySelectorAll('body *')]
+        .filter((el) => widens(el) && ![...el.children].some(widens)) // the deepest ones
+        .slice(0, 8)
+        .map((el) => {
+          const h = el as HTMLElement
+          return `${el.tagName.toLowerCase()}${h.dataset.testid ? `[${h.dataset.testid}]` : typeof h.className === 'string' && h.className ? `.${h.className.split(' ')[0]}` : ''} → ${Math.round(el.getBoundingClientRect().right)}px`
+        })
+      return { scrollWidth: document.documentElement.scrollWidth, culprits }
+    })
   }
 }

@@ -44,6 +44,7 @@ test('an ONNX Llama loads, steers exactly as the CLI does, and inspects with its
   // TinyWorld's committed SAEs read another vocabulary: they are left out here, and the SAE box says why.
   await expect(page.getByTestId('sae.index-skipped')).toContainText("vocabulary is not TinyWorld's", { timeout: LOAD_TIMEOUT })
   await expect(page.locator('[data-testid="sae.loaded-item"][data-sae-id^="tinyworld/"]')).toHaveCount(0)
+  await app.loaders.expand() // collapsed to one line once the model is ready
   await page.getByTestId('sae.source').fill(sae)
   await page.getByTestId('sae.load').click()
   await expect(page.locator(`[data-testid="sae.loaded-item"][data-sae-id="${sae}"]`)).toBeVisible({ timeout: LOAD_TIMEOUT })
@@ -70,6 +71,7 @@ test('the fp16, q8 and q4 files of an ONNX export load from ?dtype= and from the
   await expect(app.prompt.outputTokens).toHaveCount(4)
 
   // The loader's choice: q8 (dynamic quantization) on the next Load, and the address bar follows it.
+  await app.loaders.expand() // collapsed to one line once the model is ready
   await page.getByTestId('loader.dtype').selectOption('q8')
   await app.loader.load.click()
   await expect(app.loader.status).toContainText('from onnx/model_quantized.onnx', { timeout: LOAD_TIMEOUT })

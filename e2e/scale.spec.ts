@@ -90,6 +90,7 @@ test('the fp16, q8 and int8 ONNX exports of GPT-2 small load from ?dtype= and th
     // The first from the address, the next from the loader's choice in the same page (the last model let go).
     if (i === 0) await page.goto(`./?${new URLSearchParams({ model, dtype, ...(backend !== 'auto' ? { backend } : {}) })}`)
     else {
+      await app.loaders.expand() // collapsed to one line once the model is ready
       await page.getByTestId('loader.dtype').selectOption(dtype)
       await app.loader.load.click()
     }

@@ -1,10 +1,9 @@
-// The app shell: header, errors, the loaders, nav tabs and the routed view (src/ui/router/routes.tsx).
+// The app shell: header, errors, the loaders (one line once loaded), nav tabs and the routed view (src/ui/router/routes.tsx).
 import { ErrorBanner } from './shell/ErrorBanner.tsx'
 import { Header } from './shell/Header.tsx'
 import { useShortcuts } from './shell/useShortcuts.ts'
 import { useUrlSync } from './shell/useUrlSync.ts'
-import { ModelLoader } from './loader/ModelLoader.tsx'
-import { SaeLoader } from './explorer/loader/SaeLoader.tsx'
+import { LoadersBar } from './loader/LoadersBar.tsx'
 import { useExplorerBoot } from './explorer/useExplorerBoot.ts'
 import { NavTabs, RouteView } from './router/RouteView.tsx'
 import { FirstVisitPrompt } from './learn/FirstVisitPrompt.tsx'
@@ -20,10 +19,7 @@ export function App() {
       <ErrorBanner />
       <FirstVisitPrompt />
       <main className="panels">
-        <div className="loaders">
-          <ModelLoader />
-          <SaeLoader />
-        </div>
+        <LoadersBar />
         <NavTabs />
         <RouteView />
       </main>

@@ -41,7 +41,7 @@ export function GenerationOutput() {
   }
   return (
     <div className="output-wrap">
-      <div className="output" data-testid="prompt.output" data-state={state} data-count={generation.tokens.length} aria-busy={generation.status !== 'idle'} aria-label="Generated text">
+      <div className="output" data-testid="prompt.output" data-state={state} data-count={generation.tokens.length} role="region" aria-busy={generation.status !== 'idle'} aria-label="Generated text">
         {generation.promptText && <span className="output-prompt">{generation.promptText}</span>}
         {generation.tokens.map((token, i) =>
           explainable ? (

@@ -41,7 +41,8 @@ export function parseFeatureSegments(rest: readonly string[]): { saeId: string; 
 /** Links to every view; the only place the app's hash URLs are spelled. */
 export const hrefs = {
   generate: () => formatHash(['generate']),
-  features: (saeId?: string) => formatHash(saeId ? ['features', saeId] : ['features']),
+  /** `query`: the list's search and filters (explorer/list/listQuery.ts). */
+  features: (saeId?: string, query?: Record<string, string>) => formatHash(saeId ? ['features', saeId] : ['features'], query),
   feature: (saeId: string, index: number) => formatHash(['feature', saeId, index]),
   /** The committed SAEs' joint map, or one loaded or trained SAE's own map. */
   map: (saeId?: string) => formatHash(saeId ? ['map', saeId] : ['map']),

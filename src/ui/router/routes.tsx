@@ -24,7 +24,7 @@ export interface AppRoute {
 }
 
 export const ROUTES: readonly AppRoute[] = [
-  { path: 'features', tab: 'Explore', render: (rest) => <FeatureListPage saeId={rest.length ? rest.join('/') : null} /> },
+  { path: 'features', tab: 'Explore', render: (rest, query) => <FeatureListPage saeId={rest.length ? rest.join('/') : null} query={query} /> },
   { path: 'feature', tab: null, tabPath: 'features', render: (rest) => <FeaturePage rest={rest} /> },
   { path: 'map', tab: 'Map', render: (rest) => <MapPage saeId={rest.length ? rest.join('/') : null} /> },
   { path: 'inspect', tab: 'Inspect', render: () => <InspectPage /> },

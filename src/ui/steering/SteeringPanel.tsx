@@ -1,11 +1,12 @@
 // The steering playground: choose an SAE and features, set strengths, and generate default and steered text from
 // the same seed side by side; "Copy link" shares the whole state (?steer=…).
-import { useEffect, useState } from 'react'
+import { useEffect } from 'react'
 import { useActions, useAppState } from '../appContext.tsx'
 import { FeatureControls } from './FeatureControls.tsx'
 import { FeaturePicker } from './FeaturePicker.tsx'
 import { SteerColumns } from './SteerColumns.tsx'
 import { SteerSettings } from './SteerSettings.tsx'
+import { ShareLink } from './ShareLink.tsx'
 import { useSteerEntry } from './useSteerEntry.ts'
 
 export function SteeringPanel({ featureParam }: { featureParam: string | null }) {
@@ -14,7 +15,6 @@ export function SteeringPanel({ featureParam }: { featureParam: string | null })
   const s = useAppState((st) => st.steering)
   const loadedSaes = useAppState((st) => st.saes.loaded)
   const modelReady = useAppState((st) => st.model.status === 'ready')
-  const [link, setLink] = useState<{ url: string | null; error: string | null }>({ url: null, error: null })
 
   // The first loaded SAE until the user (or a link) picks one; its summary gives max activations and presets.
   useEffect(() => {
@@ -27,16 +27,6 @@ export function SteeringPanel({ featureParam }: { featureParam: string | null })
 
   const running = s.run.status !== 'idle'
   const canRun = modelReady && !!s.saeId && loadedSaes[s.saeId] !== undefined && !running
-  const copyLink = async () => {
-    try {
-      const url = await actions.steering.shareUrl(window.location.href)
-      setLink({ url, error: null })
-      await navigator.clipboard?.writeText(url).catch(() => undefined) // the link is shown too, for browsers that refuse
-    } catch (err) {
-      setLink({ url: null, error: err instanceof Error ? err.message : String(err) })
-    }
-  }
-
   return (
     <section
       className="panel steer-panel"
@@ -53,7 +43,7 @@ export function SteeringPanel({ featureParam }: { featureParam: string | null })
           This steering link cannot be opened: {s.linkError.message}. The playground below still works.
         </p>
       )}
-      <label className="field">
+      <label className="field steer-sae">
         SAE
         <select data-testid="steer.sae" value={s.saeId ?? ''} onChange={(e) => actions.steering.update({ saeId: e.target.value || null, features: [] })}>
           {!s.saeId && <option value="">(load an SAE)</option>}
@@ -73,25 +63,15 @@ export function SteeringPanel({ featureParam }: { featureParam: string | null })
         {s.features.length === 0 && <li className="muted">No features yet: the steered column will equal the default one.</li>}
       </ul>
       <SteerSettings />
-      <div className="row">
+      <div className="row steer-actions">
         <button type="button" data-testid="steer.run" disabled={!canRun} onClick={() => void actions.steering.run()} title="Ctrl+Enter">
           Generate both
         </button>
         <button type="button" data-testid="steer.stop" disabled={!running} onClick={() => void actions.steering.stop()} title="Escape">
           Stop
         </button>
-        <button type="button" data-testid="steer.copy-link" disabled={!s.saeId} onClick={() => void copyLink()}>
-          Copy link
-        </button>
       </div>
-      {link.url && (
-        <input className="steer-link" readOnly aria-label="Share link" data-testid="steer.link" value={link.url} onFocus={(e) => e.target.select()} />
-      )}
-      {link.error && (
-        <p className="error" data-testid="steer.link-share-error">
-          {link.error}
-        </p>
-      )}
+      <ShareLink disabled={!s.saeId} />
       <SteerColumns />
     </section>
   )

@@ -1,6 +1,7 @@
 // The feature list of one SAE: search by index, concept or label (explanations and the user's edits); sort; dead features flagged; paginated
-// so thousands of rows stay fast; arrow keys move through rows and Enter opens one.
-import { useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+// so thousands of rows stay fast; arrow keys move through rows and Enter opens one. Search, sort, filter, page and row
+// live in the URL (listQuery.ts), so Back from a dashboard returns to them.
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { hrefs } from '../../router/hashRoute.ts'
 import { navigate } from '../../router/useRoute.ts'
 import { useAppState } from '../../appContext.tsx'
@@ -9,7 +10,8 @@ import { SaePicker } from '../SaePicker.tsx'
 import { NOT_ANALYSED } from '../../../store/index.ts'
 import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
 import { filterFeatures, SORT_LABELS, type FeatureSort } from './filterFeatures.ts'
-import { FeatureRow } from './FeatureRow.tsx'
+import { FeatureRow, FeatureTableHead } from './FeatureRow.tsx'
+import { formatListQuery, parseListQuery } from './listQuery.ts'
 import { labelOf } from '../featureLabel.ts'
 import { useSaeExplanations } from '../useFeatureLabel.ts'
 import { LlmExplainPanel } from '../llm/LlmExplainPanel.tsx'
@@ -17,17 +19,18 @@ import { LlmExplainPanel } from '../llm/LlmExplainPanel.tsx'
 /** 50 rows render in a few ms; pages keep the DOM small however large the SAE. */
 const PAGE_SIZE = 50
 
-export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null }) {
+export function FeatureListPage({ saeId: routeSaeId, query: urlQuery }: { saeId: string | null; query: URLSearchParams }) {
   const saes = useIndexSaes()
   const saeId = routeSaeId ?? saes[0]?.id ?? null
   const summary = useSummary(saeId)
   const hasOwnMap = useAppState((s) => saeId !== null && saeId in s.explorer.saeMaps)
-  const [query, setQuery] = useState('')
-  const [sort, setSort] = useState<FeatureSort>('relevance')
-  const [hideDead, setHideDead] = useState(false)
-  const [page, setPage] = useState(0)
-  const [active, setActive] = useState(0)
-  const listRef = useRef<HTMLOListElement>(null)
+  const [initial] = useState(() => parseListQuery(urlQuery))
+  const [query, setQuery] = useState(initial.q)
+  const [sort, setSort] = useState<FeatureSort>(initial.sort)
+  const [hideDead, setHideDead] = useState(initial.hideDead)
+  const [page, setPage] = useState(initial.page)
+  const [active, setActive] = useState(initial.row)
+  const listRef = useRef<HTMLDivElement>(null)
   const deferredQuery = useDeferredValue(query)
 
   const data = summary?.status === 'ready' ? summary.data : null
@@ -39,6 +42,19 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
   const pages = Math.max(1, Math.ceil(order.length / PAGE_SIZE))
   const current = Math.min(page, pages - 1)
   const shown = order.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE)
+
+  // replaceState: typing is not a history entry each key, and no hashchange re-renders the route.
+  useEffect(() => {
+    const href = hrefs.features(routeSaeId ?? undefined, formatListQuery({ q: query, sort, hideDead, page, row: active }))
+    if (window.location.hash !== href) window.history.replaceState(window.history.state, '', href)
+  }, [routeSaeId, query, sort, hideDead, page, active])
+  // Back from a dashboard: the row it was opened from comes into view once the rows are there.
+  const restored = useRef(initial.row === 0)
+  useEffect(() => {
+    if (restored.current || shown.length === 0) return
+    restored.current = true
+    listRef.current?.querySelectorAll<HTMLElement>('[data-testid="features.row"]')[active]?.scrollIntoView({ block: 'center' })
+  }, [shown.length, active])
 
   const onKey = (event: KeyboardEvent) => {
     if (!data) return
@@ -85,7 +101,7 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
           </select>
         </label>
         <label className="checkbox">
-          <input type="checkbox" checked={hideDead} onChange={(e) => setHideDead(e.target.checked)} /> hide dead
+          <input type="checkbox" data-testid="features.hide-dead" checked={hideDead} onChange={(e) => setHideDead(e.target.checked)} /> hide dead
         </label>
       </div>
       {summary === null || summary.status === 'loading' ? (
@@ -112,11 +128,16 @@ export function FeatureListPage({ saeId: routeSaeId }: { saeId: string | null })
             )}
           </p>
           <LlmExplainPanel saeId={saeId!} summary={data!} shown={shown.map((i) => data!.features[i]!.index)} />
-          <ol className="feature-rows" ref={listRef} data-testid="features.rows" tabIndex={0} onKeyDown={onKey} aria-label="Feature list (arrow keys move, Enter opens)">
-            {shown.map((i, at) => (
-              <FeatureRow key={i} row={data!.features[i]!} saeId={saeId!} vocab={data!.vocab} active={at === active} label={labelOf(data, i, extra)} />
-            ))}
-          </ol>
+          <div className="table-scroll">
+            <div className="feature-table" role="table" aria-label="Features" aria-rowcount={order.length + 1}>
+              <FeatureTableHead />
+              <div role="rowgroup" className="feature-rows" ref={listRef} data-testid="features.rows" tabIndex={0} onKeyDown={onKey} aria-label="Feature rows (arrow keys move, Enter opens)">
+                {shown.map((i, at) => (
+                  <FeatureRow key={i} row={data!.features[i]!} saeId={saeId!} vocab={data!.vocab} active={at === active} label={labelOf(data, i, extra)} rowIndex={current * PAGE_SIZE + at + 2} />
+                ))}
+              </div>
+            </div>
+          </div>
           <div className="pager">
             <button type="button" className="secondary" disabled={current === 0} onClick={() => setPage(current - 1)} data-testid="features.prev">
               ‹ Prev

@@ -1,5 +1,6 @@
 // Loads SAEs into the worker: the default ones come from the index; others from a folder next to the page, a URL,
-// a Hub repo (with subfolder), or files picked or dropped here. A bad file shows an error; loaded SAEs stay.
+// a Hub repo (with subfolder), or files picked or dropped here. A bad file shows an error; loaded SAEs stay (they
+// are listed on the loaders' line, LoadedSaeChips).
 import { useId, useState, type DragEvent, type FormEvent } from 'react'
 import { useActions, useAppState } from '../../appContext.tsx'
 import { SaeProgress } from './SaeProgress.tsx'
@@ -7,9 +8,7 @@ import { SaeProgress } from './SaeProgress.tsx'
 export function SaeLoader() {
   const id = useId()
   const actions = useActions()
-  const loaded = useAppState((s) => s.saes.loaded)
   const lastError = useAppState((s) => s.saes.lastError)
-  const indexSkipped = useAppState((s) => s.explorer.indexSaesSkipped)
   const [source, setSource] = useState('')
   const [subfolder, setSubfolder] = useState('')
   const [dragging, setDragging] = useState(false)
@@ -40,23 +39,6 @@ export function SaeLoader() {
       onDrop={onDrop}
     >
       <h2 id={`${id}-title`}>SAEs</h2>
-      <ul className="sae-list" data-testid="sae.loaded">
-        {Object.values(loaded).map((s) => (
-          <li key={s.id} data-testid="sae.loaded-item" data-sae-id={s.id} data-weights-sha256={s.weightsSha256 ?? ''} title={s.weightsSha256 ? `weights SHA-256 ${s.weightsSha256}` : undefined}>
-            <span className="mono">{s.id}</span> · {s.architecture}
-            {s.k !== null ? ` k=${s.k}` : ''} · {s.dSae} features · {s.hookName ?? 'no hook'}
-            <button type="button" className="quiet" aria-label={`Unload ${s.id}`} onClick={() => void actions.saes.unloadSae(s.id)}>
-              ×
-            </button>
-          </li>
-        ))}
-        {indexSkipped !== null && (
-          <li className="muted" data-testid="sae.index-skipped">
-            The default SAEs are left out: {indexSkipped}. Load SAEs made for this model, or train one.
-          </li>
-        )}
-        {Object.keys(loaded).length === 0 && indexSkipped === null && <li className="muted">None loaded yet (the defaults load with the model).</li>}
-      </ul>
       <form className="loader-form" onSubmit={submit}>
         <div className="field grow">
           <label htmlFor={`${id}-source`}>SAE source</label>

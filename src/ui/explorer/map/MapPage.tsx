@@ -1,5 +1,6 @@
 // `#/map`: the joint UMAP map of the index's SAEs (or `?synthetic=N` points for tests and benchmarks); colour by
-// SAE size, density or concept; splitting families drawn as links; a click opens the feature's dashboard.
+// SAE size, density or concept (with a legend); one SAE shown by default, all of them (families, with links) on
+// demand; a search fades the points it does not match; a click opens the feature's dashboard.
 // `#/map/<saeId>`: the map of one loaded or trained SAE, analysed in the browser (offered when it has none yet).
 import { useEffect, useMemo, useState } from 'react'
 import type { FeatureSummaryFile } from '../../../core/analysis/featureFolder.ts'
@@ -11,7 +12,9 @@ import type { Loadable } from '../../../store/index.ts'
 import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
 import { formatDensity, saeLabel, useIndexSaes } from '../data.ts'
 import { featureTitle, labelOf } from '../featureLabel.ts'
-import { pointColours, saeColour, type ColourBy } from './mapColours.ts'
+import { pointColours, type ColourBy } from './mapColours.ts'
+import { highlight, subsetPoints } from './mapFilter.ts'
+import { MapLegend } from './MapLegend.tsx'
 import { MapCanvas } from './MapCanvas.tsx'
 import { syntheticPoints, type MapPoints } from './mapGeometry.ts'
 
@@ -30,6 +33,8 @@ export function MapPage({ saeId }: { saeId: string | null }) {
   const summariesById = useAppState((s) => s.explorer.summaries)
   const [colourBy, setColourBy] = useState<ColourBy>('sae')
   const [showLinks, setShowLinks] = useState(true)
+  const [shownChoice, setShownSae] = useState<number | 'all' | null>(null) // null: the smallest SAE
+  const [search, setSearch] = useState('')
 
   useEffect(() => {
     if (!synthetic && !own && indexReady) void actions.explorer.loadMap()
@@ -48,7 +53,7 @@ export function MapPage({ saeId }: { saeId: string | null }) {
     }
   }, [actions, saes, synthetic])
 
-  const points: MapPoints | null = useMemo(() => {
+  const allPoints: MapPoints | null = useMemo(() => {
     if (synthetic > 0) return syntheticPoints(Math.min(synthetic, 200_000), 1, 2)
     if (!mapData) return null
     const p = mapData.points
@@ -62,8 +67,13 @@ export function MapPage({ saeId }: { saeId: string | null }) {
       }),
     [saes, summariesById],
   )
-  const colours = useMemo(() => (points ? pointColours(points, colourBy, summaries) : []), [points, colourBy, summaries])
-  const links = showLinks && mapData?.links ? mapData.links : null
+  const smallest = saes.reduce((best, s, i) => (s.d_sae < saes[best]!.d_sae ? i : best), 0)
+  const shownSae = shownChoice ?? (synthetic > 0 ? 'all' : smallest) // synthetic mode measures drawing every point
+  const one = shownSae !== 'all' && saes.length > 1 ? Math.min(shownSae, saes.length - 1) : null
+  const subset = useMemo(() => (allPoints ? subsetPoints(allPoints, one) : null), [allPoints, one])
+  const points = subset?.points ?? null
+  // Links join points of different SAEs: drawn only with all of them shown.
+  const links = showLinks && one === null && mapData?.links ? mapData.links : null
 
   const label = (i: number) => {
     if (!points) return ''
@@ -76,6 +86,9 @@ export function MapPage({ saeId }: { saeId: string | null }) {
     const extra = row ? ` · ${formatDensity(row.density)}${row.concept ? ` · ${row.concept.name} ${row.concept.auroc.toFixed(2)}` : ''}` : ''
     return `${sae ? saeLabel(sae.id) : '?'} ${name}${extra}`
   }
+  const base = useMemo(() => (points ? pointColours(points, colourBy, summaries) : []), [points, colourBy, summaries])
+  // label reads points, summaries and explanations: listed in place of the function, which is new each render.
+  const { colours, matches } = useMemo(() => highlight(base, search, label), [base, search, points, summaries, explanationsById])
 
   return (
     <section className="panel map" data-testid="map.panel" aria-label="Feature map">
@@ -89,19 +102,35 @@ export function MapPage({ saeId }: { saeId: string | null }) {
             <option value="concept">Concept</option>
           </select>
         </label>
-        {(mapData?.links?.from.length ?? 0) > 0 && (
+        {saes.length > 1 && (
+          <label className="field">
+            <span>Show</span>
+            <select data-testid="map.show" value={String(shownSae)} onChange={(e) => setShownSae(e.target.value === 'all' ? 'all' : Number(e.target.value))}>
+              {saes.map((s, i) => (
+                <option key={s.id} value={i}>
+                  {saeLabel(s.id)} ({s.d_sae})
+                </option>
+              ))}
+              <option value="all">all SAEs (families)</option>
+            </select>
+          </label>
+        )}
+        <label className="field grow">
+          <span>Highlight</span>
+          <input type="search" data-testid="map.search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="label, concept or #index" spellCheck={false} autoComplete="off" />
+        </label>
+        {search.trim() !== '' && (
+          <span className="status" role="status" data-testid="map.matches" data-count={matches}>
+            {matches} of {colours.length} match
+          </span>
+        )}
+        {one === null && (mapData?.links?.from.length ?? 0) > 0 && (
           <label className="checkbox">
             <input type="checkbox" checked={showLinks} onChange={(e) => setShowLinks(e.target.checked)} data-testid="map.links" /> link each feature to its nearest in the next-smaller SAE
           </label>
         )}
-        <ul className="legend">
-          {saes.map((s, i) => (
-            <li key={s.id}>
-              <span className="swatch" style={{ background: saeColour(i) }} /> {saeLabel(s.id)} ({s.d_sae})
-            </li>
-          ))}
-        </ul>
       </div>
+      <MapLegend by={colourBy} saes={saes} points={points} summaries={summaries} />
       {synthetic > 0 && <p className="status">Synthetic mode: {synthetic} random points (no dashboards).</p>}
       {!synthetic && own && !ownMap && (saeLoaded ? <AnalysePanel saeId={saeId} /> : <p className="error-inline">No SAE "{saeId}" is loaded: load it with the SAE loader, then analyse it.</p>)}
       {!synthetic && !own && (map === null || map.status === 'loading') && <p className="status">Loading the map…</p>}

@@ -26,9 +26,12 @@ export function pointColours(points: MapPoints, by: ColourBy, summaries: readonl
         const t = Math.min(1, Math.max(0, (Math.log10(row.density) + 5) / 5)) // 1e-5 … 1
         out[i] = hsl(240 - 200 * t, 70, 45)
       }
-    } else out[i] = row.concept ? hsl((row.concept.id * 137.508) % 360, 65, 48) : '#b0b4bb'
+    } else out[i] = row.concept ? conceptColour(row.concept.id) : '#b0b4bb'
   }
   return out
 }
 
 export const saeColour = (s: number): string => SAE_COLOURS[s % SAE_COLOURS.length]!
+
+/** A concept's colour: golden-angle hues, so neighbouring ids differ. */
+export const conceptColour = (id: number): string => hsl((id * 137.508) % 360, 65, 48)
