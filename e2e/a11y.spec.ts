@@ -54,6 +54,15 @@ const VIEWS: View[] = [
   { name: 'contrast', open: async (app, page) => (await goHash(page, '#/contrast'), await expect(app.contrast.panel).toBeVisible()) },
   { name: 'train', open: async (_app, page) => (await goHash(page, '#/train'), await expect(page.getByTestId('train.panel')).toBeVisible()) },
   {
+    // The Learn page with a tutorial running: its coach panel floats over every view.
+    name: 'learn',
+    open: async (_app, page) => {
+      await goHash(page, '#/learn')
+      await page.locator('[data-testid="learn.tutorial"][data-tutorial="steer"]').getByTestId('learn.start').click()
+      await expect(page.getByTestId('tour.coach')).toBeVisible()
+    },
+  },
+  {
     // The analysis offer: the list of an SAE with no precomputed files (dropped in as files, as analyse.spec.ts does).
     name: 'analyse',
     open: async (app, page) => {
