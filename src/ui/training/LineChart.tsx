@@ -31,7 +31,8 @@ export function LineChart(props: { title: string; metric: string; points: ChartP
     kind,
   )
   const y = scaleLinear().domain(domain).range([H - M.bottom, M.top])
-  const tickText = kind === 'fraction' ? tickPct : format
+  // d3's tick format gives round ticks the digits their step needs ("50", not "50.00"); fractions read as percentages.
+  const tickText = kind === 'fraction' ? tickPct : y.tickFormat(5)
   const path = line<ChartPoint>()
     .x((p) => x(p.x))
     .y((p) => y(p.y))(finite)
@@ -65,6 +66,8 @@ export function LineChart(props: { title: string; metric: string; points: ChartP
           {yLabel}
         </text>
         {path && <path d={path} className="curve" />}
+        {/* The latest point as a dot: a curve of one point (CE measured only at the end) would draw nothing. */}
+        {last && <circle cx={x(last.x)} cy={y(last.y)} r={2.5} className="curve" style={{ fill: 'var(--accent)' }} />}
       </svg>
       {note && <p className="hint">{note}</p>}
     </figure>
