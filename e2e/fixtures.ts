@@ -697,3 +697,24 @@ export class A11yAudit {
     })
   }
 }
+
+/** One run of the training panel's list: its status, what it offers, and the charts' labels (issue #17's fixes). */
+export class TrainingRunItem {
+  readonly status: Locator
+
+  constructor(
+    readonly page: Page,
+    readonly item: Locator,
+  ) {
+    this.status = item.getByTestId('train.run-status')
+  }
+
+  action(name: 'pause' | 'resume' | 'restart' | 'cancel' | 'open' | 'export' | 'delete' | 'dashboards' | 'map'): Locator {
+    return this.item.getByTestId(`train.run-${name}`)
+  }
+
+  /** One chart of the selected run ('loss', 'mse', 'l0', 'fvu', 'dead', 'ce'). */
+  chart(metric: string): Locator {
+    return this.page.locator(`[data-testid="train.chart"][data-metric="${metric}"]`)
+  }
+}

@@ -4,7 +4,7 @@
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { expect, LOAD_TIMEOUT, test, TrainingView } from './fixtures.ts'
+import { expect, LOAD_TIMEOUT, test, TrainingRunItem, TrainingView } from './fixtures.ts'
 
 const TRAIN_TIMEOUT = 240_000
 const TEXT = 'The dog can see the Golden Arc Bridge from here .'
@@ -156,4 +156,61 @@ test('fine-tunes a committed TinyWorld SAE on new data and opens the result', as
   await expect(run).toContainText('standard · 1024')
   await expect(page.locator('[data-testid="sae.loaded-item"][data-sae-id^="trained/finetune-"]')).toBeVisible({ timeout: 60_000 })
   await expect(train.error).toHaveCount(0)
+})
+
+test('a run cut off before its first checkpoint restarts; after a reload a finished run still opens its features and map', async ({ app, page, backend, smallRuns }, testInfo) => {
+  test.setTimeout(smallRuns ? 1_200_000 : 600_000)
+  const train = new TrainingView(page)
+  await app.openRoute('#/train', { backend })
+  await app.loader.waitUntilReady()
+  await expect(train.start).toBeEnabled()
+  const name = `cut-${testInfo.project.name}-${Date.now() % 100_000}`
+  const steps = smallRuns ? 10 : 30
+  await train.configure({ steps, batch: 64, 'd-sae': 128, k: 8 }, name)
+  await train.start.click()
+
+  // Reload while the activation buffer fills: the run is saved, its first checkpoint (step 0, after the fill) not yet.
+  const run = new TrainingRunItem(page, train.run(name))
+  await expect(run.item).toHaveAttribute('data-status', 'preparing', { timeout: LOAD_TIMEOUT })
+  await page.reload()
+  await app.loader.waitUntilReady()
+  await expect(run.item).toHaveAttribute('data-status', 'interrupted', { timeout: LOAD_TIMEOUT })
+  await expect(run.item).toHaveAttribute('data-checkpoint', 'false')
+  await expect(run.status).toContainText('before its first checkpoint')
+  await expect(run.action('resume')).toHaveCount(0) // it could only fail
+  await expect(run.action('delete')).toBeVisible()
+
+  // Restart trains it from step 0 with the same settings, under the same name, to the end.
+  await run.action('restart').click()
+  await expect(run.item).toHaveAttribute('data-status', 'finished', { timeout: smallRuns ? 600_000 : TRAIN_TIMEOUT })
+  await expect(run.item).toHaveAttribute('data-step', String(steps))
+  await expect(train.error).toHaveCount(0)
+
+  // Each "dead" number says what it counts; fraction axes span 0–100% (the CE axis once read 200%).
+  const final = page.getByTestId('train.final')
+  await expect(final).toContainText('fresh after training')
+  await expect(final).toContainText('never fired on them')
+  await expect(run.chart('dead')).toContainText('silent for the last')
+  for (const metric of ['dead', 'ce']) {
+    await expect(run.chart(metric)).toHaveAttribute('data-y-max', '1')
+    await expect(run.chart(metric).getByTestId('train.chart-y-label')).toHaveText(/^% /)
+  }
+  await expect(run.chart('ce')).not.toContainText('200%')
+  await testInfo.attach('restarted-run', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' })
+
+  // A reload empties the explorer; the run's saved analysis still backs its Features and Map links.
+  await page.reload()
+  await app.loader.waitUntilReady()
+  await expect(run.item).toHaveAttribute('data-status', 'finished', { timeout: LOAD_TIMEOUT })
+  await expect(run.action('dashboards')).toBeVisible()
+  await expect(run.action('map')).toBeVisible()
+  await run.action('dashboards').click()
+  await app.features.waitUntilReady()
+  await expect(app.features.rows.first()).toBeVisible()
+  expect(await app.features.rows.count()).toBeGreaterThan(0)
+  await expect(page).toHaveURL(/#\/features\/trained%2Fcut-/)
+  await page.getByTestId('nav.train').click()
+  await run.action('map').click()
+  expect(await app.map.waitUntilDrawn()).toBe(128)
+  await expect(app.shell.error).toHaveCount(0)
 })

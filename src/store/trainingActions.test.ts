@@ -30,6 +30,8 @@ const summary = (over: Partial<TrainingRunSummary>): TrainingRunSummary => ({
   prepare: null,
   error: null,
   final: null,
+  hasCheckpoint: false,
+  analysed: null,
   ...over,
 })
 
@@ -94,6 +96,48 @@ describe('training actions', () => {
     expect(e.summaries['trained/demo-abcdef']?.status).toBe('ready')
     expect(e.shards['trained/demo-abcdef#1']).toEqual({ status: 'ready', data: [{ index: 64 }] })
     expect(e.saeMaps['trained/demo-abcdef']).toBe(map)
+  })
+
+  it('after a reload, a finished run’s saved dashboards and map come back into the explorer on demand', async () => {
+    const done = summary({ status: 'finished', step: settings.steps, analysed: { map: true } })
+    const map = { format: 'monoscope.feature-map', saes: [{ id: 'trained/demo-abcdef', d_sae: 2 }] }
+    const analysis = { summary: { sae: { id: 'trained/demo-abcdef' } }, shards: [[{ index: 0 }]], map }
+    const { store, actions, seen } = setup((req, reply) => {
+      if (req.type === 'listRuns') reply({ type: 'runList', requestId: req.requestId, runs: [done, summary({ runId: 'bbbbbb000000', name: 'bare', status: 'finished' })] })
+      if (req.type === 'runAnalysis') reply({ type: 'runAnalysisReply', requestId: req.requestId, runId: req.runId, analysis: req.runId === done.runId ? (analysis as never) : null })
+    })
+    await actions.refresh()
+    expect(store.getState().explorer.summaries['trained/demo-abcdef']).toBeUndefined()
+    expect(await actions.showAnalysis(done.runId)).toBe(true)
+    const e = store.getState().explorer
+    expect(e.summaries['trained/demo-abcdef']?.status).toBe('ready')
+    expect(e.shards['trained/demo-abcdef#0']).toEqual({ status: 'ready', data: [{ index: 0 }] })
+    expect(e.saeMaps['trained/demo-abcdef']).toBe(map)
+    // Already there: no second request.
+    expect(await actions.showAnalysis(done.runId)).toBe(true)
+    expect(seen.filter((r) => r.type === 'runAnalysis')).toHaveLength(1)
+    // A run whose analysis failed says so.
+    expect(await actions.showAnalysis('bbbbbb000000')).toBe(false)
+    expect(store.getState().training.lastError?.message).toMatch(/no saved dashboards/)
+  })
+
+  it('restarts a run cut off before its first checkpoint, streaming it like a new one', async () => {
+    const cut = summary({ status: 'interrupted', step: 0, hasCheckpoint: false })
+    const { store, actions, seen } = setup((req, reply) => {
+      if (req.type === 'listRuns') reply({ type: 'runList', requestId: req.requestId, runs: [cut] })
+      if (req.type === 'restartRun') {
+        reply({ type: 'runUpdate', requestId: req.requestId, run: summary({ status: 'preparing' }) })
+        reply({ type: 'runEnded', requestId: req.requestId, run: summary({ status: 'paused', step: 25, hasCheckpoint: true }), outcome: 'paused', files: null, analysis: null, numTensors: 0 })
+      }
+    })
+    await actions.refresh()
+    await actions.restart(cut.runId)
+    expect(seen.map((r) => r.type)).toEqual(['listRuns', 'restartRun'])
+    const t = store.getState().training
+    expect(t.runs[cut.runId]).toMatchObject({ status: 'paused', step: 25, hasCheckpoint: true })
+    expect(t.activeRunId).toBeNull()
+    expect(t.selectedRunId).toBe(cut.runId)
+    expect(t.lastError).toBeNull()
   })
 
   it('puts worker errors in the training slice and needs a model first', async () => {

@@ -1,5 +1,6 @@
 // Training actions over the training worker: list the saved runs, start (fresh or fine-tuning), pause, resume,
-// cancel, delete, export a zip, and open a finished SAE in the model worker (Loader, inspector, steering).
+// restart, cancel, delete, export a zip, open a finished SAE in the model worker (Loader, inspector, steering), and
+// bring a finished run's saved dashboards and map back into the explorer after a reload.
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
 import type { SaeSourceSpec, SaeSummary } from '../workers/saeProtocol.ts'
 import { TrainingRequestError, type TrainingWorkerClient } from '../workers/trainingClient.ts'
@@ -15,6 +16,8 @@ export interface TrainingActions {
   refresh(): Promise<void>
   start(input: { name: string; settings: TrainingRunSettings; fineTune: FineTuneInput | null }): Promise<void>
   resume(runId: string): Promise<void>
+  /** Trains an unfinished run again from step 0 (one cut off before its first checkpoint cannot resume). */
+  restart(runId: string): Promise<void>
   pause(runId: string): Promise<void>
   cancel(runId: string): Promise<void>
   remove(runId: string): Promise<void>
@@ -23,6 +26,11 @@ export interface TrainingActions {
   exportZip(runId: string): Promise<{ fileName: string; zip: Uint8Array } | null>
   /** Loads the finished SAE into the model worker under trainedSaeId(run). */
   open(runId: string): Promise<SaeSummary | null>
+  /**
+   * Puts a finished run's saved dashboards and map in the explorer (a reload empties it); true once they are
+   * there. Cheap when they already are.
+   */
+  showAnalysis(runId: string): Promise<boolean>
   dismissError(): void
 }
 
@@ -73,6 +81,22 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
     } finally {
       const { [runId]: _done, ...opening } = get().training.opening
       get().patchTraining({ opening })
+    }
+  }
+
+  const showAnalysis = async (runId: string): Promise<boolean> => {
+    const run = get().training.runs[runId]
+    if (!run) return false
+    const saeId = trainedSaeId(run)
+    if (get().explorer.summaries[saeId]?.status === 'ready') return true
+    try {
+      const { analysis } = await worker().request({ type: 'runAnalysis', runId })
+      if (!analysis) throw new TrainingRequestError('INVALID_ARGUMENT', `Run ${run.name} has no saved dashboards (their analysis failed when it finished)`, 'runAnalysis')
+      get().analysisArrived(saeId, { ...analysis, map: analysis.map ?? null })
+      return true
+    } catch (err) {
+      fail(err)
+      return false
     }
   }
 
@@ -137,6 +161,11 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
       get().patchTraining({ starting: true, lastError: null, selectedRunId: runId })
       await drive(worker().request({ type: 'resumeRun', runId }, (e) => onUpdate(e.run)))
     },
+    async restart(runId) {
+      if (get().training.activeRunId || get().training.starting) return
+      get().patchTraining({ starting: true, lastError: null, selectedRunId: runId })
+      await drive(worker().request({ type: 'restartRun', runId }, (e) => onUpdate(e.run)))
+    },
     pause: (runId) => control('pauseRun', runId),
     cancel: (runId) => control('cancelRun', runId),
     remove: (runId) => control('deleteRun', runId),
@@ -151,6 +180,7 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
       }
     },
     open,
+    showAnalysis,
     dismissError: () => get().patchTraining({ lastError: null }),
   }
 }

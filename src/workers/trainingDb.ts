@@ -4,8 +4,11 @@
 // four calls' worth of API. Workers own it (the main thread asks the training worker).
 import type { TrainedAnalysis, TrainingFile, TrainingRunSummary } from './trainingProtocol.ts'
 
-/** What is stored of a run: its summary as last saved (the live fields — speed, ETA, prepare — are not kept). */
-export type RunRecord = Omit<TrainingRunSummary, 'tokensPerSecond' | 'etaSeconds' | 'prepare'>
+/**
+ * What is stored of a run: its summary as last saved (the live fields — speed, ETA, prepare — are not kept, and
+ * whether it has a checkpoint is the checkpoint store's to say). Records saved before `analysed` existed lack it.
+ */
+export type RunRecord = Omit<TrainingRunSummary, 'tokensPerSecond' | 'etaSeconds' | 'prepare' | 'hasCheckpoint'>
 
 export interface RunResult {
   files: TrainingFile[]
@@ -18,6 +21,10 @@ export interface RunDb {
   /** Saves the record, and the checkpoint when given, atomically. */
   put(record: RunRecord, checkpoint?: Uint8Array): Promise<void>
   checkpoint(runId: string): Promise<Uint8Array | null>
+  /** Whether a checkpoint is saved, without reading it. */
+  hasCheckpoint(runId: string): Promise<boolean>
+  /** Saves the record and drops its checkpoint and result, atomically: a restart never pairs new with old. */
+  reset(record: RunRecord): Promise<void>
   /** Saves the record with the finished SAE's files and dashboards, and drops the checkpoint (the SAE is the result). */
   finish(record: RunRecord, result: RunResult): Promise<void>
   result(runId: string): Promise<RunResult | null>
@@ -72,6 +79,16 @@ export async function openRunDb(factory: IDBFactory, name = DB_NAME): Promise<Ru
     },
     async checkpoint(runId) {
       return ((await promised(tx([CHECKPOINTS], 'readonly').objectStore(CHECKPOINTS).get(runId))) as Uint8Array | undefined) ?? null
+    },
+    async hasCheckpoint(runId) {
+      return (await promised(tx([CHECKPOINTS], 'readonly').objectStore(CHECKPOINTS).count(runId))) > 0
+    },
+    async reset(record) {
+      const t = tx([RUNS, CHECKPOINTS, RESULTS], 'readwrite')
+      t.objectStore(RUNS).put(record)
+      t.objectStore(CHECKPOINTS).delete(record.runId)
+      t.objectStore(RESULTS).delete(record.runId)
+      await done(t)
     },
     async finish(record, result) {
       const t = tx([RUNS, CHECKPOINTS, RESULTS], 'readwrite')

@@ -1,5 +1,5 @@
 // The typed messages between the main thread and the training worker (a worker of its own, see trainingWorker.ts):
-// load the model, start / pause / resume / cancel runs, list the runs saved in IndexedDB, export a finished SAE.
+// load the model, start / pause / resume / restart / cancel runs, list the runs saved in IndexedDB, export a finished SAE.
 // Type-only imports: the main thread imports this file, and it must never pull tfjs in.
 import type { CeMeasurement, TrainingResult } from '../core/sae/trainingRun.ts'
 import type { TrainingRunSettings } from '../core/sae/trainingRunSettings.ts'
@@ -40,6 +40,13 @@ export interface TrainingRunSummary {
   prepare: { phase: 'fill' | 'skip' | 'analyse'; done: number; total: number } | null
   error: { code: WorkerErrorCode; message: string } | null
   final: TrainingResult['final'] | null
+  /**
+   * A checkpoint is saved, so the run can resume from it. False before the first one (the buffer was still
+   * filling when the tab closed): such a run can only start again (restartRun), and a finished run keeps none.
+   */
+  hasCheckpoint: boolean
+  /** What a finished run's saved analysis holds (dashboards, and a map unless saved before maps); null: none. */
+  analysed: { map: boolean } | null
 }
 
 export interface TrainingFile {
@@ -82,6 +89,13 @@ export interface ResumeRunRequest {
   runId: string
 }
 
+/** Starts an unfinished run again from step 0 with its own settings, model and backend, under the same id. */
+export interface RestartRunRequest {
+  type: 'restartRun'
+  requestId: RequestId
+  runId: string
+}
+
 export interface RunControlRequest {
   type: 'pauseRun' | 'cancelRun' | 'deleteRun'
   requestId: RequestId
@@ -100,7 +114,23 @@ export interface RunFilesRequest {
   runId: string
 }
 
-export type TrainingRequest = LoadTrainingModelRequest | ListRunsRequest | StartRunRequest | ResumeRunRequest | RunControlRequest | ExportRunRequest | RunFilesRequest
+/** A finished run's saved dashboards and map alone (after a reload the explorer has lost them). */
+export interface RunAnalysisRequest {
+  type: 'runAnalysis'
+  requestId: RequestId
+  runId: string
+}
+
+export type TrainingRequest =
+  | LoadTrainingModelRequest
+  | ListRunsRequest
+  | StartRunRequest
+  | ResumeRunRequest
+  | RestartRunRequest
+  | RunControlRequest
+  | ExportRunRequest
+  | RunFilesRequest
+  | RunAnalysisRequest
 export type TrainingRequestType = TrainingRequest['type']
 
 // ---- replies -----------------------------------------------------------------------------------------------
@@ -119,14 +149,14 @@ export interface RunListResponse {
   runs: TrainingRunSummary[]
 }
 
-/** A stream event of startRun/resumeRun: the run as it stands (sent per log entry, checkpoint and phase change). */
+/** A stream event of startRun/resumeRun/restartRun: the run as it stands (sent per log entry, checkpoint and phase change). */
 export interface RunUpdateResponse {
   type: 'runUpdate'
   requestId: RequestId
   run: TrainingRunSummary
 }
 
-/** The final reply of startRun/resumeRun: finished (with the SAELens files), paused, or cancelled (deleted). */
+/** The final reply of startRun/resumeRun/restartRun: finished (with the SAELens files), paused, or cancelled (deleted). */
 export interface RunEndedResponse {
   type: 'runEnded'
   requestId: RequestId
@@ -161,6 +191,14 @@ export interface RunFilesResponse {
   analysis: TrainedAnalysis | null
 }
 
+export interface RunAnalysisResponse {
+  type: 'runAnalysisReply'
+  requestId: RequestId
+  runId: string
+  /** Null when none was saved (the analysis failed; the SAE itself is fine). */
+  analysis: TrainedAnalysis | null
+}
+
 export interface TrainingErrorResponse {
   type: 'error'
   requestId: RequestId | null
@@ -176,6 +214,7 @@ export type TrainingResponse =
   | RunAckResponse
   | RunExportResponse
   | RunFilesResponse
+  | RunAnalysisResponse
   | TrainingErrorResponse
 export type TrainingResponseType = TrainingResponse['type']
 
@@ -184,11 +223,13 @@ export const TRAINING_FINAL_RESPONSE = {
   listRuns: 'runList',
   startRun: 'runEnded',
   resumeRun: 'runEnded',
+  restartRun: 'runEnded',
   pauseRun: 'runAck',
   cancelRun: 'runAck',
   deleteRun: 'runAck',
   exportRun: 'runExport',
   runFiles: 'runFilesReply',
+  runAnalysis: 'runAnalysisReply',
 } as const satisfies Record<TrainingRequestType, TrainingResponseType>
 
 export type TrainingRequestOf<T extends TrainingRequestType> = Extract<TrainingRequest, { type: T }>

@@ -17,9 +17,9 @@ import { makeTinyGpt2 } from '../core/testing/tinyModel.ts'
 import { worldVocab } from '../core/world/tokenizerJson.ts'
 import type { RequestId } from './protocol.ts'
 import { unzipFiles } from '../core/sae/saeZip.ts'
-import { openRunDb } from './trainingDb.ts'
-import type { RunEndedResponse, TrainingFile, TrainingResponse } from './trainingProtocol.ts'
-import { TrainingSession } from './trainingSession.ts'
+import { openRunDb, type RunRecord } from './trainingDb.ts'
+import type { RunEndedResponse, TrainingFile, TrainingResponse, TrainingRunSummary } from './trainingProtocol.ts'
+import { TrainingSession, type TrainingSessionOptions } from './trainingSession.ts'
 import { smallTrainingSettings } from '../core/sae/testing/trainingSettings.ts'
 
 beforeAll(async () => {
@@ -33,7 +33,7 @@ let nextId = 1
 const rid = () => nextId++ as RequestId
 let runIds = 0
 
-function session(factory: IDBFactory): TrainingSession {
+function session(factory: IDBFactory, over: Partial<TrainingSessionOptions> = {}): TrainingSession {
   return new TrainingSession({
     openDb: () => openRunDb(factory),
     startBackend: async (name) => {
@@ -46,11 +46,12 @@ function session(factory: IDBFactory): TrainingSession {
       return { model: tfjsModelFromTensors(t.config, t.tensors), tokenizer: null }
     },
     newRunId: () => `run${++runIds}`.padEnd(8, '0'),
+    ...over,
   })
 }
 
-async function loaded(factory: IDBFactory): Promise<TrainingSession> {
-  const s = session(factory)
+async function loaded(factory: IDBFactory, over: Partial<TrainingSessionOptions> = {}): Promise<TrainingSession> {
+  const s = session(factory, over)
   await s.loadModel({ type: 'loadTrainingModel', requestId: rid(), source: SOURCE, backend: 'wasm' })
   return s
 }
@@ -90,7 +91,7 @@ describe('TrainingSession', () => {
       await db.put({ ...saved, status: 'running' })
       const s2 = await loaded(factory)
       const list = await s2.listRuns({ type: 'listRuns', requestId: rid() })
-      expect(list.runs.map((r) => [r.runId, r.status, r.step])).toEqual([[first.run.runId, 'interrupted', first.run.step]])
+      expect(list.runs.map((r) => [r.runId, r.status, r.step, r.hasCheckpoint])).toEqual([[first.run.runId, 'interrupted', first.run.step, true]])
 
       const resumedSteps: number[] = []
       const resumed: RunEndedResponse = await s2.resume({ type: 'resumeRun', requestId: rid(), runId: first.run.runId }, (event) => {
@@ -121,6 +122,48 @@ describe('TrainingSession', () => {
       s2.dispose()
     })
   }
+
+  it('a run cut off before its first checkpoint is listed as such and restarts to the weights of a straight run', async () => {
+    const s0 = await loaded(new IDBFactory())
+    const straight = await s0.start({ type: 'startRun', requestId: rid(), name: 'straight', settings: settings(), fineTune: null }, () => {})
+    s0.dispose()
+
+    // The tab closes while the buffer fills: the record is saved (listed at once), no checkpoint yet. A session
+    // whose first yield never returns stops exactly there.
+    const factory = new IDBFactory()
+    const s1 = await loaded(factory, { yieldToEvents: () => new Promise(() => {}) })
+    const saved = new Promise<string>((resolve) => void s1.start({ type: 'startRun', requestId: rid(), name: 'cut', settings: settings(), fineTune: null }, (e) => e.type === 'runUpdate' && resolve(e.run.runId)))
+    const runId = await saved
+    s1.dispose()
+
+    const s2 = await loaded(factory)
+    const listed = (await s2.listRuns({ type: 'listRuns', requestId: rid() })).runs
+    expect(listed.map((r) => [r.runId, r.status, r.step, r.hasCheckpoint])).toEqual([[runId, 'interrupted', 0, false]])
+    await expect(s2.resume({ type: 'resumeRun', requestId: rid(), runId }, () => {})).rejects.toThrow(/no saved checkpoint/)
+
+    const updates: TrainingRunSummary[] = []
+    const restarted = await s2.restart({ type: 'restartRun', requestId: rid(), runId }, (e) => e.type === 'runUpdate' && updates.push(e.run))
+    expect(restarted.outcome).toBe('finished')
+    expect(restarted.run.runId).toBe(runId)
+    expect(updates[0]).toMatchObject({ runId, status: 'preparing', step: 0, hasCheckpoint: false })
+    expect(updates.some((u) => u.status === 'running' && u.hasCheckpoint)).toBe(true) // step 0 is saved once the buffer is full
+    expect(weightsOf(restarted.files)).toEqual(weightsOf(straight.files))
+    expect(restarted.run.log).toEqual(straight.run.log)
+
+    // Finished: no checkpoint (the SAE is the result), and the listing says what its saved analysis holds.
+    const [done] = (await s2.listRuns({ type: 'listRuns', requestId: rid() })).runs
+    expect(done).toMatchObject({ status: 'finished', hasCheckpoint: false, analysed: { map: restarted.analysis!.map != null } })
+    const analysis = (await s2.runAnalysis({ type: 'runAnalysis', requestId: rid(), runId })).analysis!
+    expect(analysis.summary.sae.id).toBe(`trained/cut-${runId.slice(0, 6)}`)
+    expect(analysis.shards.flat()).toHaveLength(32)
+    // A record saved before `analysed` existed learns it from its stored result.
+    const db = await openRunDb(factory)
+    const { analysed: _analysed, ...old } = (await db.get(runId))!
+    await db.put(old as RunRecord)
+    expect((await s2.listRuns({ type: 'listRuns', requestId: rid() })).runs[0]!.analysed).toEqual(done!.analysed)
+    await expect(s2.restart({ type: 'restartRun', requestId: rid(), runId }, () => {})).rejects.toThrow(/has finished/)
+    s2.dispose()
+  })
 
   it('cancel deletes the run; a second start while one trains is refused', async () => {
     const factory = new IDBFactory()

@@ -26,8 +26,11 @@ import type {
   ExportRunRequest,
   ListRunsRequest,
   LoadTrainingModelRequest,
+  RestartRunRequest,
   ResumeRunRequest,
   RunAckResponse,
+  RunAnalysisRequest,
+  RunAnalysisResponse,
   RunControlRequest,
   RunEndedResponse,
   RunExportResponse,
@@ -80,8 +83,10 @@ function modelNameOf(source: string): string {
 
 const datasetOf = (s: TrainingRunSettings) => (s.corpus.kind === 'world' ? `tinyworld:seed=${s.corpus.seed}` : `text:${s.corpus.name}`)
 
-function summaryOf(record: RunRecord, live: Partial<Pick<TrainingRunSummary, 'tokensPerSecond' | 'etaSeconds' | 'prepare'>> = {}): TrainingRunSummary {
-  return { tokensPerSecond: null, etaSeconds: null, prepare: null, ...record, ...live }
+type LiveFields = Partial<Pick<TrainingRunSummary, 'tokensPerSecond' | 'etaSeconds' | 'prepare' | 'hasCheckpoint'>>
+
+function summaryOf(record: RunRecord, live: LiveFields = {}): TrainingRunSummary {
+  return { tokensPerSecond: null, etaSeconds: null, prepare: null, hasCheckpoint: false, ...record, ...live }
 }
 
 export class TrainingSession {
@@ -112,13 +117,17 @@ export class TrainingSession {
   }
 
   async listRuns(request: ListRunsRequest): Promise<RunListResponse> {
-    const records = await (await this.runDb()).list()
-    return { type: 'runList', requestId: request.requestId, runs: records.map((r) => summaryOf(this.liveStatus(r))) }
+    const db = await this.runDb()
+    const records = await db.list()
+    const runs = await Promise.all(
+      records.map(async (r) => summaryOf(this.liveStatus(await this.withAnalysed(db, r)), { hasCheckpoint: await db.hasCheckpoint(r.runId) })),
+    )
+    return { type: 'runList', requestId: request.requestId, runs }
   }
 
   async start(request: StartRunRequest, emit: Emit): Promise<RunEndedResponse> {
     this.assertIdle()
-    const { model } = this.requireModel()
+    this.requireModel()
     const settings = validateTrainingSettings(structuredClone(request.settings))
     const name = request.name.trim() || `${settings.architecture}-${settings.dSae}`
     const now = Date.now()
@@ -138,8 +147,9 @@ export class TrainingSession {
       ce: [],
       error: null,
       final: null,
+      analysed: null,
     }
-    if (model.config.nCtx < settings.contextSize) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
+    this.assertContextFits(settings)
     const init: TrainingRunInit = {}
     // The run is active from here, before the SAE a fine-tune starts from is read: a second start is refused, and
     // the run's Cancel (the UI learns its id from the first update) aborts the read.
@@ -174,13 +184,32 @@ export class TrainingSession {
     if (!record) throw new InvalidArgumentError(`No training run "${request.runId}" is saved in this browser`)
     if (record.status === 'finished') throw new InvalidArgumentError(`Run ${record.name} has finished: there is nothing to resume`)
     const bytes = await db.checkpoint(record.runId)
-    if (!bytes) throw new InvalidArgumentError(`Run ${record.name} has no saved checkpoint; start it again`)
+    if (!bytes) throw new InvalidArgumentError(`Run ${record.name} has no saved checkpoint: restart it`)
     // The run's own model and backend: a checkpoint continues bit for bit only where it was made.
     await this.ensureModel(record.modelSource, record.backend)
     const checkpoint = checkpointFromBytes(bytes)
     const resumed: RunRecord = { ...record, step: checkpoint.state.step, error: null }
     const init: TrainingRunInit = { resume: { checkpoint, progress: { log: record.log.filter((e) => e.step <= checkpoint.state.step), ce: record.ce.filter((c) => c.step <= checkpoint.state.step) } } }
     return this.drive(resumed, request.requestId, emit, init, this.activate(resumed.runId))
+  }
+
+  /**
+   * Trains an unfinished run again from step 0 (its settings, model and backend; same id and name): what a run
+   * interrupted before its first checkpoint can do. Not a fine-tune: the SAE it started from is not saved.
+   */
+  async restart(request: RestartRunRequest, emit: Emit): Promise<RunEndedResponse> {
+    this.assertIdle()
+    const db = await this.runDb()
+    const record = await db.get(request.runId)
+    if (!record) throw new InvalidArgumentError(`No training run "${request.runId}" is saved in this browser`)
+    if (record.status === 'finished') throw new InvalidArgumentError(`Run ${record.name} has finished: start a new run to train again`)
+    if (record.fineTunedFrom) throw new InvalidArgumentError(`Run ${record.name} fine-tunes ${record.fineTunedFrom}, which is not saved with the run: start the fine-tune again from the form`)
+    await this.ensureModel(record.modelSource, record.backend)
+    const settings = validateTrainingSettings(structuredClone(record.settings))
+    this.assertContextFits(settings)
+    const fresh: RunRecord = { ...record, settings, status: 'preparing', step: 0, log: [], ce: [], error: null, final: null, analysed: null, updatedAt: Date.now() }
+    await db.reset(fresh)
+    return this.drive(fresh, request.requestId, emit, {}, this.activate(fresh.runId))
   }
 
   /** Pausing the active run ends its request with outcome 'paused'; an interrupted run is marked paused. */
@@ -214,6 +243,12 @@ export class TrainingSession {
     const result = await (await this.runDb()).result(request.runId)
     if (!result) throw new InvalidArgumentError(`Run "${request.runId}" has no finished SAE`)
     return { type: 'runFilesReply', requestId: request.requestId, runId: request.runId, files: result.files, analysis: result.analysis }
+  }
+
+  async runAnalysis(request: RunAnalysisRequest): Promise<RunAnalysisResponse> {
+    const result = await (await this.runDb()).result(request.runId)
+    if (!result) throw new InvalidArgumentError(`Run "${request.runId}" has no finished SAE`)
+    return { type: 'runAnalysisReply', requestId: request.requestId, runId: request.runId, analysis: result.analysis }
   }
 
   dispose(): void {
@@ -252,11 +287,14 @@ export class TrainingSession {
     }
     const { model, tokenizer } = this.requireModel()
     let record: RunRecord = { ...start, status: 'preparing', updatedAt: Date.now() }
-    const send = (live: Parameters<typeof summaryOf>[1] = {}) => emit({ type: 'runUpdate', requestId, run: summaryOf(record, live) })
+    // A resumed run's checkpoint is in storage already; a new or restarted one has none until its first save.
+    let hasCheckpoint = init.resume !== undefined
+    const send = (live: LiveFields = {}) => emit({ type: 'runUpdate', requestId, run: summaryOf(record, { ...live, hasCheckpoint }) })
     let run: TrainingRun | null = null
     const save = async (status: RunRecord['status']) => {
       record = { ...record, status, step: run!.step, log: [...run!.log], ce: [...run!.ce], updatedAt: Date.now() }
       await db.put(record, checkpointToBytes(await run!.checkpoint()))
+      hasCheckpoint = true
     }
     try {
       await db.put(record) // listed at once, even before the first checkpoint
@@ -297,7 +335,7 @@ export class TrainingSession {
       const ended = (outcome: RunEndedResponse['outcome'], files: TrainingFile[] | null, analysis: TrainedAnalysis | null = null): RunEndedResponse => ({
         type: 'runEnded',
         requestId,
-        run: summaryOf(record, { ...trained, etaSeconds: null }),
+        run: summaryOf(record, { ...trained, etaSeconds: null, hasCheckpoint }),
         outcome,
         files,
         analysis,
@@ -315,15 +353,19 @@ export class TrainingSession {
       const files: TrainingFile[] = Object.entries(result.files).map(([name, data]) => ({ name, data: typeof data === 'string' ? new TextEncoder().encode(data) : data }))
       record = { ...record, step: run.step, log: [...run.log], ce: [...run.ce], final: result.final }
       const analysis = this.o.analyse ? await this.analyse(record, result, run, send) : null
-      record = { ...record, status: 'finished', updatedAt: Date.now() }
+      record = { ...record, status: 'finished', analysed: analysis ? { map: analysis.map != null } : null, updatedAt: Date.now() }
       await db.finish(record, { files, analysis })
+      hasCheckpoint = false // the SAE is the result now
       return ended('finished', files, analysis)
     } catch (err) {
       const error = serializeError(err)
       record = { ...record, status: 'failed', error: { code: error.code, message: error.message }, updatedAt: Date.now() }
       // A diverged run keeps its last good state: lowering the learning rate is not possible mid-run, but the log is.
       const good = err instanceof SaeTrainingDivergedError ? err.checkpoint : null
-      await db.put(record, good ? checkpointToBytes(good) : undefined).catch(() => undefined)
+      await db.put(record, good ? checkpointToBytes(good) : undefined).then(
+        () => (hasCheckpoint ||= good !== null),
+        () => undefined,
+      )
       send()
       throw err
     } finally {
@@ -333,7 +375,7 @@ export class TrainingSession {
   }
 
   /** Dashboards for the finished SAE; a failure costs the dashboards only, never the SAE. */
-  private async analyse(record: RunRecord, result: TrainingResult, run: TrainingRun, send: (live?: Parameters<typeof summaryOf>[1]) => void): Promise<TrainedAnalysis | null> {
+  private async analyse(record: RunRecord, result: TrainingResult, run: TrainingRun, send: (live?: LiveFields) => void): Promise<TrainedAnalysis | null> {
     const { model, tokenizer } = this.requireModel()
     const sae = Sae.fromArrays(result.config, result.arrays)
     let last = 0
@@ -359,6 +401,21 @@ export class TrainingSession {
     } finally {
       sae.dispose()
     }
+  }
+
+  /** Records finished before `analysed` existed learn it once from their result (then it is saved). */
+  private async withAnalysed(db: RunDb, record: RunRecord): Promise<RunRecord> {
+    if ((record as Partial<RunRecord>).analysed !== undefined) return record
+    const result = record.status === 'finished' ? await db.result(record.runId) : null
+    const analysed = result?.analysis ? { map: result.analysis.map != null } : null
+    const updated = { ...record, analysed }
+    if (record.status === 'finished') await db.put(updated)
+    return updated
+  }
+
+  private assertContextFits(settings: TrainingRunSettings): void {
+    const { model } = this.requireModel()
+    if (model.config.nCtx < settings.contextSize) throw new InvalidArgumentError(`The context size ${settings.contextSize} is longer than the model's ${model.config.nCtx}`)
   }
 
   private liveStatus(record: RunRecord): RunRecord {

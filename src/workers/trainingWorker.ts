@@ -33,6 +33,8 @@ async function handle(request: TrainingRequest): Promise<TrainingResponse> {
       return session.start(request, post)
     case 'resumeRun':
       return session.resume(request, post)
+    case 'restartRun':
+      return session.restart(request, post)
     case 'pauseRun':
     case 'cancelRun':
     case 'deleteRun':
@@ -41,6 +43,8 @@ async function handle(request: TrainingRequest): Promise<TrainingResponse> {
       return session.exportRun(request)
     case 'runFiles':
       return session.runFiles(request)
+    case 'runAnalysis':
+      return session.runAnalysis(request)
     default:
       return assertNever(request)
   }

@@ -18,7 +18,7 @@ import { saeLensFiles, type SaeLensFiles } from './saelens.ts'
 import { spliceCrossEntropy, type SpliceCrossEntropy } from './splice.ts'
 import { SaeTrainer, type TrainLogEntry, type TrainStepResult } from './trainer.ts'
 import { resolveTrainerConfig, type SaeTrainerOptions } from './trainerConfig.ts'
-import { validateTrainingSettings, type TrainingRunSettings } from './trainingRunSettings.ts'
+import { deadWindowTokens, validateTrainingSettings, type TrainingRunSettings } from './trainingRunSettings.ts'
 import type { SaeArrays, SaeConfig } from './types.ts'
 
 export interface CeMeasurement extends SpliceCrossEntropy {
@@ -257,8 +257,7 @@ export function trainerOptions(s: TrainingRunSettings, dIn: number, inputScale: 
     inputScale,
     logEvery: s.logEvery,
     checkpointEvery: 0, // the run saves its own checkpoints; the trainer keeps the pre-divergence state regardless
-    // A latent silent for a fifth of a short run is dead for that run (the 1M-token default never triggers in-browser).
-    deadWindowTokens: Math.max(s.batchSize, Math.min(1_000_000, Math.floor((s.steps * s.batchSize) / 5))),
+    deadWindowTokens: deadWindowTokens(s),
     ...(usesK ? { k: s.k } : s.architecture === 'jumprelu' ? { l0Coefficient: s.l1Coefficient } : { l1Coefficient: s.l1Coefficient }),
   }
 }

@@ -67,6 +67,15 @@ export function defaultTrainingSettings(dIn: number, nCtx: number): TrainingRunS
   }
 }
 
+/**
+ * Training tokens a latent must stay silent for to count as dead in the run's log (the chart's "dead latents"):
+ * a fifth of a short run is dead for that run (the trainer's 1M-token default never triggers in a browser). Here,
+ * without tfjs, so the training panel labels the chart with the same number the trainer counts with.
+ */
+export function deadWindowTokens(s: Pick<TrainingRunSettings, 'steps' | 'batchSize'>): number {
+  return Math.max(s.batchSize, Math.min(1_000_000, Math.floor((s.steps * s.batchSize) / 5)))
+}
+
 export function validateTrainingSettings(s: TrainingRunSettings): TrainingRunSettings {
   const problems: string[] = []
   const posInt = (name: keyof TrainingRunSettings, v: unknown) => {

@@ -1,7 +1,9 @@
-// The selected run's live curves (loss, MSE, L0, FVU, dead fraction, CE loss recovered) with speed and ETA.
+// The selected run's live curves (loss, MSE, L0, FVU, dead fraction, CE loss recovered) with speed and ETA, and
+// the final measurements on fresh tokens (labelled: their "dead" is not the chart's, see metricNotes.ts).
 import { useAppState } from '../appContext.tsx'
 import { LineChart, type ChartPoint } from './LineChart.tsx'
 import { formatSeconds } from './format.ts'
+import { deadNotes } from './metricNotes.ts'
 
 const PREPARE_TEXT = { fill: 'filling the activation buffer', skip: 'fast-forwarding the data to the checkpoint', analyse: 'computing dashboards (%)' } as const
 
@@ -13,6 +15,7 @@ export function RunCharts() {
   if (!selected) return <p className="muted">Start a run to see its curves here.</p>
   const run = selected
   const series = (pick: (e: (typeof run.log)[number]) => number): ChartPoint[] => run.log.map((e) => ({ x: e.step, y: pick(e) }))
+  const notes = deadNotes(run.settings)
   const ce = run.ce.filter((c) => c.ceLossRecovered !== null).map((c) => ({ x: c.step, y: c.ceLossRecovered! }))
   return (
     <section className="train-charts" data-testid="train.charts" data-run-id={run.runId} data-log={run.log.length} aria-label={`Curves of ${run.name}`}>
@@ -23,16 +26,16 @@ export function RunCharts() {
         {run.prepare && ` · ${PREPARE_TEXT[run.prepare.phase]} ${run.prepare.done}/${run.prepare.total}`}
       </p>
       <div className="train-chart-grid">
-        <LineChart title="Loss" metric="loss" points={series((e) => e.loss)} format={num} />
-        <LineChart title="MSE" metric="mse" points={series((e) => e.mse)} format={num} />
-        <LineChart title="L0" metric="l0" points={series((e) => e.l0)} format={num} />
-        <LineChart title="FVU" metric="fvu" points={series((e) => e.fvu)} format={num} />
-        <LineChart title="Dead latents" metric="dead" points={series((e) => e.deadFraction)} format={pct} />
-        <LineChart title="CE loss recovered" metric="ce" points={ce} format={pct} />
+        <LineChart title="Loss" metric="loss" points={series((e) => e.loss)} format={num} yLabel="loss" />
+        <LineChart title="MSE" metric="mse" points={series((e) => e.mse)} format={num} yLabel="MSE" />
+        <LineChart title="L0" metric="l0" points={series((e) => e.l0)} format={num} yLabel="latents / token" />
+        <LineChart title="FVU" metric="fvu" points={series((e) => e.fvu)} format={num} yLabel="unexplained" />
+        <LineChart title="Dead latents" metric="dead" points={series((e) => e.deadFraction)} format={pct} kind="fraction" yLabel="% of latents" note={notes.chart} />
+        <LineChart title="CE loss recovered" metric="ce" points={ce} format={pct} kind="fraction" yLabel="% recovered" />
       </div>
       {run.final && (
-        <p className="status" data-testid="train.final" data-l0={run.final.l0} data-ce-recovered={run.final.ce?.ceLossRecovered ?? ''}>
-          Final: L0 {run.final.l0.toFixed(1)}, dead {pct(run.final.deadFraction)}, CE loss recovered{' '}
+        <p className="status" data-testid="train.final" data-l0={run.final.l0} data-dead={run.final.deadFraction} data-ce-recovered={run.final.ce?.ceLossRecovered ?? ''}>
+          Final, {notes.finalSample}: L0 {run.final.l0.toFixed(1)}, dead {pct(run.final.deadFraction)} ({notes.finalDead}), CE loss recovered{' '}
           {run.final.ce?.ceLossRecovered != null ? pct(run.final.ce.ceLossRecovered) : 'n/a'}
         </p>
       )}
