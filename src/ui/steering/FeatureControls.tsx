@@ -3,6 +3,7 @@
 import { useActions, useAppState } from '../appContext.tsx'
 import { FeatureName } from '../explorer/FeatureName.tsx'
 import type { SteerFeature } from '../../store/index.ts'
+import { GLOSSARY } from '../learn/glossary.ts'
 
 const SLIDER_MAX = 10
 
@@ -15,7 +16,7 @@ export function FeatureControls({ feature, position }: { feature: SteerFeature; 
   return (
     <li className="steer-feature" data-testid="steer.feature" data-index={feature.index}>
       <FeatureName saeId={saeId} index={feature.index} link={saeId !== null} className="steer-feature-index" testId="steer.feature-name" />
-      <select aria-label={`Mode of feature ${feature.index}`} data-testid="steer.mode" value={feature.mode} onChange={(e) => update({ mode: e.target.value as SteerFeature['mode'] })}>
+      <select aria-label={`Mode of feature ${feature.index}`} title={`clamp: ${GLOSSARY.clamp} ${GLOSSARY.saeError}`} data-testid="steer.mode" value={feature.mode} onChange={(e) => update({ mode: e.target.value as SteerFeature['mode'] })}>
         <option value="clamp">clamp (SAE + error)</option>
         <option value="add">add direction</option>
       </select>

@@ -18,8 +18,8 @@ const tickPct = (v: number) => `${Math.round(100 * v)}%`
 const GRID = { stroke: 'var(--border)', strokeDasharray: '2 3' } as const
 const AXIS_LABEL = { fontSize: '9px', fill: 'var(--muted)' } as const
 
-export function LineChart(props: { title: string; metric: string; points: ChartPoint[]; format: (v: number) => string; kind?: ChartKind; yLabel: string; note?: string }) {
-  const { title, metric, points, format, kind = 'value', yLabel, note } = props
+export function LineChart(props: { title: string; metric: string; points: ChartPoint[]; format: (v: number) => string; kind?: ChartKind; yLabel: string; note?: string; /** The glossary definition, on hover of the title only. */ help?: string }) {
+  const { title, metric, points, format, kind = 'value', yLabel, note, help } = props
   const finite = points.filter((p) => Number.isFinite(p.y))
   const xs = finite.map((p) => p.x)
   const xMax = Math.max(1, ...xs)
@@ -40,7 +40,7 @@ export function LineChart(props: { title: string; metric: string; points: ChartP
   return (
     // First and last values and the y range as data: tests (and the curious) can check a curve without reading pixels.
     <figure className="train-chart" data-testid="train.chart" data-metric={metric} data-points={finite.length} data-first={finite[0]?.y} data-last={last?.y} data-y-min={domain[0]} data-y-max={domain[1]}>
-      <figcaption title={note}>
+      <figcaption title={[help, note].filter(Boolean).join(' ') || undefined}>
         {title} <span className="mono">{last ? format(last.y) : '–'}</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title} over training steps${last ? `, now ${format(last.y)}` : ''}`}>

@@ -4,6 +4,7 @@ import { useAppState } from '../appContext.tsx'
 import { LineChart, type ChartPoint } from './LineChart.tsx'
 import { formatSeconds } from './format.ts'
 import { deadNotes } from './metricNotes.ts'
+import { GLOSSARY } from '../learn/glossary.ts'
 
 const PREPARE_TEXT = { fill: 'filling the activation buffer', skip: 'fast-forwarding the data to the checkpoint', analyse: 'computing dashboards (%)' } as const
 
@@ -26,12 +27,12 @@ export function RunCharts() {
         {run.prepare && ` · ${PREPARE_TEXT[run.prepare.phase]} ${run.prepare.done}/${run.prepare.total}`}
       </p>
       <div className="train-chart-grid">
-        <LineChart title="Loss" metric="loss" points={series((e) => e.loss)} format={num} yLabel="loss" />
-        <LineChart title="MSE" metric="mse" points={series((e) => e.mse)} format={num} yLabel="MSE" />
-        <LineChart title="L0" metric="l0" points={series((e) => e.l0)} format={num} yLabel="latents / token" />
-        <LineChart title="FVU" metric="fvu" points={series((e) => e.fvu)} format={num} yLabel="unexplained" />
-        <LineChart title="Dead latents" metric="dead" points={series((e) => e.deadFraction)} format={pct} kind="fraction" yLabel="% of latents" note={notes.chart} />
-        <LineChart title="CE loss recovered" metric="ce" points={ce} format={pct} kind="fraction" yLabel="% recovered" />
+        <LineChart title="Loss" metric="loss" points={series((e) => e.loss)} format={num} yLabel="loss" help="The training objective: reconstruction error plus the sparsity penalty." />
+        <LineChart title="MSE" metric="mse" points={series((e) => e.mse)} format={num} yLabel="MSE" help={GLOSSARY.mse} />
+        <LineChart title="L0" metric="l0" points={series((e) => e.l0)} format={num} yLabel="latents / token" help={GLOSSARY.l0} />
+        <LineChart title="FVU" metric="fvu" points={series((e) => e.fvu)} format={num} yLabel="unexplained" help={GLOSSARY.fvu} />
+        <LineChart title="Dead latents" metric="dead" points={series((e) => e.deadFraction)} format={pct} kind="fraction" yLabel="% of latents" note={notes.chart} help={GLOSSARY.dead} />
+        <LineChart title="CE loss recovered" metric="ce" points={ce} format={pct} kind="fraction" yLabel="% recovered" help={GLOSSARY.ceRecovered} />
       </div>
       {run.final && (
         <p className="status" data-testid="train.final" data-l0={run.final.l0} data-dead={run.final.deadFraction} data-ce-recovered={run.final.ce?.ceLossRecovered ?? ''}>

@@ -6,14 +6,15 @@ import { hrefs } from '../../router/hashRoute.ts'
 import { formatAct, formatDensity, tokenText } from '../data.ts'
 import { TokenStrip } from '../TokenStrip.tsx'
 import { formatScore } from '../dashboard/explanationText.ts'
+import { GLOSSARY } from '../../learn/glossary.ts'
 
 /** The columns, in the order FeatureRow's cells come; the title says what each measures. */
 const COLUMNS: readonly (readonly [string, string])[] = [
   ['Feature', 'Index in the SAE; opens its dashboard'],
-  ['Label', 'Its explanation, planted concept (AUROC ≥ 0.9) or top tokens, with the simulation score'],
-  ['Density', 'Fraction of tokens where it fires'],
-  ['Max act', 'Max activation (fᵢ·‖W_dec,i‖)'],
-  ['Concept', 'Best planted concept and its AUROC'],
+  ['Label', `Its explanation, planted concept (AUROC ≥ 0.9) or top tokens, with the simulation score. ${GLOSSARY.simulation}`],
+  ['Density', GLOSSARY.density],
+  ['Max act', GLOSSARY.maxAct],
+  ['Concept', `Best planted concept and its AUROC. ${GLOSSARY.auroc}`],
   ['Top activation', 'Its strongest example in context'],
   ['Promotes', 'Tokens it promotes most'],
 ]
