@@ -86,6 +86,11 @@ test('every view: no serious or critical axe violations, and no horizontal overf
   await app.openRoute('#/generate', { backend })
   await app.loader.waitUntilReady()
   await app.saes.waitForSaes(4)
+  // Loaded: the loaders are one line (their forms hidden), not ~420 px above every view.
+  const bar = page.getByTestId('loaders.bar')
+  await expect(bar).toHaveAttribute('data-expanded', 'false')
+  await expect(bar.locator('.loaders-forms')).toBeHidden()
+  expect((await bar.boundingBox())!.height).toBeLessThan(80)
   const audit = new A11yAudit(page)
   const widths: string[] = []
   for (const view of VIEWS) {

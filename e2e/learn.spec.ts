@@ -2,6 +2,7 @@
 // coach explains each step and points at its control, "Take me there" goes to the view, and every step moves on
 // only once the learner has done it (a check on the app's state); the Learn page then marks the tutorial done. A
 // screenshot per step goes into the report.
+import path from 'node:path'
 import type { Locator, Page, TestInfo } from '@playwright/test'
 import { expect, LOAD_TIMEOUT, SteeringView, test, TrainingView } from './fixtures.ts'
 
@@ -16,7 +17,11 @@ class Coach {
   /** Waits for `step` of the running tutorial, checks its control is highlighted when it is on screen, and shoots it. */
   async atStep(step: string, testInfo: TestInfo, timeout = LOAD_TIMEOUT): Promise<void> {
     await expect(this.panel).toHaveAttribute('data-step', step, { timeout })
-    await testInfo.attach(`step-${await this.panel.getAttribute('data-tutorial')}-${step}`, { body: await this.page.screenshot({ fullPage: true }), contentType: 'image/png' })
+    const name = `step-${await this.panel.getAttribute('data-tutorial')}-${step}`
+    await testInfo.attach(name, { body: await this.page.screenshot({ fullPage: true }), contentType: 'image/png' })
+    // MONOSCOPE_TUTORIAL_SHOTS=DIR also keeps a small copy per step (docs/tutorials holds the committed set).
+    const dir = process.env.MONOSCOPE_TUTORIAL_SHOTS
+    if (dir && testInfo.project.name === 'wasm') await this.page.screenshot({ path: path.join(dir, `${name}.jpg`), type: 'jpeg', quality: 70 })
   }
 
   /** The step waits for the learner: after a pause it is still the current one (a check that passes by itself fails here). */

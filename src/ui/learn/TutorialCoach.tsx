@@ -19,7 +19,7 @@ export function TutorialCoach() {
   const tutorial = active ? tutorialById(active.id) : undefined
   const step = tutorial?.steps[active!.step]
   const [tick, setTick] = useState(0)
-  useHighlight(step?.target ?? null)
+  const targetSide = useHighlight(step?.target ?? null)
 
   useEffect(() => {
     if (!step) return
@@ -39,7 +39,8 @@ export function TutorialCoach() {
 
   if (!tutorial || !step || !active) return null
   return (
-    <aside className="tour-coach" aria-label={`Tutorial: ${tutorial.title}`} data-testid="tour.coach" data-tutorial={tutorial.id} data-step={step.id}>
+    // The coach sits in the corner away from the highlighted control, so it never covers what it points at.
+    <aside className={`tour-coach ${targetSide === 'right' ? 'tour-coach-left' : ''}`} aria-label={`Tutorial: ${tutorial.title}`} data-testid="tour.coach" data-tutorial={tutorial.id} data-step={step.id}>
       <p className="muted">
         {tutorial.title} · step {active.step + 1} of {tutorial.steps.length}
       </p>

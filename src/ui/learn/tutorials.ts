@@ -129,7 +129,7 @@ export const TUTORIALS: readonly Tutorial[] = [
       {
         id: 'run',
         title: 'Run and compare',
-        body: 'Press Run. The left column is the model as it is; the right one is steered. The same prompt now talks about the bridge.',
+        body: 'Press "Generate both". The left column is the model as it is; the right one is steered: the same prompt now talks about the bridge.',
         target: 'steer.run',
         href: null,
         done: ({ state }) => state.steering.run.result !== null && state.steering.run.steered.length > 0,

@@ -1,9 +1,13 @@
 // Points at a tutorial step's control: marks the first element with that data-testid `data-tour-target` (re-found
 // as views re-render), and scrolls it into view once. An attribute, not a class: React rewrites className whenever a
 // component changes its own classes, which would drop the mark.
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 
-export function useHighlight(testId: string | null): void {
+/** Which side of the screen the highlighted control is on, so the coach can sit on the other one. */
+export type TargetSide = 'left' | 'right'
+
+export function useHighlight(testId: string | null): TargetSide {
+  const [side, setSide] = useState<TargetSide>('left')
   useEffect(() => {
     if (testId === null) return
     let current: Element | null = null
@@ -15,6 +19,8 @@ export function useHighlight(testId: string | null): void {
       current = el
       if (!el) return
       el.setAttribute('data-tour-target', 'true')
+      const box = el.getBoundingClientRect()
+      setSide(box.left + box.width / 2 > window.innerWidth / 2 ? 'right' : 'left')
       if (!scrolled) {
         el.scrollIntoView({ block: 'center', behavior: 'smooth' })
         scrolled = true
@@ -29,4 +35,5 @@ export function useHighlight(testId: string | null): void {
       current?.removeAttribute('data-tour-target')
     }
   }, [testId])
+  return side
 }
