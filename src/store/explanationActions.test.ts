@@ -1,8 +1,6 @@
 // User explanations over fake-indexeddb and the committed analysis: an edit is scored by the token simulator exactly
 // as the file's explanation was, survives a "reload" (a new store and actions on the same database), sticks to its
 // SAE's weights hash, and a reset brings back the file's; without IndexedDB the edit lasts the session.
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { IDBFactory } from 'fake-indexeddb'
 import { describe, expect, it } from 'vitest'
 import type { ExplanationRecord } from '../core/analysis/format.ts'
@@ -12,20 +10,13 @@ import { createExplanationActions } from './explanationActions.ts'
 import { newestLlmExplanations, openExplanationDb, userExplanationsFor, type ExplanationDb, type UserExplanationEntry } from './explanationDb.ts'
 import { createExplorerActions } from './explorerActions.ts'
 import type { SaeActions } from './saeActions.ts'
+import { publicFetch, TEST_PAGE_URL } from './testing/publicFetch.ts'
 
-const PUBLIC = path.resolve(import.meta.dirname, '../../public')
-const PAGE = 'http://app.test/'
+const PAGE = TEST_PAGE_URL
 const SAE = 'tinyworld/blocks.2.hook_resid_post/standard-1024'
 /** The planted bridge's feature in the committed standard-1024 (explorer.spec.ts finds it by concept search). */
 const BRIDGE = 444
 
-const publicFetch = (async (input: RequestInfo | URL) => {
-  try {
-    return new Response(readFileSync(path.join(PUBLIC, String(input).slice(PAGE.length))))
-  } catch {
-    return new Response('missing', { status: 404 })
-  }
-}) as typeof fetch
 
 /** A fresh "page": store, explorer data for the bridge feature, and explanation actions on `idb`. */
 async function openPage(idb: IDBFactory | null, hash?: string, wrapDb?: (db: ExplanationDb) => ExplanationDb) {

@@ -1,6 +1,7 @@
 // Explanations kept in the browser's IndexedDB: the user's own (edited on a dashboard) and those an LLM wrote, so
 // both survive a reload. Raw IndexedDB as in workers/trainingDb.ts; the factory is passed in (fake-indexeddb in tests).
 import type { ExplanationRecord } from '../core/analysis/format.ts'
+import { done, promised } from '../workers/idbPromises.ts'
 
 /** A user's explanation of one feature. `saeHash` is the SAE's weights digest when it was known at the edit. */
 export interface UserExplanationEntry {
@@ -39,21 +40,6 @@ const BY_HASH = 'saeHash'
 
 /** One record per (SAE id, hash, feature): a JSON array, so no id can collide with another's separator. */
 const userKey = (e: Pick<UserExplanationEntry, 'saeId' | 'saeHash' | 'feature'>): string => JSON.stringify([e.saeId, e.saeHash, e.feature])
-
-function promised<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'))
-  })
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve()
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted (is storage full?)'))
-  })
-}
 
 export async function openExplanationDb(factory: IDBFactory, name = DB_NAME): Promise<ExplanationDb> {
   const open = factory.open(name, 1)

@@ -2,8 +2,6 @@
 // explained and scored with a 429 and a 500 retried on the way, results land in the store and in IndexedDB under the
 // weights hash, a rerun asks nothing twice, a persistent failure is reported per feature, and the key is in no
 // store state or message.
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { startStandInLlmServer, type StandInLlmServer } from '../core/autointerp/llm/testing/standInLlmServer.ts'
@@ -13,20 +11,13 @@ import { createExplanationActions } from './explanationActions.ts'
 import { createExplorerActions } from './explorerActions.ts'
 import { createLlmRunActions } from './llmRunActions.ts'
 import type { SaeActions } from './saeActions.ts'
+import { publicFetch, TEST_PAGE_URL } from './testing/publicFetch.ts'
 
-const PUBLIC = path.resolve(import.meta.dirname, '../../public')
-const PAGE = 'http://app.test/'
+const PAGE = TEST_PAGE_URL
 const SAE = 'tinyworld/blocks.2.hook_resid_post/standard-1024'
 const KEY = 'sk-test-5ecret-key'
 const HASH = 'a'.repeat(64)
 
-const publicFetch = (async (input: RequestInfo | URL) => {
-  try {
-    return new Response(readFileSync(path.join(PUBLIC, String(input).slice(PAGE.length))))
-  } catch {
-    return new Response('missing', { status: 404 })
-  }
-}) as typeof fetch
 
 async function openPage(idb: IDBFactory) {
   const store = createAppStore()

@@ -3,6 +3,7 @@
 // transaction, so a reload mid-write never pairs a log with another step's weights. Raw IndexedDB (no wrapper):
 // four calls' worth of API. Workers own it (the main thread asks the training worker).
 import type { TrainedAnalysis, TrainingFile, TrainingRunSummary } from './trainingProtocol.ts'
+import { done, promised } from './idbPromises.ts'
 
 /**
  * What is stored of a run: its summary as last saved (the live fields — speed, ETA, prepare — are not kept, and
@@ -35,21 +36,6 @@ const DB_NAME = 'monoscope-training'
 const RUNS = 'runs'
 const CHECKPOINTS = 'checkpoints'
 const RESULTS = 'results'
-
-function promised<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result)
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'))
-  })
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve()
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'))
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted (is storage full?)'))
-  })
-}
 
 /** Opens (creating on first use) the runs database of `factory` (the worker's indexedDB; fake-indexeddb in tests). */
 export async function openRunDb(factory: IDBFactory, name = DB_NAME): Promise<RunDb> {
