@@ -49,6 +49,34 @@ describe('explorer actions', () => {
     if (map.status === 'ready') expect(map.data.saes.map((s) => s.id)).toContain(saeId)
   })
 
+  it('refuses an analysis file that declares or sends more than the JSON ceiling, before holding it', async () => {
+    const store = createAppStore()
+    const base = publicFetch()
+    // A server that claims 1 TB for the summary, and one that streams 300 MiB of zeros without declaring a length.
+    const huge = (declared: boolean): typeof fetch =>
+      (async (input: RequestInfo | URL) => {
+        if (!String(input).endsWith('summary.json')) return base(input)
+        const chunk = new Uint8Array(1 << 20)
+        let sent = 0
+        const body = new ReadableStream<Uint8Array>({
+          pull(c) {
+            if (sent++ < 300) c.enqueue(chunk)
+            else c.close()
+          },
+        })
+        return new Response(body, { headers: declared ? { 'content-length': String(1e12) } : {} })
+      }) as typeof fetch
+    for (const declared of [true, false]) {
+      const actions = createExplorerActions(store, { saes: noSaes, pageUrl: PAGE, fetch: huge(declared) })
+      const index = (await actions.loadIndex())!
+      store.getState().setSummary(index.saes[0]!.id, { status: 'loading' })
+      await actions.loadSummary(index.saes[0]!.id)
+      const summary = store.getState().explorer.summaries[index.saes[0]!.id]!
+      expect(summary.status).toBe('error')
+      if (summary.status === 'error') expect(summary.message).toMatch(/summary\.json.*(larger|more) than|over|limit/i)
+    }
+  })
+
   it("loads an index SAE's features-vs-neurons table, and turns a damaged one into an error entry", async () => {
     const store = createAppStore()
     const actions = createExplorerActions(store, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch() })

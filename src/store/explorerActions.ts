@@ -14,6 +14,7 @@ import { NO_WHY, NOT_ANALYSED } from './explorerSlice.ts'
 import { indexSaeMisfit, indexSaeWidthMisfit } from './indexSaeFit.ts'
 import type { SaeActions } from './saeActions.ts'
 import { parseSteeringReport } from '../core/steering/steeringReport.ts'
+import { limitsFor, readBody } from '../core/sources/http.ts'
 
 /** Where the app's SAE index lives, relative to the page. */
 export const DEFAULT_SAE_INDEX = 'saes/tinyworld/index.json'
@@ -75,7 +76,10 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
     }
     if (response.status === 404) throw new FetchError('SOURCE_NOT_FOUND', `${url} was not found (404)`)
     if (!response.ok) throw new FetchError('SOURCE_NETWORK', `${url} answered HTTP ${response.status}`)
-    return decodeJsonBytes(new Uint8Array(await response.arrayBuffer()))
+    // Read as the model loaders read: capped (declared and received bytes, JSON's ceiling, gzip or not) and with a
+    // stall timeout, so a hostile or broken server cannot exhaust the tab or hang it.
+    const target = { file: url.slice(url.lastIndexOf('/') + 1) || url, url, where: "the app's analysis files" }
+    return decodeJsonBytes(await readBody(response, target, {}, limitsFor('analysis.json')))
   }
 
   /** Paths in the index are relative to the app's base, which is where the page is. */
