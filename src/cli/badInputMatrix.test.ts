@@ -1,7 +1,7 @@
 // Bad input to every command, in process (main() as bin/monoscope.mjs calls it): each exits 2 with one line that
 // names the problem and its code, never 1 with a stack trace. badInput.test.ts runs the real binary on the cases
 // that once printed stack traces; this table covers each command's flags and sources more widely, cheaply.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -13,6 +13,9 @@ const missing = () => path.join(dir, 'does-not-exist')
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'monoscope-bad-matrix-'))
+  // A sparse 300 MiB text file: its size is on disk in an instant, and it must be refused before it is read.
+  await writeFile(path.join(dir, 'huge.txt'), '')
+  await truncate(path.join(dir, 'huge.txt'), 300 * 2 ** 20)
 })
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
@@ -106,6 +109,10 @@ const CASES: [string[], RegExp][] = [
   [['build-world-saes', '--only', 'nonexistent-sae', '--out', '{dir}/ws'], /unknown SAEs: nonexistent-sae/],
   [['feature-neurons', '--saes', sae, '--tokens', '1000000000', '--out', '{dir}'], /Neuron activations \(--tokens\): .* over the 2 GiB limit/],
   [['analyze', '--sae', sae, '--top-k', '1000000000', '--tokens', '100', '--out', '{dir}/a.json'], /top 1000000000 examples of 1024 features/],
+  // Text files past the text ceiling (256 MiB), refused by size before any byte is read.
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--text-file', '{dir}/huge.txt', '--out', '{dir}/sae'], /--text-file .*huge\.txt is 300 MiB, over the 256 MiB limit/],
+  [['analyze', '--sae', sae, '--text-file', '{dir}/huge.txt', '--out', '{dir}/a.json'], /--text-file .*huge\.txt is 300 MiB/],
+  [['contrast', '--sae', sae, '--with', '{dir}/huge.txt', '--without-text', 'The dog'], /huge\.txt is 300 MiB/],
 ]
 
 describe('every command refuses bad input with exit code 2 and one line', { timeout: 120_000 }, () => {

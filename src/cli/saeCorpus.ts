@@ -1,7 +1,6 @@
 // The token windows an SAE is evaluated or analysed on from the command line: labelled TinyWorld documents when
 // the model speaks TinyWorld (with per-token concepts), or windows of a text file's lines — the same windows the
 // app's workers analyse (src/core/analysis/analysisCorpus.ts); this file only reads the text file.
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { analysisCorpus, type AnalysisCorpusSpec } from '../core/analysis/analysisCorpus.ts'
 import { speaksTinyWorld } from '../core/world/speaks.ts'
@@ -9,6 +8,7 @@ import { InvalidArgumentError } from '../core/errors.ts'
 import type { HookedModel } from '../core/model/hookedModel.ts'
 import type { Sae } from '../core/sae/sae.ts'
 import type { HfTextTokenizer } from '../core/tokenizer/tokenizer.ts'
+import { readTextFileCapped } from './textFile.ts'
 
 export interface SaeCorpusWindows {
   windows: number[][]
@@ -29,7 +29,7 @@ export async function saeCorpusWindows(
   let spec: AnalysisCorpusSpec
   if (opts.textFile !== undefined) {
     if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read --text-file')
-    spec = { kind: 'lines', name: path.resolve(opts.textFile), lines: (await readFile(opts.textFile, 'utf8')).split('\n') }
+    spec = { kind: 'lines', name: path.resolve(opts.textFile), lines: (await readTextFileCapped(opts.textFile, '--text-file')).split('\n') }
   } else if (tinyWorld) spec = { kind: 'world', seed: opts.seed }
   else throw new InvalidArgumentError("This model's vocabulary is not TinyWorld's: give a corpus with --text-file FILE (one text per line)")
   const corpus = analysisCorpus(model, tokenizer, sae, spec, opts.tokens)

@@ -1,7 +1,6 @@
 // `monoscope contrast`: contrastive feature search — the SAE features whose mean activation differs most between prompts
 // with a concept and prompts without it (typed, from files, or drawn from TinyWorld by concept name), and, for a target
 // token, the features whose attribution to its logit at each prompt's last position differs most.
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { conceptPromptSets } from '../../core/attribution/conceptPrompts.ts'
 import { contrast, featureContrast, type ContrastResult } from '../../core/attribution/contrast.ts'
@@ -17,6 +16,7 @@ import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { promptIdsForSae } from '../promptIds.ts'
 import { tokenFromText } from './attribute.ts'
 import { loadSaeFromSpec } from './features.ts'
+import { readTextFileCapped } from '../textFile.ts'
 
 export const contrastUsage = `monoscope contrast [--model SRC] --sae SRC [--hook NAME]
     (--with FILE | --with-text "a|b"…) (--without FILE | --without-text "c|d"…) | --concept NAME [--prompts 64] [--seed 1] [--window 32]
@@ -30,7 +30,7 @@ export const contrastUsage = `monoscope contrast [--model SRC] --sae SRC [--hook
 
 async function promptTexts(files: readonly string[], texts: readonly string[]): Promise<string[]> {
   const out: string[] = []
-  for (const file of files) out.push(...(await readFile(file, 'utf8')).split(/\r?\n/))
+  for (const file of files) out.push(...(await readTextFileCapped(file, 'a prompt file')).split(/\r?\n/))
   for (const text of texts) out.push(...text.split('|'))
   return out.map((s) => s.trim()).filter((s) => s.length > 0)
 }

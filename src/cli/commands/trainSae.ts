@@ -25,6 +25,7 @@ import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { readJsonFile } from '../jsonFile.ts'
+import { readTextFileCapped } from '../textFile.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu] [--d-sae N] [--l1 λ | --k K]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
@@ -48,7 +49,7 @@ export async function corpusFor(
   const tinyWorld = speaksTinyWorld(model, tokenizer)
   if (textFile !== undefined) {
     if (!tokenizer) throw new InvalidArgumentError('This model has no tokenizer.json, so it cannot read --text-file')
-    const lines = (await readFile(textFile, 'utf8')).split('\n').filter((l) => l.trim().length > 0)
+    const lines = (await readTextFileCapped(textFile, '--text-file')).split('\n').filter((l) => l.trim().length > 0)
     if (lines.length === 0) throw new InvalidArgumentError(`${textFile} has no non-empty lines`)
     return { corpus: { kind: 'lines', lines, tokenizer: { encode: (t) => tokenizer.encode(t, { addSpecialTokens: false }) } }, description: path.resolve(textFile), tinyWorld }
   }
