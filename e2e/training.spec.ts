@@ -213,4 +213,10 @@ test('a run cut off before its first checkpoint restarts; after a reload a finis
   await run.action('map').click()
   expect(await app.map.waitUntilDrawn()).toBe(128)
   await expect(app.shell.error).toHaveCount(0)
+
+  // The map's own URL, reloaded (a bookmark): the page finds the run behind the trained SAE's id and its map.
+  await expect(page).toHaveURL(/#\/map\/trained%2Fcut-/)
+  await page.reload()
+  await app.loader.waitUntilReady()
+  expect(await app.map.waitUntilDrawn()).toBe(128)
 })

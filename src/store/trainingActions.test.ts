@@ -116,6 +116,12 @@ describe('training actions', () => {
     // Already there: no second request.
     expect(await actions.showAnalysis(done.runId)).toBe(true)
     expect(seen.filter((r) => r.type === 'runAnalysis')).toHaveLength(1)
+
+    // By the trained SAE's id, as a reloaded URL asks: the same data, found through the run list.
+    store.getState().forgetAnalysis('trained/demo-abcdef')
+    expect(await actions.showAnalysisOf('trained/demo-abcdef')).toBe(true)
+    expect(store.getState().explorer.summaries['trained/demo-abcdef']?.status).toBe('ready')
+    expect(await actions.showAnalysisOf('trained/nobody-000000')).toBe(false)
     // A run whose analysis failed says so.
     expect(await actions.showAnalysis('bbbbbb000000')).toBe(false)
     expect(store.getState().training.lastError?.message).toMatch(/no saved dashboards/)

@@ -31,6 +31,11 @@ export interface TrainingActions {
    * there. Cheap when they already are.
    */
   showAnalysis(runId: string): Promise<boolean>
+  /**
+   * showAnalysis for the run behind a trained SAE's id (`trained/<name>-<id>`), listing the saved runs first if
+   * needed: what a bookmarked or reloaded URL of a trained SAE's features or map needs. False when no run has it.
+   */
+  showAnalysisOf(saeId: string): Promise<boolean>
   dismissError(): void
 }
 
@@ -181,6 +186,12 @@ export function createTrainingActions(store: AppStore, opts: { spawn: () => Trai
     },
     open,
     showAnalysis,
+    async showAnalysisOf(saeId) {
+      const find = () => Object.values(get().training.runs).find((r) => r.status === 'finished' && trainedSaeId(r) === saeId)
+      if (!find()) await refresh()
+      const run = find()
+      return run ? showAnalysis(run.runId) : false
+    },
     dismissError: () => get().patchTraining({ lastError: null }),
   }
 }

@@ -13,6 +13,17 @@ export function useIndexSaes(): SaeIndexEntry[] {
   return useAppState((s) => (s.explorer.index?.status === 'ready' ? s.explorer.index.data.saes : NO_SAES))
 }
 
+/**
+ * A trained SAE's saved dashboards and map, brought back into the explorer when its URL is opened after a reload
+ * (the run list's links do it on click; a bookmark or a reload of the page needs it here).
+ */
+export function useTrainedAnalysis(saeId: string | null, missing: boolean): void {
+  const actions = useActions()
+  useEffect(() => {
+    if (saeId !== null && missing && saeId.startsWith('trained/')) void actions.training.showAnalysisOf(saeId)
+  }, [actions, saeId, missing])
+}
+
 export function useSummary(saeId: string | null): Loadable<FeatureSummaryFile> | null {
   const actions = useActions()
   const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
@@ -22,6 +33,7 @@ export function useSummary(saeId: string | null): Loadable<FeatureSummaryFile> |
   useEffect(() => {
     if (saeId !== null && indexReady) void actions.explorer.loadSummary(saeId)
   }, [actions, saeId, indexReady, loaded])
+  useTrainedAnalysis(saeId, summary !== null && summary.status === 'error')
   return summary
 }
 

@@ -10,7 +10,7 @@ import { navigate, useHashLocation } from '../../router/useRoute.ts'
 import type { FeatureMapFile } from '../../../core/analysis/format.ts'
 import type { Loadable } from '../../../store/index.ts'
 import { AnalysePanel } from '../analyse/AnalysePanel.tsx'
-import { formatDensity, saeLabel, useIndexSaes } from '../data.ts'
+import { formatDensity, saeLabel, useIndexSaes, useTrainedAnalysis } from '../data.ts'
 import { featureTitle, labelOf } from '../featureLabel.ts'
 import { pointColours, type ColourBy } from './mapColours.ts'
 import { highlight, subsetPoints } from './mapFilter.ts'
@@ -25,6 +25,7 @@ export function MapPage({ saeId }: { saeId: string | null }) {
   const jointMap = useAppState((s) => s.explorer.map)
   const ownMap = useAppState((s) => (saeId === null ? null : (s.explorer.saeMaps[saeId] ?? null)))
   const saeLoaded = useAppState((s) => saeId !== null && saeId in s.saes.loaded)
+  useTrainedAnalysis(saeId, ownMap === null)
   const indexSaes = useIndexSaes()
   // An index SAE is in the joint map; only other SAEs have maps of their own.
   const own = saeId !== null && !indexSaes.some((s) => s.id === saeId)
