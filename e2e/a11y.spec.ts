@@ -106,6 +106,10 @@ test('every view: no serious or critical axe violations, and no horizontal overf
     expect.soft(scrollWidth, `${view.name} at 390 px overflows: ${culprits.join(', ')}`).toBeLessThanOrEqual(PHONE.width)
     expect.soft(await audit.seriousViolations(), `axe on ${view.name} at ${PHONE.width} px`).toEqual([])
     await shot(page, testInfo, `${view.name}-390`)
+    // The same page in the dark scheme (the OS setting the styles follow): its colours must pass too.
+    await page.emulateMedia({ colorScheme: 'dark' })
+    expect.soft(await audit.seriousViolations(), `axe on ${view.name} in dark mode`).toEqual([])
+    await page.emulateMedia({ colorScheme: 'light' })
   }
   await testInfo.attach('scroll widths at 390 px', { body: widths.join('\n'), contentType: 'text/plain' })
 })
