@@ -64,8 +64,9 @@ test('"What is a feature?": from the first-visit invitation to the inspector', a
   await page.getByTestId('dashboard.neighbour').first().click()
   await coach.atStep('inspect', testInfo)
   await coach.go.click()
-  await coach.expectHighlighted('inspect.run')
-  await page.getByTestId('inspect.run').click()
+  await coach.expectHighlighted('inspect.tokens')
+  await coach.expectWaiting('inspect') // the inspector ran its sentence by itself: that is not the learner's step
+  await page.getByTestId('inspect.token-button').filter({ hasText: 'Bridge' }).first().click()
   await coach.expectCompleted('feature')
 })
 

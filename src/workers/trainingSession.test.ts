@@ -233,6 +233,8 @@ describe('TrainingSession', () => {
 
   it('a backend error at any point of a run frees its tensors, and the next run trains to the fault-free weights', async () => {
     const s = await loaded(new IDBFactory())
+    let reads = 0 // backend reads since the counter was last reset (declared before `start`, whose updates read it)
+    let failAt = 0
     let analysisFrom = Infinity // the read at which the dashboards' analysis began, in the clean run
     const start = (name: string) =>
       s.start({ type: 'startRun', requestId: rid(), name, settings: settings(), fineTune: null }, (event) => {
@@ -241,8 +243,6 @@ describe('TrainingSession', () => {
     await start('warm') // caches the model keeps (masks per length)
     const backend = tf.engine().backend as unknown as { read: (dataId: object) => Promise<unknown> }
     const read = backend.read.bind(backend)
-    let reads = 0
-    let failAt = 0
     backend.read = (dataId) => (++reads === failAt ? Promise.reject(new Error(`injected backend fault on read ${reads}`)) : read(dataId))
     try {
       const before = tf.memory().numTensors

@@ -97,10 +97,11 @@ export const TUTORIALS: readonly Tutorial[] = [
       {
         id: 'inspect',
         title: 'Watch it fire on a sentence',
-        body: 'The inspector runs your own text through the model and lists the features active on each token. Run it on the sentence about the Golden Arc Bridge, then click the "Bridge" token to see every feature active there.',
-        target: 'inspect.run',
+        body: 'The inspector runs a sentence through the model and lists the features active on each token (edit it and press Inspect to try your own). Click the "Bridge" token to see every feature active there: is yours among them?',
+        target: 'inspect.tokens',
         href: hrefs.inspect(),
-        done: ({ state, location }) => onRoute(location, 'inspect') && state.explorer.inspector.status === 'ready' && state.explorer.inspector.result !== null,
+        // The inspector runs its sentence by itself on opening: the step waits for the learner to pick a token.
+        done: ({ state, location }) => onRoute(location, 'inspect') && state.explorer.inspector.status === 'ready' && state.explorer.inspector.result?.active != null,
       },
     ],
   },
