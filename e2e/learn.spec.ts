@@ -24,9 +24,14 @@ class Coach {
     if (dir && testInfo.project.name === 'wasm') await this.page.screenshot({ path: path.join(dir, `${name}.jpg`), type: 'jpeg', quality: 70 })
   }
 
-  /** The step waits for the learner: after a pause it is still the current one (a check that passes by itself fails here). */
+  /**
+   * The step waits for the learner: after the coach has checked it three more times (data-checks counts them; it
+   * checks on every state change and twice a second) it is still the current one. A check that passes by itself fails here.
+   */
   async expectWaiting(step: string): Promise<void> {
-    await this.page.waitForTimeout(1_500)
+    const checks = async () => Number(await this.panel.getAttribute('data-checks'))
+    const from = await checks()
+    await expect.poll(checks).toBeGreaterThan(from + 2)
     await expect(this.panel).toHaveAttribute('data-step', step)
   }
 

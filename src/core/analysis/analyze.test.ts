@@ -55,6 +55,7 @@ afterAll(() => {
 
 describe('analyzeSae', () => {
   let result: FeatureAnalysisFile
+  // The edits reach anywhere into untyped JSON on purpose: that is what a malformed file is.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const bad = (edit: (f: any) => void): (() => unknown) => {
     const copy = JSON.parse(JSON.stringify(result)) as FeatureAnalysisFile
@@ -150,14 +151,6 @@ describe('analyzeSae', () => {
   })
 
   it('rejects malformed files with a message naming the field', () => {
-    // The edits reach anywhere into untyped JSON on purpose: that is what a malformed file is.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    type Json = any
-    const bad = (edit: (f: Json) => void): (() => unknown) => {
-      const copy = JSON.parse(JSON.stringify(result)) as Json
-      edit(copy)
-      return () => parseFeatureAnalysis(copy)
-    }
     const live = result.features.findIndex((f) => f.top_examples.length > 0)
     expect(bad((f) => (f.features[live].top_examples[0].values = 'x'))).toThrow(new RegExp(`^Malformed feature-analysis file: features\\[${live}\\]\\.top_examples\\[0\\]\\.values: .*expected array`))
     expect(bad((f) => f.features[live].top_examples[0].values.pop())).toThrow(/top_examples\[0\]\.values: has \d+ entries for \d+ tokens/)
@@ -167,7 +160,7 @@ describe('analyzeSae', () => {
     expect(bad((f) => (f.features[0].surprise = 1))).toThrow(/features\[0\]/)
     expect(bad((f) => f.features[planted].histogram.concept_counts.pop())).toThrow(/histogram\.concept_counts: has \d+ entries for \d+ bins/)
     expect(bad((f) => (f.features[planted].histogram.concept_counts[0] += 1))).toThrow(/histogram\.concept_counts: exceeds the bin count/)
-    expect(bad((f) => f.features.forEach((g: Json) => delete g.histogram.concept_counts))()).toBeDefined() // files from before specificity still parse
+    expect(bad((f) => f.features.forEach((g: { histogram: { concept_counts?: unknown } }) => delete g.histogram.concept_counts))()).toBeDefined() // files from before specificity still parse
     expect(bad((f) => (f.format = 'neuronpedia'))).toThrow(/Not a feature-analysis file: "format" is "neuronpedia"/)
     expect(bad((f) => (f.version = 2))).toThrow(/version 2; this Monoscope reads version 1/)
     expect(() => parseFeatureAnalysis([])).toThrow(AnalysisFormatError)

@@ -40,7 +40,7 @@ export function TutorialCoach() {
   if (!tutorial || !step || !active) return null
   return (
     // The coach sits in the corner away from the highlighted control, so it never covers what it points at.
-    <aside className={`tour-coach ${targetSide === 'right' ? 'tour-coach-left' : ''}`} aria-label={`Tutorial: ${tutorial.title}`} data-testid="tour.coach" data-tutorial={tutorial.id} data-step={step.id}>
+    <aside className={`tour-coach ${targetSide === 'right' ? 'tour-coach-left' : ''}`} aria-label={`Tutorial: ${tutorial.title}`} data-testid="tour.coach" data-tutorial={tutorial.id} data-step={step.id} data-checks={tick}>
       <p className="muted">
         {tutorial.title} · step {active.step + 1} of {tutorial.steps.length}
       </p>
