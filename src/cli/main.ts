@@ -10,6 +10,7 @@ import { evalSaeCommand, evalSaeUsage } from './commands/evalSae.ts'
 import { explainCommand, explainUsage } from './commands/explain.ts'
 import { exportOnnxCommand, exportOnnxUsage } from './commands/exportOnnx.ts'
 import { featureNeuronsCommand, featureNeuronsUsage } from './commands/featureNeurons.ts'
+import { scalingSweepCommand, scalingSweepUsage } from './commands/scalingSweep.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
@@ -42,6 +43,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   explain: { usage: explainUsage, run: explainCommand },
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'feature-neurons': { usage: featureNeuronsUsage, run: featureNeuronsCommand },
+  'scaling-sweep': { usage: scalingSweepUsage, run: scalingSweepCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
   'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },
   'random-model': { usage: randomModelUsage, run: randomModelCommand },

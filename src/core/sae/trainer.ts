@@ -242,6 +242,32 @@ export class SaeTrainer {
     return Sae.fromArrays(config, arrays)
   }
 
+  /**
+   * The training objective on rows it did not train on, at the full sparsity coefficient, without AuxK (a
+   * training aid, not part of what the SAE is judged on), updating nothing: the loss a scaling sweep compares.
+   * `batch` [n, dIn] is raw activations (inputScale is applied here); the caller keeps and disposes it.
+   */
+  async evaluate(batch: tf.Tensor2D): Promise<{ loss: number; mse: number; sparsity: number; sse: number; sst: number; l0: number }> {
+    this.assertLive()
+    const c = this.config
+    if (batch.rank !== 2 || batch.shape[1] !== c.dIn || batch.shape[0] < 1) {
+      throw new InvalidArgumentError(`An evaluation batch must be [n, ${c.dIn}], got [${batch.shape.join(', ')}]`)
+    }
+    const stats = tf.tidy(() => {
+      const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
+      const lg = this.lossAndGrads(x, this.sparsityCoefficient(c.totalSteps), null, 0)
+      return tf.concat([lg.stats, tf.reshape(tf.div(tf.sum(lg.fireCounts), batch.shape[0]), [1])]) // [stats…, L0]
+    })
+    let values: Float32Array | Int32Array | Uint8Array
+    try {
+      values = await stats.data()
+    } finally {
+      stats.dispose()
+    }
+    const stat = (name: (typeof STAT_NAMES)[number]) => values[STAT_NAMES.indexOf(name)]!
+    return { loss: stat('mse') + stat('sparsity'), mse: stat('mse'), sparsity: stat('sparsity'), sse: stat('sse'), sst: stat('sst'), l0: values[STAT_NAMES.length]! }
+  }
+
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
