@@ -14,6 +14,7 @@ import { NO_WHY, NOT_ANALYSED } from './explorerSlice.ts'
 import { indexSaeMisfit, indexSaeWidthMisfit } from './indexSaeFit.ts'
 import type { SaeActions } from './saeActions.ts'
 import { parseSteeringReport } from '../core/steering/steeringReport.ts'
+import { parseScalingSweepFile } from '../core/sae/scaling/scalingFile.ts'
 import { limitsFor, readBody } from '../core/sources/http.ts'
 
 /** Where the app's SAE index lives, relative to the page. */
@@ -31,6 +32,8 @@ export interface ExplorerActions {
   loadNeurons(saeId: string): Promise<void>
   /** Fetches the index's steering report once (presets and "add by concept" choose features with it). */
   loadSteeringReport(): Promise<void>
+  /** Fetches the index family's scaling sweep once (the Reports page); an error when the index names no reports folder. */
+  loadScaling(): Promise<void>
   /** Fetches the shard holding `index` (once), so its page appears in the store. */
   loadFeature(saeId: string, index: number): Promise<void>
   loadMap(): Promise<void>
@@ -57,6 +60,9 @@ function failure(err: unknown): { status: 'error'; code: WorkerErrorCode; messag
 }
 
 class FetchError extends MonoscopeError {}
+
+/** Where scaling-sweep writes inside a family's reports folder (its default --out). */
+export const SCALING_FOLDER = 'scaling'
 
 export function createExplorerActions(store: AppStore, opts: { saes: SaeActions; pageUrl: string; fetch?: typeof fetch }): ExplorerActions {
   const get = store.getState
@@ -177,6 +183,21 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
           get().setSteeringReport({ status: 'ready', data: parseSteeringReport(await fetchJson(urlOf(path))) })
         } catch (err) {
           get().setSteeringReport(failure(err)) // the presets fall back to the summary's writers and detectors
+        }
+      })
+    },
+    async loadScaling() {
+      const index = get().explorer.index
+      if (index?.status !== 'ready') return // asked again once the index is in
+      const folder = index.data.reports
+      if (!folder) return get().setScaling({ status: 'error', code: 'SOURCE_NOT_FOUND', message: 'This build ships no SAE family reports (the SAE index names no reports folder)' })
+      await once('scaling', async () => {
+        if (get().explorer.scaling?.status === 'ready') return
+        get().setScaling({ status: 'loading' })
+        try {
+          get().setScaling({ status: 'ready', data: parseScalingSweepFile(await fetchJson(urlOf(`${folder}/${SCALING_FOLDER}/scaling.json`))) })
+        } catch (err) {
+          get().setScaling(failure(err))
         }
       })
     },

@@ -9,6 +9,7 @@ import type { FeatureNeuronsFile } from '../core/analysis/featureNeuronsFile.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 import type { AttributionResponse, PromptFeaturesResponse } from '../workers/saeProtocol.ts'
 import type { SteeringReport } from '../core/steering/steeringReport.ts'
+import type { ScalingSweepFile } from '../core/sae/scaling/scalingReport.ts'
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'error'; code: string; message: string }
 
@@ -51,6 +52,8 @@ export interface ExplorerState {
   indexSaesSkipped: string | null
   /** steer-eval's report for the index's SAEs (which feature steers each concept), once fetched; null without one. */
   steeringReport: Loadable<SteeringReport> | null
+  /** The index family's scaling sweep (scaling/scaling.json under its reports folder), once asked for. */
+  scaling: Loadable<ScalingSweepFile> | null
 }
 
 /** The summary code of a loaded SAE that has no analysis yet: the explorer offers to analyse it. */
@@ -76,6 +79,7 @@ export interface ExplorerSlice {
   setIndexSaesSkipped(reason: string | null): void
   setNeurons(saeId: string, table: Loadable<FeatureNeuronsFile>): void
   setSteeringReport(report: Loadable<SteeringReport>): void
+  setScaling(scaling: Loadable<ScalingSweepFile>): void
 }
 
 export const NO_WHY: InspectorState['why'] = { status: 'idle', position: null, result: null, error: null }
@@ -91,6 +95,7 @@ export const initialExplorerState = (): ExplorerState => ({
   indexSaesSkipped: null,
   neurons: {},
   steeringReport: null,
+  scaling: null,
 })
 
 export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSlice> = (set) => {
@@ -101,6 +106,7 @@ export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSl
     setIndexSaesSkipped: (indexSaesSkipped) => patch(() => ({ indexSaesSkipped })),
     setNeurons: (saeId, table) => patch((e) => ({ neurons: { ...e.neurons, [saeId]: table } })),
     setSteeringReport: (steeringReport) => patch(() => ({ steeringReport })),
+    setScaling: (scaling) => patch(() => ({ scaling })),
     setSummary: (saeId, summary) => patch((e) => ({ summaries: { ...e.summaries, [saeId]: summary } })),
     setShard: (saeId, shard, pages) => patch((e) => ({ shards: { ...e.shards, [shardKey(saeId, shard)]: pages } })),
     setMap: (map) => patch(() => ({ map })),

@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
+import { parseSaeIndex } from '../../core/analysis/saeIndex.ts'
 import { renderCurvesSvg } from '../../core/lm/lossCurveSvg.ts'
 import { completenessMarkdown, completenessSvg, completenessTable } from '../../core/sae/completeness.ts'
 import { conceptFeatureStatsByUnit, conceptHierarchy, SparseActsBuilder, splittingEvidence, type GroundTruthReport, type SplitEvidence } from '../../core/sae/groundTruth.ts'
@@ -285,6 +286,9 @@ ${familyRows.join('\n')}
 
 async function writeIndex(root: string, specs: WorldSaeSpec[]): Promise<void> {
   const rel = (p: string) => path.relative(path.dirname(root), p).split(path.sep).join('/')
+  const file = path.join(root, 'index.json')
+  // steer-eval adds its report to the index; a rebuild of the SAEs must not drop it.
+  const previous = existsSync(file) ? parseSaeIndex(JSON.parse(await readFile(file, 'utf8'))) : null
   const index = {
     format: 'monoscope.sae-index',
     version: 1,
@@ -298,6 +302,8 @@ async function writeIndex(root: string, specs: WorldSaeSpec[]): Promise<void> {
       analysis: `analysis/tinyworld/${WORLD_SAE_HOOK}/${s.name}`,
     })),
     map: `analysis/tinyworld/${WORLD_SAE_HOOK}/map.json`,
+    ...(previous?.steering_report ? { steering_report: previous.steering_report } : {}),
+    reports: `saes/${rel(path.join(root, WORLD_SAE_HOOK))}`,
   }
-  await writeFile(path.join(root, 'index.json'), `${JSON.stringify(index, null, 2)}\n`)
+  await writeFile(file, `${JSON.stringify(index, null, 2)}\n`)
 }

@@ -37,6 +37,8 @@ export const saeIndexSchema = z
     map: relativePath.nullable(),
     /** steer-eval's report (monoscope.steering-report): each concept's measured steering feature (optional). */
     steering_report: relativePath.optional(),
+    /** The folder of the SAE family's reports (REPORT.md, completeness.svg, scaling/…), shown on the Reports page (optional). */
+    reports: relativePath.optional(),
   })
   .superRefine((index, ctx) => {
     const seen = new Set<string>()

@@ -11,6 +11,7 @@ import type { HashLocation } from './hashRoute.ts'
 import { SteeringPanel } from '../steering/SteeringPanel.tsx'
 import { TrainingPanel } from '../training/TrainingPanel.tsx'
 import { LearnPage } from '../learn/LearnPage.tsx'
+import { ReportsPage } from '../reports/ReportsPage.tsx'
 
 export interface AppRoute {
   /** The first segment of the hash path: '#/map' → 'map'. */
@@ -32,6 +33,7 @@ export const ROUTES: readonly AppRoute[] = [
   { path: 'generate', tab: 'Generate', render: () => <PromptPanel /> },
   { path: 'steer', tab: 'Steer', render: (_rest, query) => <SteeringPanel featureParam={query.get('feature')} /> },
   { path: 'train', tab: 'Train', render: () => <TrainingPanel /> },
+  { path: 'reports', tab: 'Reports', render: () => <ReportsPage /> },
   { path: 'learn', tab: 'Learn', render: () => <LearnPage /> },
 ]
 
