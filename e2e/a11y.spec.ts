@@ -52,6 +52,7 @@ const VIEWS: View[] = [
   { name: 'map', open: async (app, page) => (await goHash(page, '#/map'), void (await app.map.waitUntilDrawn())) },
   { name: 'inspect', open: async (app, page) => (await goHash(page, '#/inspect'), await app.inspector.inspect('The Golden Arc Bridge')) },
   { name: 'contrast', open: async (app, page) => (await goHash(page, '#/contrast'), await expect(app.contrast.panel).toBeVisible()) },
+  { name: 'reports', open: async (_app, page) => (await goHash(page, '#/reports'), await expect(page.getByTestId('reports.scaling-grid')).toBeVisible()) },
   { name: 'train', open: async (_app, page) => (await goHash(page, '#/train'), await expect(page.getByTestId('train.panel')).toBeVisible()) },
   {
     // The Learn page with a tutorial running: its coach panel floats over every view.

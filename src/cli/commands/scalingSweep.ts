@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { selectBackend } from '../../core/backend/backend.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { CachedActivationSource, readActivationCache } from '../../core/sae/activationCache.ts'
 import { analyseSweep, lossVsComputeSvg, optimalAllocationSvg, scalingMarkdown, type ScalingSweepFile } from '../../core/sae/scaling/scalingReport.ts'
@@ -55,6 +56,7 @@ export async function scalingSweepCommand(argv: string[]): Promise<void> {
   const seed = parseIntFlag('seed', values.seed, 1, 0)
   const heldOutRows = parseIntFlag('held-out', values['held-out'], 32_768, 1)
 
+  const backend = await selectBackend() // as train-sae: WASM in Node (tfjs's own CPU backend is ~25× slower)
   const cache = readActivationCache(new Uint8Array(await readFile(values.activations)), values.activations)
   const pool = splitCache(cache, heldOutRows).train
   const need = Math.max(...steps) * batch
@@ -75,7 +77,7 @@ export async function scalingSweepCommand(argv: string[]): Promise<void> {
   const lrRuns = ends.flatMap((e) => lrSweep.filter((r) => r !== lr).map((r) => ({ ...e, lr: r })))
   const todo = [...grid, ...lrRuns].filter((spec) => !file.runs.some((r) => r.dSae === spec.dSae && r.steps === spec.steps && r.lr === spec.lr))
   await mkdir(out, { recursive: true })
-  process.stderr.write(`scaling-sweep: ${grid.length + lrRuns.length} runs, ${todo.length} to train (${cache.rows} cached rows, ${heldOutRows} held out)\n`)
+  process.stderr.write(`scaling-sweep: ${grid.length + lrRuns.length} runs, ${todo.length} to train on tfjs ${backend} (${cache.rows} cached rows, ${heldOutRows} held out)\n`)
   for (const [i, spec] of todo.entries()) {
     const label = `[${i + 1}/${todo.length}] d_sae ${spec.dSae}, ${spec.steps} steps, lr ${spec.lr}`
     const result = await runSweepPoint(spec, { cache, heldOutRows, inputScale }, { architecture: 'standard', l1Coefficient: l1, batch, seed, logEvery: Number.MAX_SAFE_INTEGER, checkpointEvery: 0 }, (s) => {

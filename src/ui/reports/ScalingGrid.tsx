@@ -9,6 +9,8 @@ export function ScalingGrid({ file }: { file: ScalingSweepFile }) {
   const steps = [...new Set(runs.map((r) => r.steps))].sort((a, b) => a - b)
   const best = runs.reduce((a, b) => (b.loss < a.loss ? b : a), runs[0]!)
   return (
+    // Scrolls inside its own box on a phone rather than widening the page.
+    <div className="table-scroll">
     <table className="scaling-grid" data-testid="reports.scaling-grid">
       <caption>Held-out loss (FVU, L0) by dictionary size and training tokens</caption>
       <thead>
@@ -37,5 +39,6 @@ export function ScalingGrid({ file }: { file: ScalingSweepFile }) {
         ))}
       </tbody>
     </table>
+    </div>
   )
 }
