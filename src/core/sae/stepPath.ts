@@ -1,0 +1,49 @@
+// Which SAE step runs: the sparse one (work proportional to the active latents) or the dense one (matmuls over every
+// latent). One decision, used by every architecture; tests and the benchmark can pin either path.
+import * as tf from '@tensorflow/tfjs'
+
+export type StepPath = 'auto' | 'sparse' | 'dense'
+
+let pinned: StepPath = 'auto'
+
+/** Pins the path for every following step ('auto' restores the measured choice). For tests and benchmarks. */
+export function setStepPath(path: StepPath): void {
+  pinned = path
+}
+
+export function stepPath(): StepPath {
+  return pinned
+}
+
+/**
+ * Largest fraction of d_sae active in the busiest row for which the sparse step is faster. Measured with tfjs-wasm
+ * in Node (bench suite sae-train, standard at (256, 4096, 1024) and (768, 16384, 1024) with the bias set for a chosen
+ * L0): the sparse step materialises [n, slots, d_in] gathers and outer products at ~3–8 ns a float where the dense
+ * matmuls run at ~0.1–0.2 ns a multiply-add, so they break even near 1/24 of d_sae; 1/32 keeps a margin.
+ */
+export const SPARSE_MAX_DENSITY = 1 / 32
+
+/** Largest [n, slots, d_in] tensor the sparse step may materialise (256 MiB of float32). */
+export const SPARSE_MAX_FLOATS = 2 ** 26
+
+/**
+ * The sparse step runs on the CPU backends only (wasm, cpu). Data-dependent slot counts (standard, JumpReLU,
+ * BatchTopK) need one synchronous read of a scalar per step, which tfjs-webgpu must not do (it returns zeros in a
+ * worker on the software adapter), and on a GPU the dense matmuls are the fast path anyway. tfjs-webgpu has every
+ * kernel the sparse step uses (GatherNd, GatherV2, ScatterNd, TopK, BatchMatMul), so only the policy keeps it dense.
+ */
+export function sparseBackend(): boolean {
+  const name = tf.getBackend()
+  return name === 'wasm' || name === 'cpu'
+}
+
+/** Whether the path can be sparse at all before anything is measured (false: go dense without reading counts). */
+export function sparseAllowed(): boolean {
+  return pinned === 'sparse' || (pinned === 'auto' && sparseBackend())
+}
+
+/** Sparse for a step whose busiest row has `slots` active latents (after sparseAllowed()). */
+export function sparseFor(slots: number, n: number, dIn: number, dSae: number): boolean {
+  if (pinned !== 'auto') return pinned === 'sparse'
+  return sparseBackend() && slots <= dSae * SPARSE_MAX_DENSITY && n * slots * dIn <= SPARSE_MAX_FLOATS
+}
