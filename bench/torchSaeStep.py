@@ -21,6 +21,7 @@ p.add_argument("--b-enc", type=float, default=0.0, help="initial encoder bias (t
 p.add_argument("--steps", type=int, default=3)
 p.add_argument("--warmup", type=int, default=1)
 p.add_argument("--threads", type=int, default=2)
+p.add_argument("--profile", action="store_true", help="print torch.profiler's table of one step (stderr) as well")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -63,5 +64,12 @@ for _ in range(a.steps):
     t0 = time.perf_counter()
     step()
     samples.append((time.perf_counter() - t0) * 1000)
+if a.profile:
+    import sys
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        step()
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12), file=sys.stderr)
 ms = statistics.median(samples)
 print(json.dumps({"ms_per_step": ms, "tokens_per_s": a.batch * 1000 / ms, "torch": torch.__version__, "threads": torch.get_num_threads()}))

@@ -16,12 +16,13 @@ export function stepPath(): StepPath {
 }
 
 /**
- * Largest fraction of d_sae active in the busiest row for which the sparse step is faster. Measured with tfjs-wasm
- * in Node (bench suite sae-train, standard at (256, 4096, 1024) and (768, 16384, 1024) with the bias set for a chosen
- * L0): the sparse step materialises [n, slots, d_in] gathers and outer products at ~3–8 ns a float where the dense
- * matmuls run at ~0.1–0.2 ns a multiply-add, so they break even near 1/24 of d_sae; 1/32 keeps a margin.
+ * Largest fraction of d_sae active in the busiest row for which the automatic choice is the sparse step. Measured
+ * with tfjs-wasm in Node (BENCHMARKS.md, sae-train's L0 sweep, 2026-12-07): standard at (256, 4096, 1024) ran 1.54×
+ * faster sparse at L0 ≈ 64 (busiest row 126 = d_sae/33), 1.37× at L0 ≈ 128 (219 = d_sae/19) and 0.89× at L0 ≈ 256
+ * (392 = d_sae/10), so the two break even near d_sae/12; 1/16 keeps a margin. The slots are sized by the busiest
+ * row, so that, not the mean L0, is what the cost follows. TopK with k 32 is well inside it (2–3.6× at d_sae 4096–16384).
  */
-export const SPARSE_MAX_DENSITY = 1 / 32
+export const SPARSE_MAX_DENSITY = 1 / 16
 
 /** Largest [n, slots, d_in] tensor the sparse step may materialise (256 MiB of float32). */
 export const SPARSE_MAX_FLOATS = 2 ** 26
