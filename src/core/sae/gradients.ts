@@ -12,9 +12,9 @@ import * as tf from '@tensorflow/tfjs'
 import { atLeast, batchTopKMask, rowTopKMask } from './activation.ts'
 import type { ParamName, TrainParams } from './trainParams.ts'
 import { matMulBias } from './ops.ts'
-import { busiestRow } from './sparseOps.ts'
 import { sparseJumpRelu, sparseStandard, sparseTopK } from './sparseGradients.ts'
 import { sparseAllowed, sparseFor } from './stepPath.ts'
+import { pinnedPlan, type StepPlan } from './stepPlan.ts'
 
 /** Per-step numbers, packed into one tensor so the trainer reads them with one sync. */
 export const STAT_NAMES = ['loss', 'mse', 'sparsity', 'aux', 'sse', 'sst'] as const
@@ -34,6 +34,8 @@ export interface StandardStepOptions {
   /** λ of λ Σᵢ fᵢ‖W_dec,i‖ (already scheduled). */
   l1: number
   applyBDecToInput: boolean
+  /** The busiest row's count, measured before the step (stepPlan.ts); without it the step is dense. */
+  plan?: StepPlan | null
 }
 
 export interface TopKStepOptions {
@@ -47,6 +49,8 @@ export interface TopKStepOptions {
   deadCount: number
   kAux: number
   auxCoefficient: number
+  /** BatchTopK: the busiest row's selected count, measured before the step (stepPlan.ts); without it the step is dense. */
+  plan?: StepPlan | null
 }
 
 export interface JumpReluStepOptions {
@@ -55,6 +59,8 @@ export interface JumpReluStepOptions {
   /** ε of the rectangle kernel in the pseudo-derivatives (SAELens's jumprelu_bandwidth). */
   bandwidth: number
   applyBDecToInput: boolean
+  /** The busiest row's count above θ − ε/2, measured before the step (stepPlan.ts); without it the step is dense. */
+  plan?: StepPlan | null
 }
 
 /** Σ over rows of t [n, m] → [m], as ones[1, n]·t. */
@@ -252,18 +258,18 @@ function jumpReluFromPre(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions,
 }
 
 // The steps the trainer runs: sparse where the math is sparse (sparseGradients.ts), else the dense ones above, chosen
-// per step by stepPath.ts from the busiest row's active count. Both give the same numbers within float rounding
-// (sparseGradients.test.ts). Call inside tf.tidy.
+// per step by stepPath.ts. Standard, BatchTopK and JumpReLU size their slots from a StepPlan (stepPlan.ts) that the
+// trainer measures asynchronously before the step; without one they run dense (unless a test pins the sparse path).
+// Both paths give the same numbers within float rounding (sparseGradients.test.ts). Call inside tf.tidy.
 
 /** Standard: ReLU's active set is data-dependent (about half of d_sae at initialisation), so the choice is per step. */
 export function standardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions): LossAndGrads {
-  if (!sparseAllowed()) return denseStandardLossAndGrads(p, x, o)
+  const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'standard', k: 0, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
+  if (!plan) return denseStandardLossAndGrads(p, x, o)
   const fw = prepare(p, x, o.applyBDecToInput)
-  const f = matMulBias(fw.xc, p.W_enc, p.b_enc, 'relu') // [n, dSae]
-  const active = tf.step(f) as tf.Tensor2D // [n, dSae]
-  const slots = busiestRow(active)
-  if (sparseFor(slots, fw.n, x.shape[1], f.shape[1])) return sparseStandard(p, x, o, fw, f, slots)
-  return standardFromActs(p, x, o, fw, f, active)
+  const f = tf.relu(plan.pre) as tf.Tensor2D // [n, dSae]
+  if (sparseFor(plan.slots, fw.n, x.shape[1], f.shape[1])) return sparseStandard(p, x, o, fw, f, plan.slots)
+  return standardFromActs(p, x, o, fw, f)
 }
 
 /** TopK: k slots a row (plus kAux for AuxK), known before the step; BatchTopK: the busiest row's selected count. */
@@ -272,26 +278,28 @@ export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOpti
   const [n, dIn] = x.shape
   const dSae = p.W_enc.shape[1]
   const kAux = o.dead && o.auxCoefficient > 0 ? Math.min(o.kAux, o.deadCount) : 0
-  if (o.mode === 'row' && !sparseFor(o.k + kAux, n, dIn, dSae)) return denseTopkLossAndGrads(p, x, o)
+  if (o.mode === 'row') {
+    if (!sparseFor(o.k + kAux, n, dIn, dSae)) return denseTopkLossAndGrads(p, x, o)
+    const fw = prepare(p, x, o.applyBDecToInput)
+    const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
+    return sparseTopK(p, x, o, fw, pre, tf.mul(pre, decoderNorms(p)) as tf.Tensor2D, null)
+  }
+  const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'batchtopk', k: o.k, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
+  if (!plan) return denseTopkLossAndGrads(p, x, o)
   const fw = prepare(p, x, o.applyBDecToInput)
-  const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
-  const score = tf.mul(pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
-  if (o.mode === 'row') return sparseTopK(p, x, o, fw, pre, score, null)
+  const score = tf.mul(plan.pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
   const selected = batchTopKMask(score, o.k * n)
-  const slots = busiestRow(selected.mask)
-  if (sparseFor(slots + kAux, n, dIn, dSae)) return sparseTopK(p, x, o, fw, pre, score, { ...selected, slots })
-  return topkFromScore(p, x, o, fw, pre, score, selected)
+  if (sparseFor(plan.slots + kAux, n, dIn, dSae)) return sparseTopK(p, x, o, fw, plan.pre, score, { ...selected, slots: plan.slots })
+  return topkFromScore(p, x, o, fw, plan.pre, score, selected)
 }
 
 /** JumpReLU: the slots hold every latent above θ − ε/2 (the active ones and the band the θ gradient needs). */
 export function jumpReluLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions): LossAndGrads {
-  if (!sparseAllowed()) return denseJumpReluLossAndGrads(p, x, o)
   if (!p.log_threshold) throw new Error('jumpReluLossAndGrads: log_threshold is missing')
+  const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'jumprelu', k: 0, jumpReluBandwidth: o.bandwidth, applyBDecToInput: o.applyBDecToInput })
+  if (!plan) return denseJumpReluLossAndGrads(p, x, o)
   const fw = prepare(p, x, o.applyBDecToInput)
-  const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
   const theta = tf.exp(p.log_threshold) as tf.Tensor1D // [dSae]
-  const diff = tf.sub(pre, theta) as tf.Tensor2D // [n, dSae]
-  const slots = busiestRow(tf.step(tf.add(diff, o.bandwidth / 2)) as tf.Tensor2D)
-  if (sparseFor(slots, fw.n, x.shape[1], pre.shape[1])) return sparseJumpRelu(p, x, o, fw, pre, theta, slots)
-  return jumpReluFromPre(p, x, o, fw, pre, theta, diff)
+  if (sparseFor(plan.slots, fw.n, x.shape[1], plan.pre.shape[1])) return sparseJumpRelu(p, x, o, fw, plan.pre, theta, plan.slots)
+  return jumpReluFromPre(p, x, o, fw, plan.pre, theta, tf.sub(plan.pre, theta) as tf.Tensor2D)
 }

@@ -5,16 +5,6 @@
 // duplicate indices (tfjs-wasm has no UnsortedSegmentSum), batched matMul does the per-row products.
 import * as tf from '@tensorflow/tfjs'
 
-/** Slot counts of the busiest row: max over rows of Σ `active` [n, dSae] (0/1); one synchronous scalar read. */
-export function busiestRow(active: tf.Tensor2D): number {
-  const count = tf.tidy(() => tf.max(tf.sum(active, 1)))
-  try {
-    return Math.max(1, Math.round(count.dataSync()[0]!))
-  } finally {
-    count.dispose()
-  }
-}
-
 /** t [n, m] at (row, cols[row, j]) → [n, s]. */
 export function gatherAt(t: tf.Tensor2D, cols: tf.Tensor2D): tf.Tensor2D {
   const [n, m] = t.shape
