@@ -7,7 +7,8 @@
 //                  x̂ = f·W_dec + b_dec   r = x̂ − x   MSE = Σ r² / n  (sum over d_in, mean over the batch)
 // Shared backward: g = 2r/n   dW_decᵀ = gᵀ·f   dF = g·W_decᵀ (+ sparsity)   gPre = dF ⊙ act′
 //                  dW_enc = xcᵀ·gPre   db_enc = Σₙ gPre   db_dec = Σₙ g − W_enc·db_enc
-// Checked against tf autodiff in gradients.test.ts.
+// Checked against tf autodiff in gradients.test.ts. These are the dense steps (dense*); sparseGradients.ts computes the
+// same from the active latents alone, and the exported *LossAndGrads at the end pick one of the two per step.
 import * as tf from '@tensorflow/tfjs'
 import { atLeast, batchTopKMask, rowTopKMask } from './activation.ts'
 import type { ParamName, TrainParams } from './trainParams.ts'
