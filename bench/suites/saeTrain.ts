@@ -1,37 +1,92 @@
-// SAE training-step suite: the issue's two shapes, every architecture, on Node's tfjs-wasm, next to the
-// PyTorch figures measured on this CPU (Debian's PyTorch 1.13, 2 threads, same recipe).
+// SAE training-step suite: the sparse and the dense step (stepPath.ts) taken in turn on identical trainers in Node's
+// tfjs-wasm, with the PyTorch CPU peer (bench/torchSaeStep.py: Debian's PyTorch, 2 threads, OMP_WAIT_POLICY=PASSIVE)
+// run halfway through the same window, and the 1-minute load average beside every figure.
+import { execFileSync } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { selectBackend } from '../../src/core/backend/backend.ts'
-import { timeTrainStep } from '../../src/core/sae/testing/trainStepBench.ts'
-import type { TrainArchitecture } from '../../src/core/sae/types.ts'
+import { SPARSE_MAX_DENSITY } from '../../src/core/sae/stepPath.ts'
+import { biasForL0, timeSparseVsDense } from '../../src/core/sae/testing/trainStepBench.ts'
 import type { BenchRow } from '../harness.ts'
 
 export const title = 'SAE training step (Node)'
 export const intro =
-  'One optimizer step of the Scaling Monosemanticity recipe (hand-derived fused gradients, Adam, clipping) on a batch of ' +
-  'random activations; tokens/s = batch / median step time. PyTorch reference on the same CPU (from the issue): ' +
-  '2,093 tokens/s at (256, 4096, 1024) and 512 at (768, 16384, 1024).'
+  'One optimizer step (hand-derived fused gradients, Adam, clipping) on a batch of random N(0, I) activations; tokens/s = ' +
+  'batch / median step time. tfjs-wasm sparse and dense are two trainers with identical state stepped in turn (sparse, ' +
+  'dense, sparse, …; one warm-up step each); the PyTorch row (bench/torchSaeStep.py, Debian python3-torch 1.13 with ' +
+  'OpenBLAS (libopenblas0-openmp), 2 threads, OMP_WAIT_POLICY=PASSIVE, autograd, dense as SAELens) runs halfway through the same ' +
+  'window. topk: k 32. standard: the encoder bias is set so that L0 ≈ 32 (a standard SAE late in training); at ' +
+  'initialisation about half the latents fire and the automatic choice is the dense step. "load" is the mean 1-minute ' +
+  `load average over the timed steps (2 cores, shared). The automatic choice goes sparse while the busiest row has at ` +
+  `most d_sae/${1 / SPARSE_MAX_DENSITY} active latents; the L0 sweep rows measure that crossover.`
 
-const PYTORCH: Record<string, number> = { '256x4096': 2093, '768x16384': 512 }
+const TORCH_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../torchSaeStep.py')
+const PYTHON = '/usr/bin/python3' // Debian's, with python3-torch (the python3 first on PATH may lack it)
+
+function torchAvailable(): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function torchStep(arch: 'standard' | 'topk', dIn: number, dSae: number, batch: number, bEnc: number, steps: number): number {
+  const out = execFileSync(
+    PYTHON,
+    [TORCH_SCRIPT, '--arch', arch, '--d-in', `${dIn}`, '--d-sae', `${dSae}`, '--batch', `${batch}`, '--b-enc', `${bEnc}`, '--steps', `${steps}`, '--threads', '2'],
+    { env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '2' }, encoding: 'utf8' },
+  )
+  return (JSON.parse(out.trim().split('\n').pop()!) as { ms_per_step: number }).ms_per_step
+}
+
+const load = () => os.loadavg()[0]!
 
 export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   await selectBackend(['wasm'])
-  const shapes: Array<[number, number, number]> = opts.quick ? [[32, 256, 128]] : [[256, 4096, 1024], [768, 16384, 1024]]
+  const shapes: Array<[number, number, number]> = opts.quick ? [[32, 512, 128]] : [[128, 4096, 1024], [256, 4096, 1024], [768, 16384, 1024]]
+  const withTorch = torchAvailable()
   const rows: BenchRow[] = []
+  const tps = (batch: number, ms: number) => (batch * 1000) / ms
   for (const [dIn, dSae, batch] of shapes) {
-    const archs: TrainArchitecture[] = dSae > 8192 ? ['standard'] : ['standard', 'topk', 'batchtopk', 'jumprelu']
-    for (const arch of archs) {
-      const t = await timeTrainStep(arch, dIn, dSae, batch, dSae > 8192 ? 3 : 6, 1)
-      const ref = PYTORCH[`${dIn}x${dSae}`]
-      rows.push({
-        suite: 'sae-train',
-        case: `${arch} d_in ${dIn}, d_sae ${dSae}, batch ${batch}`,
-        engine: 'tfjs-wasm',
-        metric: 'tokens/s',
-        value: t.tokensPerSecond,
-        detail: `${t.msPerStep.toFixed(0)} ms/step${ref && arch === 'standard' ? `; PyTorch 2 threads: ${ref} tokens/s` : ''}`,
+    const rounds = dSae > 8192 ? 3 : 5
+    for (const arch of ['topk', 'standard'] as const) {
+      const bEnc = arch === 'standard' ? biasForL0(32, dSae) : 0
+      let torchMs = NaN
+      let torchLoad = NaN
+      const t = await timeSparseVsDense({ architecture: arch, dIn, dSae, batch, k: 32, ...(arch === 'standard' ? { bEnc } : {}) }, rounds, load, async () => {
+        if (!withTorch) return
+        torchMs = torchStep(arch, dIn, dSae, batch, bEnc, rounds)
+        torchLoad = load()
       })
-      process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: ${t.msPerStep.toFixed(0)} ms/step\n`)
+      const label = `${arch} d_in ${dIn}, d_sae ${dSae}, batch ${batch}${arch === 'standard' ? ', L0 ≈ 32' : ', k 32'}`
+      const vsTorch = (ms: number) => (withTorch ? `; ${(torchMs / ms).toFixed(2)}× PyTorch` : '')
+      const detail = (ms: number) => `${ms.toFixed(0)} ms/step; load ${t.loadAverage.toFixed(1)}${vsTorch(ms)}`
+      rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm sparse', metric: 'tokens/s', value: tps(batch, t.sparseMs), detail: `${detail(t.sparseMs)}; ${(t.denseMs / t.sparseMs).toFixed(2)}× dense` })
+      rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm dense', metric: 'tokens/s', value: tps(batch, t.denseMs), detail: detail(t.denseMs) })
+      rows.push(
+        withTorch
+          ? { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: tps(batch, torchMs), detail: `${torchMs.toFixed(0)} ms/step; load ${torchLoad.toFixed(1)}` }
+          : { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: NaN, detail: `not measured: ${PYTHON} has no torch (apt-get install python3-torch libopenblas0-openmp)` },
+      )
+      process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: sparse ${t.sparseMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms, PyTorch ${torchMs.toFixed(0)} ms, load ${t.loadAverage.toFixed(1)}\n`)
     }
+  }
+  // The crossover behind SPARSE_MAX_DENSITY: standard at rising L0, sparse pinned against dense.
+  const [dIn, dSae, batch] = opts.quick ? [32, 512, 128] : [256, 4096, 1024]
+  for (const l0 of opts.quick ? [16] : [64, 128, 256]) {
+    const t = await timeSparseVsDense({ architecture: 'standard', dIn, dSae, batch, bEnc: biasForL0(l0, dSae) }, 3, load)
+    rows.push({
+      suite: 'sae-train',
+      case: `standard d_in ${dIn}, d_sae ${dSae}, batch ${batch}, L0 ≈ ${l0} (d_sae/${Math.round(dSae / l0)})`,
+      engine: 'tfjs-wasm sparse ÷ dense',
+      metric: 'speed-up',
+      value: t.denseMs / t.sparseMs,
+      detail: `sparse ${t.sparseMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms; load ${t.loadAverage.toFixed(1)}`,
+    })
+    process.stderr.write(`  sae-train/standard L0 ${l0}: sparse ${t.sparseMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms\n`)
   }
   return rows
 }

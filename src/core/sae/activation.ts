@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../errors.ts'
  * Scores at or below this count as zero: TopK keeps positive values only (SAELens applies ReLU to the top k).
  * A tiny normal float32 rather than 0 so the comparison can be "≥ threshold" (keeping the k-th value itself).
  */
-const SMALLEST_POSITIVE = 1e-37
+export const SMALLEST_POSITIVE = 1e-37
 
 /** 1 where t ≥ threshold else 0, exactly: threshold − t is 0 only when they are equal, so step(threshold − t) is t < threshold. */
 export function atLeast(t: tf.Tensor, threshold: tf.Tensor | number): tf.Tensor {

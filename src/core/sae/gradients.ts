@@ -7,11 +7,15 @@
 //                  x̂ = f·W_dec + b_dec   r = x̂ − x   MSE = Σ r² / n  (sum over d_in, mean over the batch)
 // Shared backward: g = 2r/n   dW_decᵀ = gᵀ·f   dF = g·W_decᵀ (+ sparsity)   gPre = dF ⊙ act′
 //                  dW_enc = xcᵀ·gPre   db_enc = Σₙ gPre   db_dec = Σₙ g − W_enc·db_enc
-// Checked against tf autodiff in gradients.test.ts.
+// Checked against tf autodiff in gradients.test.ts. These are the dense steps (dense*); sparseGradients.ts computes the
+// same from the active latents alone, and the exported *LossAndGrads at the end pick one of the two per step.
 import * as tf from '@tensorflow/tfjs'
 import { atLeast, batchTopKMask, rowTopKMask } from './activation.ts'
 import type { ParamName, TrainParams } from './trainParams.ts'
 import { matMulBias } from './ops.ts'
+import { sparseJumpRelu, sparseStandard, sparseTopK } from './sparseGradients.ts'
+import { sparseAllowed, sparseFor } from './stepPath.ts'
+import { pinnedPlan, type StepPlan } from './stepPlan.ts'
 
 /** Per-step numbers, packed into one tensor so the trainer reads them with one sync. */
 export const STAT_NAMES = ['loss', 'mse', 'sparsity', 'aux', 'sse', 'sst'] as const
@@ -31,6 +35,8 @@ export interface StandardStepOptions {
   /** λ of λ Σᵢ fᵢ‖W_dec,i‖ (already scheduled). */
   l1: number
   applyBDecToInput: boolean
+  /** The busiest row's count, measured before the step (stepPlan.ts); without it the step is dense. */
+  plan?: StepPlan | null
 }
 
 export interface TopKStepOptions {
@@ -44,6 +50,8 @@ export interface TopKStepOptions {
   deadCount: number
   kAux: number
   auxCoefficient: number
+  /** BatchTopK: the busiest row's selected count, measured before the step (stepPlan.ts); without it the step is dense. */
+  plan?: StepPlan | null
 }
 
 export interface JumpReluStepOptions {
@@ -52,21 +60,23 @@ export interface JumpReluStepOptions {
   /** ε of the rectangle kernel in the pseudo-derivatives (SAELens's jumprelu_bandwidth). */
   bandwidth: number
   applyBDecToInput: boolean
+  /** The busiest row's count above θ − ε/2, measured before the step (stepPlan.ts); without it the step is dense. */
+  plan?: StepPlan | null
 }
 
 /** Σ over rows of t [n, m] → [m], as ones[1, n]·t. */
-function colSum(ones: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor1D {
+export function colSum(ones: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(ones, t), [t.shape[1]]) as tf.Tensor1D
 }
 
-interface Forward {
+export interface Forward {
   n: number
   ones: tf.Tensor2D // [1, n]
   xc: tf.Tensor2D // [n, dIn]
   wDec: tf.Tensor2D // [dSae, dIn]
 }
 
-function prepare(p: TrainParams, x: tf.Tensor2D, applyBDec: boolean): Forward {
+export function prepare(p: TrainParams, x: tf.Tensor2D, applyBDec: boolean): Forward {
   const n = x.shape[0]
   return {
     n,
@@ -77,13 +87,13 @@ function prepare(p: TrainParams, x: tf.Tensor2D, applyBDec: boolean): Forward {
 }
 
 /** ‖W_dec,i‖ [dSae]: column norms of W_decᵀ. */
-function decoderNorms(p: TrainParams): tf.Tensor1D {
+export function decoderNorms(p: TrainParams): tf.Tensor1D {
   const dIn = p.W_dec_T.shape[0]
   return tf.sqrt(colSum(tf.ones([1, dIn]) as tf.Tensor2D, tf.square(p.W_dec_T) as tf.Tensor2D)) as tf.Tensor1D
 }
 
 /** Σ‖x − x̄‖² over the batch (the FVU denominator). */
-function totalVariance(x: tf.Tensor2D, ones: tf.Tensor2D, n: number): tf.Scalar {
+export function totalVariance(x: tf.Tensor2D, ones: tf.Tensor2D, n: number): tf.Scalar {
   const mean = tf.div(tf.matMul(ones, x), n) // [1, dIn]
   return tf.sum(tf.square(tf.sub(x, mean))) as tf.Scalar
 }
@@ -107,7 +117,7 @@ function encoderGrads(p: TrainParams, f: Forward, gPre: tf.Tensor2D, gOut: tf.Te
   return { W_enc: dWEnc, b_enc: dBEnc, b_dec: dBDec }
 }
 
-function packStats(mse: tf.Scalar, sparsity: tf.Scalar, aux: tf.Scalar, sse: tf.Scalar, sst: tf.Scalar): tf.Tensor1D {
+export function packStats(mse: tf.Scalar, sparsity: tf.Scalar, aux: tf.Scalar, sse: tf.Scalar, sst: tf.Scalar): tf.Tensor1D {
   const loss = tf.addN([mse, sparsity, aux])
   return tf.stack([loss, mse, sparsity, aux, sse, sst]) as tf.Tensor1D
 }
@@ -117,10 +127,13 @@ function packStats(mse: tf.Scalar, sparsity: tf.Scalar, aux: tf.Scalar, sse: tf.
  * Sparsity gradients: ∂/∂f = λ‖W_dec,i‖/n (a bias on dF), ∂/∂W_dec,i = λ (Σₙ fᵢ)/n · W_dec,i/‖W_dec,i‖.
  * Call inside tf.tidy.
  */
-export function standardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions): LossAndGrads {
+export function denseStandardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions): LossAndGrads {
   const fw = prepare(p, x, o.applyBDecToInput)
+  return standardFromActs(p, x, o, fw, matMulBias(fw.xc, p.W_enc, p.b_enc, 'relu'))
+}
+
+function standardFromActs(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions, fw: Forward, f: tf.Tensor2D, activeMask?: tf.Tensor2D): LossAndGrads {
   const { n, ones } = fw
-  const f = matMulBias(fw.xc, p.W_enc, p.b_enc, 'relu') // [n, dSae]
   const xHat = matMulBias(f, fw.wDec, p.b_dec) // [n, dIn]
   const r = tf.sub(xHat, x) as tf.Tensor2D // [n, dIn]
   const sse = tf.sum(tf.square(r)) as tf.Scalar
@@ -128,7 +141,7 @@ export function standardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: Standard
   const gOut = tf.mul(r, 2 / n) as tf.Tensor2D // [n, dIn]
   const [dWDecTRecon, fSum] = transposedProductAndColSum(gOut, f, ones) // [dIn, dSae], [dSae]
   const sparsity = tf.mul(tf.sum(tf.mul(fSum, norms)), o.l1 / n) as tf.Scalar
-  const active = tf.step(f) as tf.Tensor2D // [n, dSae] 1 where f > 0
+  const active = activeMask ?? (tf.step(f) as tf.Tensor2D) // [n, dSae] 1 where f > 0
   const dF = matMulBias(gOut, p.W_dec_T, tf.mul(norms, o.l1 / n)) // [n, dSae]
   const gPre = tf.mul(dF, active) as tf.Tensor2D // [n, dSae]
   const l1Dec = tf.mul(tf.div(fSum, norms), o.l1 / n) // [dSae]
@@ -156,16 +169,25 @@ function auxMask(score: tf.Tensor2D, dead: tf.Tensor1D, kAux: number): tf.Tensor
  * aux = c·min(dead/kAux, 1)·Σ‖e − z·W_dec‖²/n with z = pre on those latents (no decoder bias, as OpenAI).
  * Call inside tf.tidy.
  */
-export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOptions): LossAndGrads {
+export function denseTopkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOptions): LossAndGrads {
   const fw = prepare(p, x, o.applyBDecToInput)
-  const { n, ones } = fw
   const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
   const norms = decoderNorms(p) // [dSae]
   const score = tf.mul(pre, norms) as tf.Tensor2D // [n, dSae]
-  let mask: tf.Tensor2D
-  let minSelected: tf.Scalar | undefined
-  if (o.mode === 'row') mask = rowTopKMask(score, o.k)
-  else ({ mask, minSelected } = batchTopKMask(score, o.k * n))
+  return topkFromScore(p, x, o, fw, pre, score, o.mode === 'row' ? { mask: rowTopKMask(score, o.k) } : batchTopKMask(score, o.k * fw.n))
+}
+
+function topkFromScore(
+  p: TrainParams,
+  x: tf.Tensor2D,
+  o: TopKStepOptions,
+  fw: Forward,
+  pre: tf.Tensor2D,
+  score: tf.Tensor2D,
+  selected: { mask: tf.Tensor2D; minSelected?: tf.Scalar },
+): LossAndGrads {
+  const { n, ones } = fw
+  const { mask, minSelected } = selected
   const f = tf.mul(pre, mask) as tf.Tensor2D // [n, dSae]
   const xHat = matMulBias(f, fw.wDec, p.b_dec) // [n, dIn]
   const r = tf.sub(xHat, x) as tf.Tensor2D // [n, dIn]
@@ -200,14 +222,17 @@ export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOpti
  * K(u) = 1[|u| < ½]: ∂f/∂θ = −(θ/ε)K((pre − θ)/ε), ∂H/∂θ = −(1/ε)K(…), no gradient from H into pre.
  * Call inside tf.tidy.
  */
-export function jumpReluLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions): LossAndGrads {
+export function denseJumpReluLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions): LossAndGrads {
   if (!p.log_threshold) throw new Error('jumpReluLossAndGrads: log_threshold is missing')
   const fw = prepare(p, x, o.applyBDecToInput)
-  const { n, ones } = fw
-  const eps = o.bandwidth
   const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
   const theta = tf.exp(p.log_threshold) as tf.Tensor1D // [dSae]
-  const diff = tf.sub(pre, theta) as tf.Tensor2D // [n, dSae]
+  return jumpReluFromPre(p, x, o, fw, pre, theta, tf.sub(pre, theta) as tf.Tensor2D)
+}
+
+function jumpReluFromPre(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions, fw: Forward, pre: tf.Tensor2D, theta: tf.Tensor1D, diff: tf.Tensor2D): LossAndGrads {
+  const { n, ones } = fw
+  const eps = o.bandwidth
   const active = tf.step(diff) as tf.Tensor2D // [n, dSae] 1 where pre > θ
   const f = tf.mul(pre, active) as tf.Tensor2D // [n, dSae]
   const xHat = matMulBias(f, fw.wDec, p.b_dec) // [n, dIn]
@@ -231,4 +256,51 @@ export function jumpReluLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: JumpRelu
     stats: packStats(tf.div(sse, n), sparsity, tf.scalar(0), sse, totalVariance(x, ones, n)),
     fireCounts,
   }
+}
+
+// The steps the trainer runs: sparse where the math is sparse (sparseGradients.ts), else the dense ones above, chosen
+// per step by stepPath.ts. Standard, BatchTopK and JumpReLU size their slots from a StepPlan (stepPlan.ts) that the
+// trainer measures asynchronously before the step; without one they run dense (unless a test pins the sparse path).
+// Both paths give the same numbers within float rounding (sparseGradients.test.ts). Call inside tf.tidy.
+
+/** Standard: ReLU's active set is data-dependent (about half of d_sae at initialisation), so the choice is per step. */
+export function standardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions): LossAndGrads {
+  const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'standard', k: 0, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
+  if (!plan) return denseStandardLossAndGrads(p, x, o)
+  const fw = prepare(p, x, o.applyBDecToInput)
+  const f = tf.relu(plan.pre) as tf.Tensor2D // [n, dSae]
+  if (sparseFor(plan.slots, fw.n, x.shape[1], f.shape[1])) return sparseStandard(p, x, o, fw, f, plan.slots)
+  return standardFromActs(p, x, o, fw, f)
+}
+
+/** TopK: k slots a row (plus kAux for AuxK), known before the step; BatchTopK: the busiest row's selected count. */
+export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOptions): LossAndGrads {
+  if (!sparseAllowed()) return denseTopkLossAndGrads(p, x, o)
+  const [n, dIn] = x.shape
+  const dSae = p.W_enc.shape[1]
+  const kAux = o.dead && o.auxCoefficient > 0 ? Math.min(o.kAux, o.deadCount) : 0
+  if (o.mode === 'row') {
+    if (!sparseFor(o.k + kAux, n, dIn, dSae)) return denseTopkLossAndGrads(p, x, o)
+    const fw = prepare(p, x, o.applyBDecToInput)
+    const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
+    return sparseTopK(p, x, o, fw, pre, tf.mul(pre, decoderNorms(p)) as tf.Tensor2D, null)
+  }
+  const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'batchtopk', k: o.k, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
+  if (!plan) return denseTopkLossAndGrads(p, x, o)
+  const fw = prepare(p, x, o.applyBDecToInput)
+  const score = tf.mul(plan.pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
+  const selected = batchTopKMask(score, o.k * n)
+  if (sparseFor(plan.slots + kAux, n, dIn, dSae)) return sparseTopK(p, x, o, fw, plan.pre, score, { ...selected, slots: plan.slots })
+  return topkFromScore(p, x, o, fw, plan.pre, score, selected)
+}
+
+/** JumpReLU: the slots hold every latent above θ − ε/2 (the active ones and the band the θ gradient needs). */
+export function jumpReluLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: JumpReluStepOptions): LossAndGrads {
+  if (!p.log_threshold) throw new Error('jumpReluLossAndGrads: log_threshold is missing')
+  const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'jumprelu', k: 0, jumpReluBandwidth: o.bandwidth, applyBDecToInput: o.applyBDecToInput })
+  if (!plan) return denseJumpReluLossAndGrads(p, x, o)
+  const fw = prepare(p, x, o.applyBDecToInput)
+  const theta = tf.exp(p.log_threshold) as tf.Tensor1D // [dSae]
+  if (sparseFor(plan.slots, fw.n, x.shape[1], plan.pre.shape[1])) return sparseJumpRelu(p, x, o, fw, plan.pre, theta, plan.slots)
+  return jumpReluFromPre(p, x, o, fw, plan.pre, theta, tf.sub(plan.pre, theta) as tf.Tensor2D)
 }

@@ -8,6 +8,7 @@ import { emptyWindow, trainedParamNames, validateCheckpoint, CHECKPOINT_FORMAT, 
 import { exportTrainedSae, type ExportedSae } from './export.ts'
 import { jumpReluLossAndGrads, standardLossAndGrads, STAT_NAMES, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
 import { tidyObject } from './ops.ts'
+import { planStep, type StepPlan } from './stepPlan.ts'
 import { Sae } from './sae.ts'
 import { logEntry, type TrainLogEntry } from './trainLog.ts'
 import { learningRateAt, sparsityCoefficientAt } from './schedule.ts'
@@ -140,11 +141,18 @@ export class SaeTrainer {
     const coefficient = this.sparsityCoefficient(t)
 
     const { dead, deadCount } = await this.deadLatents()
+    let plan: StepPlan | null
+    try {
+      plan = await this.planStep(batch)
+    } catch (err) {
+      dead?.dispose()
+      throw err
+    }
     let out: { grads: Record<ParamName, tf.Tensor>; scale: tf.Scalar; fireCounts: tf.Tensor1D; readout: tf.Tensor1D }
     try {
       out = tf.tidy(() => {
         const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
-        const lg = this.lossAndGrads(x, coefficient, dead, deadCount)
+        const lg = this.lossAndGrads(x, coefficient, dead, deadCount, plan)
         const names = Object.keys(lg.grads) as ParamName[]
         const { scale, norm } = clipScale(names.map((name) => lg.grads[name]!), c.maxGradNorm)
         const extra = lg.minSelected ? [tf.reshape(lg.minSelected, [1])] : []
@@ -153,6 +161,7 @@ export class SaeTrainer {
       }) as typeof out
     } finally {
       dead?.dispose()
+      plan?.pre.dispose()
     }
     let values: Float32Array | Int32Array | Uint8Array
     try {
@@ -306,12 +315,23 @@ export class SaeTrainer {
     return { dead, deadCount }
   }
 
-  private lossAndGrads(x: tf.Tensor2D, coefficient: number, dead: tf.Tensor1D | null, deadCount: number): LossAndGrads {
+  /** What a sparse step must measure first (stepPlan.ts), read asynchronously; null where nothing is needed. */
+  private async planStep(batch: tf.Tensor2D): Promise<StepPlan | null> {
+    const c = this.config
+    const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
+    try {
+      return await planStep(this.params, x, c)
+    } finally {
+      if (x !== batch) x.dispose()
+    }
+  }
+
+  private lossAndGrads(x: tf.Tensor2D, coefficient: number, dead: tf.Tensor1D | null, deadCount: number, plan: StepPlan | null): LossAndGrads {
     const c = this.config
     const applyBDecToInput = c.applyBDecToInput
     switch (c.architecture) {
       case 'standard':
-        return standardLossAndGrads(this.params, x, { l1: coefficient, applyBDecToInput })
+        return standardLossAndGrads(this.params, x, { l1: coefficient, applyBDecToInput, plan })
       case 'topk':
       case 'batchtopk':
         return topkLossAndGrads(this.params, x, {
@@ -322,9 +342,10 @@ export class SaeTrainer {
           deadCount,
           kAux: c.kAux,
           auxCoefficient: c.auxKCoefficient,
+          plan,
         })
       case 'jumprelu':
-        return jumpReluLossAndGrads(this.params, x, { l0: coefficient, bandwidth: c.jumpReluBandwidth, applyBDecToInput })
+        return jumpReluLossAndGrads(this.params, x, { l0: coefficient, bandwidth: c.jumpReluBandwidth, applyBDecToInput, plan })
     }
   }
 

@@ -1,5 +1,6 @@
 // Times the SAE training step (for `npm run bench`; not a test: speed is never asserted). Backend-agnostic.
 import * as tf from '@tensorflow/tfjs'
+import { setStepPath } from '../stepPath.ts'
 import { SaeTrainer } from '../trainer.ts'
 import type { TrainArchitecture } from '../types.ts'
 import { randomTensor } from './random.ts'
@@ -33,4 +34,78 @@ export async function timeTrainStep(architecture: TrainArchitecture, dIn: number
     x.dispose()
     trainer.dispose()
   }
+}
+
+/** Φ⁻¹(q) for the standard normal, by bisection on an erfc approximation (|error| < 1e-6, plenty for a bias). */
+function normalQuantile(q: number): number {
+  const upperTail = (z: number) => {
+    const t = 1 / (1 + 0.3275911 * (z / Math.SQRT2))
+    const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return 0.5 * poly * Math.exp(-(z * z) / 2) // Abramowitz–Stegun 7.1.26, z ≥ 0
+  }
+  let lo = 0
+  let hi = 10
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2
+    if (upperTail(mid) > 1 - q) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+/**
+ * The encoder bias that makes a fresh standard SAE fire `l0` latents per input on average on the bench's N(0, I)
+ * activations: each pre-activation is N(b, decoderInitNorm²) at initialisation (W_enc = W_decᵀ, columns of that norm).
+ */
+export function biasForL0(l0: number, dSae: number, decoderInitNorm = 0.1): number {
+  return -decoderInitNorm * normalQuantile(1 - l0 / dSae)
+}
+
+export interface PathTiming {
+  /** Median ms per step of each path, from steps taken in turn on two trainers with identical state. */
+  sparseMs: number
+  denseMs: number
+  /** Mean 1-minute load average over the timed steps (Node's os.loadavg, 0 where the platform has none). */
+  loadAverage: number
+}
+
+/**
+ * Times the sparse and the dense step in turn (sparse, dense, sparse, …) so that a shared machine's load falls on
+ * both alike. `bEnc` sets the initial encoder bias (a sparse standard SAE, as late in training).
+ */
+export async function timeSparseVsDense(
+  options: { architecture: TrainArchitecture; dIn: number; dSae: number; batch: number; k?: number; bEnc?: number },
+  rounds: number,
+  loadAverage: () => number,
+  /** Run halfway through the rounds (a peer engine measured inside the same window). */
+  midway: () => Promise<void> = async () => {},
+): Promise<PathTiming> {
+  const { architecture, dIn, dSae, batch } = options
+  const base = SaeTrainer.create({ architecture, dIn, dSae, totalSteps: 1_000_000, logEvery: 1_000_000, checkpointEvery: 0, ...(options.k ? { k: options.k } : {}) })
+  const ckpt = await base.checkpoint()
+  base.dispose()
+  if (options.bEnc !== undefined) ckpt.tensors.b_enc!.data.fill(options.bEnc)
+  const trainers = { sparse: SaeTrainer.fromCheckpoint(ckpt), dense: SaeTrainer.fromCheckpoint(ckpt) }
+  const x = randomTensor([batch, dIn], 1) as tf.Tensor2D
+  const samples: Record<'sparse' | 'dense', number[]> = { sparse: [], dense: [] }
+  const loads: number[] = []
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      for (const path of ['sparse', 'dense'] as const) {
+        setStepPath(path)
+        const t0 = performance.now()
+        await trainers[path].trainStep(x)
+        if (round > 0) samples[path].push(performance.now() - t0) // round 0 warms up
+      }
+      if (round > 0) loads.push(loadAverage())
+      if (round === Math.ceil(rounds / 2)) await midway()
+    }
+  } finally {
+    setStepPath('auto')
+    x.dispose()
+    trainers.sparse.dispose()
+    trainers.dense.dispose()
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
+  return { sparseMs: median(samples.sparse), denseMs: median(samples.dense), loadAverage: loads.reduce((a, b) => a + b, 0) / loads.length }
 }
