@@ -264,7 +264,7 @@ export class SaeTrainer {
     }
     const stats = tf.tidy(() => {
       const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
-      const lg = this.lossAndGrads(x, this.sparsityCoefficient(c.totalSteps), null, 0)
+      const lg = this.lossAndGrads(x, this.sparsityCoefficient(c.totalSteps), null, 0, null) // no plan: the dense step, exact at any sparsity
       return tf.concat([lg.stats, tf.reshape(tf.div(tf.sum(lg.fireCounts), batch.shape[0]), [1])]) // [stats…, L0]
     })
     let values: Float32Array | Int32Array | Uint8Array
