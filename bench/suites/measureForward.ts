@@ -22,12 +22,12 @@ export async function measureForward(model: HookedModel, prompt: number[], opts:
     { warmup: opts.warmup, repeats: opts.repeats },
   )
   const kv = model.newKvCache(1)
-  const first = await model.forward([prompt], { kvCache: kv, lastPositionOnly: true }) // [1, 1, vocab]
+  const first = await model.forward([prompt], { kvCache: kv, logitsAt: 'last' }) // [1, 1, vocab]
   let next = (await tf.tidy(() => first.reshape([-1]).argMax()).data())[0] ?? 0
   first.dispose()
   const t0 = performance.now()
   for (let s = 0; s < opts.steps; s++) {
-    const logits = await model.forward([[next]], { kvCache: kv, lastPositionOnly: true }) // [1, 1, vocab]
+    const logits = await model.forward([[next]], { kvCache: kv, logitsAt: 'last' }) // [1, 1, vocab]
     const argmax = tf.tidy(() => logits.reshape([-1]).argMax())
     next = (await argmax.data())[0] ?? 0
     argmax.dispose()
