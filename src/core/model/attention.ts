@@ -45,8 +45,8 @@ export function causalMask(nNew: number, offset: number, nKeys = offset + nNew):
 
 /** [batch, pos, h·dHead] → [batch, h, pos, dHead]; a free reshape when pos = 1 (the layouts are the same). */
 function headsFirst(x: tf.Tensor, batch: number, pos: number, h: number, dHead: number): tf.Tensor {
-  const split = tf.reshape(x, [batch, pos, h, dHead])
-  return pos === 1 ? tf.reshape(split, [batch, h, 1, dHead]) : tf.transpose(split, [0, 2, 1, 3])
+  if (pos === 1) return tf.reshape(x, [batch, h, 1, dHead])
+  return tf.transpose(tf.reshape(x, [batch, pos, h, dHead]), [0, 2, 1, 3])
 }
 
 /**
