@@ -118,6 +118,27 @@ describe('the in-place KV cache', () => {
     full.dispose()
   })
 
+  it('is written in place on the cpu backend too, with the same logits', async () => {
+    await selectBackend(['cpu'])
+    try {
+      const cpuModel = HookedGpt2.fromTensors(config, tensors)
+      const full = cpuModel.forward([ids[0]!.slice(0, 66)]) // [1, 66, vocab]
+      const kv = cpuModel.newKvCache(1)
+      expect(kv.inPlace).toBe(true)
+      cpuModel.forward([ids[0]!.slice(0, 63)], { kvCache: kv, logitsAt: 'none' }).dispose()
+      const rows: tf.Tensor[] = []
+      for (let i = 63; i < 66; i++) rows.push(cpuModel.forward([[ids[0]![i]!]], { kvCache: kv })) // crosses capacity 64
+      const got = tf.concat(rows, 1)
+      const expected = full.slice([0, 63, 0], [1, 3, -1])
+      expect(maxAbsDiff(got, expected)).toBeLessThan(1e-4)
+      tf.dispose([full, got, expected, ...rows])
+      kv.dispose()
+      cpuModel.dispose()
+    } finally {
+      await selectBackend(['wasm'])
+    }
+  })
+
   it('shows pattern hooks only the positions so far, as without a buffer', () => {
     const layer = 1
     const seen: tf.Tensor[] = []

@@ -101,7 +101,7 @@ export class KvCache {
     if (!kT || !v) throw new InvalidArgumentError('KV cache: the buffers are not in CPU memory')
     const { batch: b, nHeads: h, dHead: dh, cap } = this
     const d = h * dh
-    const pos = (qkv.shape[1] as number) ?? 0
+    const pos = qkv.shape[1] as number
     for (let bi = 0; bi < b; bi++) {
       for (let i = 0; i < pos; i++) {
         const row = (bi * pos + i) * 3 * d // qkv[bi, i, :]
