@@ -1,5 +1,6 @@
 // LayerNorm over the last axis, as GPT-2 and TransformerLens's `hook_normalized` define it (weight and bias applied).
 import * as tf from '@tensorflow/tfjs'
+import { layerNormKernel } from './jsKernels.ts'
 
 export interface LayerNormParams {
   weight: tf.Tensor1D // [d]
@@ -12,6 +13,8 @@ export interface LayerNormParams {
  * runs 25 of these (kernel dispatch, not arithmetic, is most of a one-token LayerNorm's cost).
  */
 export function layerNorm(x: tf.Tensor, p: LayerNormParams, eps: number): tf.Tensor {
+  const fused = layerNormKernel(x, p.weight, p.bias, eps) // one kernel where the backend and the tape allow
+  if (fused) return fused
   const centred = tf.sub(x, tf.mean(x, -1, true)) // [..., d]
   const variance = tf.mean(tf.square(centred), -1, true) // [..., 1]
   const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, eps))) // [..., d]
