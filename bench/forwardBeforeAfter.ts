@@ -1,4 +1,4 @@
-// `npx tsx bench/forwardBeforeAfter.ts BASE_DIR [--quick]`: this branch's tfjs engine against an older one, same
+// `npx tsx bench/forwardBeforeAfter.ts BASE_DIR [--quick] [--rounds N]`: this branch's tfjs engine against an older one, same
 // weights, interleaved in one process (prefill 128 tokens with all and with last-position logits, greedy generation,
 // kernels per generated token, load average). Each figure is given by wall time and by this process's CPU time
 // (process.cpuUsage: tfjs-wasm runs one thread in Node), which a busy shared machine distorts far less. BASE_DIR holds the older `src/`, e.g. made by
@@ -80,7 +80,8 @@ for (const [, m] of engines) {
   await prefill(m, ALL)
   await generation(m)
 }
-const rounds = quick ? 1 : 5
+const roundsArg = process.argv.indexOf('--rounds')
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : quick ? 1 : 5
 interface Tally {
   all: Span[]
   last: Span[]
