@@ -14,6 +14,8 @@ export interface ForwardTiming {
   prefillRuns: number
   /** Milliseconds per generated token. */
   genMs: number
+  /** CPU milliseconds (this process) of the median all-positions prefill, the median last-position one, and per generated token. */
+  cpu: { prefillMs: number; prefillLastMs: number; genMs: number }
   steps: number
 }
 
@@ -35,6 +37,7 @@ export async function measureForward(model: HookedModel, prompt: number[], opts:
   const first = await model.forward([prompt], { kvCache: kv, logitsAt: 'last' }) // [1, 1, vocab]
   let next = (await tf.tidy(() => first.reshape([-1]).argMax()).data())[0] ?? 0
   first.dispose()
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   for (let s = 0; s < opts.steps; s++) {
     const logits = await model.forward([[next]], { kvCache: kv, logitsAt: 'last' }) // [1, 1, vocab]
@@ -44,6 +47,9 @@ export async function measureForward(model: HookedModel, prompt: number[], opts:
     logits.dispose()
   }
   const genMs = (performance.now() - t0) / opts.steps
+  const c = process.cpuUsage(c0)
+  const genCpuMs = (c.user + c.system) / 1000 / opts.steps
   kv.dispose()
-  return { prefillMs: prefill.medianMs, prefillLastMs: prefillLast?.medianMs ?? NaN, load, prefillRuns: prefill.runs, genMs, steps: opts.steps }
+  const cpu = { prefillMs: prefill.medianCpuMs, prefillLastMs: prefillLast?.medianCpuMs ?? NaN, genMs: genCpuMs }
+  return { prefillMs: prefill.medianMs, prefillLastMs: prefillLast?.medianMs ?? NaN, load, prefillRuns: prefill.runs, genMs, steps: opts.steps, cpu }
 }

@@ -13,6 +13,7 @@ import { hasHeapViews } from './heapView.ts'
 import { KvCache, type LayerKv } from './kvCache.ts'
 import { layerNorm, type LayerNormParams } from './layerNorm.ts'
 import { embed, unembed } from './linear.ts'
+import { checkTokenIds } from './tokenIds.ts'
 import { LM_HEAD, mapGpt2Weights } from './weights.ts'
 
 export interface ForwardOptions {
@@ -210,7 +211,7 @@ export class HookedGpt2 {
     this.assertLive()
     const { config } = this
     const kv = opts.kvCache
-    const { batch, pos, flat } = this.checkIds(ids)
+    const { batch, pos, flat } = checkTokenIds(ids, config.vocabSize)
     const offset = kv ? kv.length : 0
     if (kv) {
       if (kv.owner !== this) throw new InvalidArgumentError('This KV cache belongs to another model')
@@ -287,27 +288,6 @@ export class HookedGpt2 {
       this.unembedT = { source: w.dataId, t: tf.tidy(() => tf.keep(tf.transpose(w))) } // [d, vocab]
     }
     return [w, this.unembedT.t]
-  }
-
-  private checkIds(ids: number[][]): { batch: number; pos: number; flat: Int32Array } {
-    if (!Array.isArray(ids) || ids.length === 0) throw new InvalidArgumentError('Token ids must be a non-empty array of sequences (number[][])')
-    const first = ids[0]
-    if (!Array.isArray(first) || first.length === 0) throw new InvalidArgumentError('Each sequence needs at least one token id')
-    const pos = first.length
-    const flat = new Int32Array(ids.length * pos)
-    const vocab = this.config.vocabSize
-    ids.forEach((row, b) => {
-      if (!Array.isArray(row) || row.length !== pos) {
-        throw new InvalidArgumentError(`Sequences in a batch must have equal lengths: sequence 0 has ${pos}, sequence ${b} has ${Array.isArray(row) ? row.length : 'none'}`)
-      }
-      row.forEach((id, i) => {
-        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new InvalidArgumentError(`Token id ${id} (sequence ${b}, position ${i}) is outside the vocabulary [0, ${vocab})`)
-        }
-        flat[b * pos + i] = id
-      })
-    })
-    return { batch: ids.length, pos, flat }
   }
 
   private assertLive(): void {
