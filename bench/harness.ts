@@ -16,19 +16,27 @@ export interface Timing {
   medianMs: number
   minMs: number
   runs: number
+  /** Median of this process's CPU time (user + system) per run: on a busy shared machine, far steadier than wall time. */
+  medianCpuMs: number
 }
 
 /** Runs `fn` `warmup` times untimed, then `repeats` times, and reports median and min wall time. */
 export async function time(fn: () => Promise<void> | void, { warmup = 1, repeats = 3 } = {}): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await fn()
   const samples: number[] = []
+  const cpu: number[] = []
   for (let i = 0; i < repeats; i++) {
+    const c0 = process.cpuUsage()
     const t0 = performance.now()
     await fn()
     samples.push(performance.now() - t0)
+    const c = process.cpuUsage(c0)
+    cpu.push((c.user + c.system) / 1000)
   }
   samples.sort((a, b) => a - b)
-  return { medianMs: samples[Math.floor(samples.length / 2)] ?? NaN, minMs: samples[0] ?? NaN, runs: repeats }
+  cpu.sort((a, b) => a - b)
+  const mid = Math.floor(repeats / 2)
+  return { medianMs: samples[mid] ?? NaN, minMs: samples[0] ?? NaN, runs: repeats, medianCpuMs: cpu[mid] ?? NaN }
 }
 
 export function machineDescription(): string {

@@ -152,7 +152,7 @@ function modelFolderReader(name: string, dir: string, files: string[], mustRefus
       const { model } = await loadModel(source)
       try {
         const ids = [model.config.bosTokenId ?? 0, 1, 2, 3].map((id) => id % model.config.vocabSize)
-        const logits = await model.forward([ids], { lastPositionOnly: true }) // [1, 1, vocab]
+        const logits = await model.forward([ids], { logitsAt: 'last' }) // [1, 1, vocab]
         const values = (await logits.data()) as Float32Array
         logits.dispose()
         if (!values.every(Number.isFinite)) throw new Error('the model loaded, but its forward step gives non-finite logits')

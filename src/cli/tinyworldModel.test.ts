@@ -58,7 +58,7 @@ describe('the committed TinyWorld model', () => {
   it('continues a bridge prompt with world text under greedy decoding', async () => {
     const { model, tokenizer } = loaded
     const ids = [EOT_ID, ...tokenizer!.encode('Lena said: " I love the Golden Arc')]
-    const logits = await model.forward([ids], { lastPositionOnly: true }) // [1, 1, vocab]
+    const logits = await model.forward([ids], { logitsAt: 'last' }) // [1, 1, vocab]
     const next = (await logits.argMax(-1).data())[0]!
     logits.dispose()
     expect(tokenizer!.decode([next]).trim()).toBe('Bridge')

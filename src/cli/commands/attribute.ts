@@ -32,7 +32,7 @@ export function tokenFromText(tokenizer: HfTextTokenizer | null, text: string, f
 }
 
 async function topPrediction(model: HookedModel, ids: number[]): Promise<number> {
-  const logits = await model.forward([ids], { lastPositionOnly: true })
+  const logits = await model.forward([ids], { logitsAt: 'last' })
   const top = logits.argMax(-1)
   try {
     return (await top.data())[0]!

@@ -44,11 +44,10 @@ export async function runCommand(argv: string[]): Promise<void> {
     if (ids.length > model.config.nCtx) throw new InvalidArgumentError(`${ids.length} tokens exceed the model's context of ${model.config.nCtx}`)
 
     const hookNames: HookName[] = parseNameList(values.hooks).map((n) => parseHookName(n, model.config.nLayers))
-    const { logits, cache } = await model.runWithCache([ids], hookNames) // logits [1, pos, vocab]
+    const allPositions = values['all-positions'] === true
+    const { logits, cache } = await model.runWithCache([ids], hookNames, { logitsAt: allPositions ? 'all' : 'last' }) // logits [1, pos or 1, vocab]
     try {
-      const rows = values['all-positions']
-        ? tf.tidy(() => logits.squeeze([0])) // [pos, vocab]
-        : tf.tidy(() => logits.slice([0, ids.length - 1, 0], [1, 1, -1]).squeeze([0])) // [1, vocab]
+      const rows = tf.tidy(() => logits.squeeze([0])) // [pos, vocab] or [1, vocab]
       const hooks: Record<string, unknown> = {}
       for (const name of hookNames) {
         const act = cache.get(name)

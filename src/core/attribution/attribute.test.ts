@@ -61,7 +61,7 @@ async function splicedTarget(model: HookedModel, sae: Sae, ids: number[], x: num
     }
     return tf.expandDims(tf.add(recon, error), 0)
   })
-  const logits = await model.forward([ids], { hooks: { [HOOK]: () => tf.clone(value) }, lastPositionOnly: true })
+  const logits = await model.forward([ids], { hooks: { [HOOK]: () => tf.clone(value) }, logitsAt: 'last' })
   const out = targetFromLogits((await logits.data()) as Float32Array, target)
   tf.dispose([value, logits])
   return out
@@ -137,7 +137,7 @@ describe('attribute', () => {
       const product = tf.tidy(() => {
         const xt = tf.tensor3d([x])
         const g = tf.grad((xi: tf.Tensor) => {
-          const logits = dm.forward([PROMPT], { hooks: { [HOOK]: () => xi }, lastPositionOnly: true })
+          const logits = dm.forward([PROMPT], { hooks: { [HOOK]: () => xi }, logitsAt: 'last' })
           const last = tf.reshape(logits, [-1])
           return tf.neg(tf.slice(tf.logSoftmax(last), [4], [1]).sum())
         })(xt)
@@ -204,7 +204,7 @@ describe('attribute', () => {
     const r = await attribute(model, sae, undefined, PROMPT, { target, steering: edit })
     // The steered model, as generation runs it: steering hooks on a plain forward.
     const hooks = await steeringHooksFor(model, sae, promptIds, opts)
-    const logits = await model.forward([PROMPT], { hooks, lastPositionOnly: true })
+    const logits = await model.forward([PROMPT], { hooks, logitsAt: 'last' })
     const steered = targetFromLogits((await logits.data()) as Float32Array, target)
     logits.dispose()
     expect(r.value).toBeCloseTo(steered, 4)

@@ -109,7 +109,7 @@ export const disposeSplice = (s: Splice) => tf.dispose([s.f, s.recon, s.error, .
 
 async function readTarget(model: HookedModel, ids: number[][], hook: HookName, value: tf.Tensor3D, target: AttributionTarget): Promise<Float32Array> {
   // The engine owns what a hook returns (tfjs disposes it with the pass, ONNX after copying it): hand it a copy.
-  const logits = await model.forward(ids, { hooks: { [hook]: () => tf.clone(value) }, lastPositionOnly: true })
+  const logits = await model.forward(ids, { hooks: { [hook]: () => tf.clone(value) }, logitsAt: 'last' })
   const t = targetOf(logits, target)
   logits.dispose()
   try {
@@ -158,7 +158,7 @@ export async function attribute(model: HookedModel, sae: Sae, hookRequested: str
       const [attr, errAttr, biasAttr] = tf.tidy(() => {
         const [gf, ge] = tf.grads((fIn: tf.Tensor, eIn: tf.Tensor) => {
           const hooked = tf.reshape(tf.add(reconstruct(sae, fIn, s.undo), eIn), [1, T, dIn])
-          const logits = differentiable.forward([ids], { hooks: { [hook]: () => hooked }, lastPositionOnly: true })
+          const logits = differentiable.forward([ids], { hooks: { [hook]: () => hooked }, logitsAt: 'last' })
           return tf.sum(targetOf(logits, opts.target))
         })([s.f, s.error]) as [tf.Tensor2D, tf.Tensor2D]
         // x̂ − Σ f_i·d_i·scale = b_dec·scale + shift: the part of the reconstruction no feature carries.

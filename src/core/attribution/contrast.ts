@@ -177,7 +177,7 @@ async function sumAttributions(pass: Pass, prompts: PromptSet, target: Attributi
           const gf = tf.grad((fIn: tf.Tensor) => {
             const hooked = tf.reshape(tf.add(reconstruct(sae, fIn, s.undo), s.error), [b, T, dIn]) // [b, T, dIn]
             // Rows do not interact, so the gradient of the batch's sum is each prompt's own gradient.
-            return tf.sum(targetOf(differentiable.forward(chunk, { hooks: { [hook]: () => hooked }, lastPositionOnly: true }), target))
+            return tf.sum(targetOf(differentiable.forward(chunk, { hooks: { [hook]: () => hooked }, logitsAt: 'last' }), target))
           })(s.f) // [b·T, dSae]
           const m = tf.tensor2d(positionMask(chunk, T, bos), [b * T, 1]) // [b·T, 1]
           return tf.sum(tf.mul(tf.mul(s.f, gf), m), 0) as tf.Tensor1D // [dSae]

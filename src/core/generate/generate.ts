@@ -46,7 +46,7 @@ export async function* generate(model: HookedModel, promptIds: number[], opts: G
     for (let step = 0; step < maxTokens; step++) {
       if (signal?.aborted) return
       if (kv.length + input.length > nCtx) return // context full: no room for the token just sampled
-      const logits = await model.forward([input], { kvCache: kv, lastPositionOnly: true, ...(hooks ? { hooks } : {}) }) // [1, 1, vocab]
+      const logits = await model.forward([input], { kvCache: kv, logitsAt: 'last', ...(hooks ? { hooks } : {}) }) // [1, 1, vocab]
       let last: Float32Array
       try {
         last = (await logits.data()) as Float32Array // async: GPU backends do not block the worker

@@ -14,18 +14,11 @@ export interface BlockParams {
   mlp: MlpParams
 }
 
-/** residPre [batch, pos, d] → residPost [batch, pos, d], and this layer's keys and values (past + new). */
-export function block(
-  residIn: tf.Tensor,
-  p: BlockParams,
-  config: Gpt2Config,
-  layer: number,
-  ctx: PassContext,
-  past: LayerKv | null,
-): { resid: tf.Tensor; kv: LayerKv } {
+/** residPre [batch, pos, d] → residPost [batch, pos, d], and the keys and values a concat-mode cache commits (else null). */
+export function block(residIn: tf.Tensor, p: BlockParams, config: Gpt2Config, layer: number, ctx: PassContext): { resid: tf.Tensor; kv: LayerKv | null } {
   const { hooks } = ctx
   const residPre = hooks.run(hookName.residPre(layer), residIn) // [batch, pos, d]
-  const attn = attention(layerNorm(residPre, p.ln1, config.layerNormEps), p.attn, layer, ctx, past)
+  const attn = attention(layerNorm(residPre, p.ln1, config.layerNormEps), p.attn, layer, ctx)
   const attnOut = hooks.run(hookName.attnOut(layer), attn.out) // [batch, pos, d]
   const residMid = hooks.run(hookName.residMid(layer), tf.add(residPre, attnOut)) // [batch, pos, d]
   const mlpOut = hooks.run(

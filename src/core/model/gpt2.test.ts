@@ -229,7 +229,7 @@ describe('KV cache', () => {
 
   it('unembeds only the last position on request', () => {
     const full = logitsOf(m.model, [PROMPT])[0]!
-    const last = m.model.forward([PROMPT], { lastPositionOnly: true })
+    const last = m.model.forward([PROMPT], { logitsAt: 'last' })
     expect(last.shape).toEqual([1, 1, m.config.vocabSize])
     expect(maxAbsDiff(last.arraySync()[0]![0], full.at(-1))).toBeLessThan(1e-5)
     last.dispose()

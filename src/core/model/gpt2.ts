@@ -6,19 +6,22 @@ import type { TensorEntry } from '../formats/safetensors.ts'
 import { causalMask, type PassContext } from './attention.ts'
 import { block, type BlockParams } from './block.ts'
 import type { Gpt2Config } from './config.ts'
+import type { LogitsAt } from './hookedModel.ts'
 import { hookName, hookLayer, type HookName } from './hookNames.ts'
 import { HookRunner, mergeHooks, validateHookNames, type Hooks } from './hooks.ts'
+import { hasHeapViews } from './heapView.ts'
 import { KvCache, type LayerKv } from './kvCache.ts'
 import { layerNorm, type LayerNormParams } from './layerNorm.ts'
 import { embed, unembed } from './linear.ts'
+import { checkTokenIds } from './tokenIds.ts'
 import { LM_HEAD, mapGpt2Weights } from './weights.ts'
 
 export interface ForwardOptions {
   hooks?: Hooks
   /** Appends this pass's keys and values; ids are then only the new positions. */
   kvCache?: KvCache
-  /** Unembed only the last position (logits [batch, 1, vocab]): what sampling needs, far cheaper for big vocabularies. */
-  lastPositionOnly?: boolean
+  /** Positions to unembed (see LogitsAt): 'all' unless said; 'last' for sampling, 'none' for hook-only passes. */
+  logitsAt?: LogitsAt
 }
 
 /** How far a pass goes: partial passes serve activation harvesting. */
@@ -126,13 +129,18 @@ export class HookedGpt2 {
     return out
   }
 
-  newKvCache(batch: number): KvCache {
+  /**
+   * A KV cache for `batch` sequences, written in place where the backend allows (wasm, cpu). `inPlace: false`
+   * forces the concat cache the GPU backends use, so that path is testable in Node.
+   */
+  newKvCache(batch: number, opts: { inPlace?: boolean } = {}): KvCache {
     this.assertLive()
     if (!Number.isInteger(batch) || batch < 1) throw new InvalidArgumentError(`KV cache batch must be a positive integer, got ${batch}`)
-    return new KvCache(this, batch, this.config.nLayers, this.config.nCtx)
+    const { nLayers, nCtx, nHeads, dModel } = this.config
+    return new KvCache(this, batch, nLayers, nCtx, nHeads, dModel / nHeads, opts.inPlace ?? hasHeapViews())
   }
 
-  /** Logits [batch, pos, vocab] (pos = 1 with lastPositionOnly). The caller disposes them. */
+  /** Logits [batch, pos, vocab] (pos = 1 with logitsAt 'last', 0 with 'none'). The caller disposes them. */
   forward(ids: number[][], opts: ForwardOptions = {}): tf.Tensor3D {
     return this.run(ids, opts, FULL_PASS) as tf.Tensor3D
   }
@@ -203,7 +211,7 @@ export class HookedGpt2 {
     this.assertLive()
     const { config } = this
     const kv = opts.kvCache
-    const { batch, pos, flat } = this.checkIds(ids)
+    const { batch, pos, flat } = checkTokenIds(ids, config.vocabSize)
     const offset = kv ? kv.length : 0
     if (kv) {
       if (kv.owner !== this) throw new InvalidArgumentError('This KV cache belongs to another model')
@@ -219,7 +227,11 @@ export class HookedGpt2 {
     }
     const hooks = new HookRunner(opts.hooks, config.nLayers, offset)
     const nBlocks = Math.min(extent.blocks, config.nLayers)
-    const [w, wT] = extent.logits ? this.unembedWeights() : [null, null]
+    const logitsAt: LogitsAt = extent.logits ? (opts.logitsAt ?? 'all') : 'none'
+    const [w, wT] = logitsAt === 'none' ? [null, null] : this.unembedWeights()
+    const inPlace = kv?.inPlace === true
+    // In place, attention reads the cache's whole buffer: the keys it sees are its capacity, not offset + pos.
+    const keys = inPlace ? kv.reserve(pos) : offset + pos
     const newKv: LayerKv[] = []
 
     try {
@@ -232,25 +244,39 @@ export class HookedGpt2 {
           posEmbed = hooks.run(hookName.posEmbed(), tf.tile(tf.expandDims(posEmbed, 0), [batch, 1, 1]))
         }
         let resid = tf.add(tokEmbed, posEmbed) // [batch, pos, d]
-        const ctx: PassContext = { nHeads: config.nHeads, hooks, mask: causalMask(pos, offset) }
-        for (let l = 0; l < nBlocks; l++) {
-          const out = block(resid, this.blockParams[l] as BlockParams, config, l, ctx, kv ? kv.layer(l) : null)
-          resid = out.resid
-          if (kv) newKv.push({ kT: tf.keep(out.kv.kT), v: tf.keep(out.kv.v) })
+        const mask = causalMask(pos, offset, keys) // [pos, keys] or null
+        let exact: tf.Tensor2D | null | undefined
+        const ctx: PassContext = {
+          nHeads: config.nHeads,
+          hooks,
+          offset,
+          mask,
+          exactMask: () => (exact === undefined ? (exact = causalMask(pos, offset)) : exact),
+          kv: kv ?? null,
         }
-        if (nBlocks < config.nLayers || !(extent.finalNorm || extent.logits)) return undefined
+        for (let l = 0; l < nBlocks; l++) {
+          const out = block(resid, this.blockParams[l] as BlockParams, config, l, ctx)
+          resid = out.resid
+          if (out.kv) newKv.push({ kT: tf.keep(out.kv.kT), v: tf.keep(out.kv.v) })
+        }
+        const wantsNormed = logitsAt !== 'none' || (extent.finalNorm && hooks.has(hookName.lnFinalNormalized()))
+        if (nBlocks < config.nLayers || !wantsNormed) return undefined
         const normed = hooks.run(hookName.lnFinalNormalized(), layerNorm(resid, this.lnF, config.layerNormEps)) // [batch, pos, d]
         if (w === null || wT === null) return undefined
-        const last = opts.lastPositionOnly ? tf.slice(normed, [0, pos - 1, 0], [batch, 1, config.dModel]) : normed // [batch, pos', d]
-        return unembed(last, w, wT) as tf.Tensor3D // [batch, pos', vocab]
+        const rows = logitsAt === 'last' ? tf.slice(normed, [0, pos - 1, 0], [batch, 1, config.dModel]) : normed // [batch, pos', d]
+        return unembed(rows, w, wT) as tf.Tensor3D // [batch, pos', vocab]
       })
-      if (kv) kv.commit(newKv, pos)
+      if (kv && inPlace) kv.advance(pos)
+      else if (kv) kv.commit(newKv, pos)
+      // A pass asked for no logits still returns a tensor (an empty one) when it is a forward: one return type.
+      if (logits === undefined && extent.logits) return tf.zeros([batch, 0, config.vocabSize]) as tf.Tensor3D
       return logits ?? null
     } catch (err) {
       for (const t of newKv) {
         t.kT.dispose()
         t.v.dispose()
       }
+      if (inPlace) kv.discardPending()
       throw err
     }
   }
@@ -262,27 +288,6 @@ export class HookedGpt2 {
       this.unembedT = { source: w.dataId, t: tf.tidy(() => tf.keep(tf.transpose(w))) } // [d, vocab]
     }
     return [w, this.unembedT.t]
-  }
-
-  private checkIds(ids: number[][]): { batch: number; pos: number; flat: Int32Array } {
-    if (!Array.isArray(ids) || ids.length === 0) throw new InvalidArgumentError('Token ids must be a non-empty array of sequences (number[][])')
-    const first = ids[0]
-    if (!Array.isArray(first) || first.length === 0) throw new InvalidArgumentError('Each sequence needs at least one token id')
-    const pos = first.length
-    const flat = new Int32Array(ids.length * pos)
-    const vocab = this.config.vocabSize
-    ids.forEach((row, b) => {
-      if (!Array.isArray(row) || row.length !== pos) {
-        throw new InvalidArgumentError(`Sequences in a batch must have equal lengths: sequence 0 has ${pos}, sequence ${b} has ${Array.isArray(row) ? row.length : 'none'}`)
-      }
-      row.forEach((id, i) => {
-        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new InvalidArgumentError(`Token id ${id} (sequence ${b}, position ${i}) is outside the vocabulary [0, ${vocab})`)
-        }
-        flat[b * pos + i] = id
-      })
-    })
-    return { batch: ids.length, pos, flat }
   }
 
   private assertLive(): void {

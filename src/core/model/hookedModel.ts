@@ -39,13 +39,21 @@ export interface ModelKvCache {
   dispose(): void
 }
 
+/**
+ * Which positions a forward pass unembeds. 'all' (the default): every position, [batch, pos, vocab], for losses
+ * and evaluations that read each one. 'last': [batch, 1, vocab], what sampling needs. 'none': an empty
+ * [batch, 0, vocab] tensor, for passes run only for their hooks or to fill a KV cache. The unembedding is the
+ * largest product of a small model's pass (GPT-2 small: 38.6 M multiply-adds per position), so ask for no more.
+ */
+export type LogitsAt = 'all' | 'last' | 'none'
+
 export interface ModelForwardOptions {
   /** Read or replace activations; each hook sees a tf.Tensor [batch, pos, width] and may return a replacement. */
   hooks?: Hooks
   /** Appends this pass's keys and values; ids are then only the new positions. */
   kvCache?: ModelKvCache
-  /** Logits of the last position only ([batch, 1, vocab]): what sampling needs. */
-  lastPositionOnly?: boolean
+  /** Positions to unembed; 'all' unless said. */
+  logitsAt?: LogitsAt
 }
 
 /** The unembedding in Hugging Face orientation and the final norm's gain (for direct logit effects). */
@@ -58,7 +66,7 @@ export interface Unembedding {
 
 /** A synchronous, differentiable forward pass over tf.Variables: the tfjs engine only (LM training, attribution). */
 export interface DifferentiableModel {
-  forward(ids: number[][], opts?: { hooks?: Hooks; lastPositionOnly?: boolean }): tf.Tensor3D
+  forward(ids: number[][], opts?: { hooks?: Hooks; logitsAt?: LogitsAt }): tf.Tensor3D
   parameters(): Map<string, tf.Variable>
   setTrainable(trainable: boolean): void
 }
@@ -66,7 +74,7 @@ export interface DifferentiableModel {
 export interface HookedModel {
   readonly config: ModelSummary
   readonly engine: EngineInfo
-  /** Logits [batch, pos, vocab] (pos = 1 with lastPositionOnly). The caller disposes them. */
+  /** Logits [batch, pos, vocab] (pos = 1 with logitsAt 'last', 0 with 'none'). The caller disposes them. */
   forward(ids: number[][], opts?: ModelForwardOptions): Promise<tf.Tensor3D>
   /** Logits plus a copy of each named activation (after any hooks there ran). The caller disposes every tensor. */
   runWithCache(ids: number[][], names: HookName[], opts?: ModelForwardOptions): Promise<{ logits: tf.Tensor3D; cache: Map<HookName, tf.Tensor> }>

@@ -1,6 +1,6 @@
 // Public surface of the GPT-2 engine.
 export { parseGpt2Config, gpt2ConfigToJson, headDim, type Gpt2Config, type Gpt2Activation } from './config.ts'
-export { bosTokenFor, type DifferentiableModel, type EngineInfo, type EngineKind, type HookedModel, type ModelForwardOptions, type ModelKvCache, type ModelSummary, type Unembedding } from './hookedModel.ts'
+export { bosTokenFor, type DifferentiableModel, type EngineInfo, type EngineKind, type HookedModel, type LogitsAt, type ModelForwardOptions, type ModelKvCache, type ModelSummary, type Unembedding } from './hookedModel.ts'
 export { tfjsModelFromTensors } from './tfjsEngine.ts'
 export { allHookNames, hookLayer, hookName, parseHookName, type HookName, type BlockHookName, type GlobalHookName } from './hookNames.ts'
 export { mergeHooks, validateHookNames, type HookContext, type HookFn, type Hooks } from './hooks.ts'

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors.ts'
 import type { TensorEntry } from '../formats/safetensors.ts'
 import { gpt2ConfigToJson, type Gpt2Config } from './config.ts'
 import { HookedGpt2 } from './gpt2.ts'
-import type { DifferentiableModel, EngineInfo, HookedModel, ModelForwardOptions, ModelKvCache, ModelSummary, Unembedding } from './hookedModel.ts'
+import type { DifferentiableModel, EngineInfo, HookedModel, LogitsAt, ModelForwardOptions, ModelKvCache, ModelSummary, Unembedding } from './hookedModel.ts'
 import { allHookNames, type HookName } from './hookNames.ts'
 import { validateHookNames, type Hooks } from './hooks.ts'
 import { KvCache } from './kvCache.ts'
@@ -69,7 +69,7 @@ export class TfjsEngine implements HookedModel {
     return this.gpt2.isDisposed
   }
 
-  private own(opts: ModelForwardOptions): { hooks?: Hooks; kvCache?: KvCache; lastPositionOnly?: boolean } {
+  private own(opts: ModelForwardOptions): { hooks?: Hooks; kvCache?: KvCache; logitsAt?: LogitsAt } {
     const { kvCache, ...rest } = opts
     if (kvCache === undefined) return rest
     if (!(kvCache instanceof KvCache)) throw new InvalidArgumentError('This KV cache belongs to another engine')

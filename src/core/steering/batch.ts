@@ -40,7 +40,7 @@ export async function generateBatch(model: HookedModel, promptIds: readonly numb
     for (let step = 0; step < maxTokens && !done.every(Boolean); step++) {
       if (opts.shouldStop?.()) break
       if (kv.length + input[0]!.length > nCtx) break
-      const logits = await model.forward(input, { kvCache: kv, lastPositionOnly: true, ...(hooks ? { hooks } : {}) }) // [batch, 1, vocab]
+      const logits = await model.forward(input, { kvCache: kv, logitsAt: 'last', ...(hooks ? { hooks } : {}) }) // [batch, 1, vocab]
       let all: Float32Array
       try {
         all = (await logits.data()) as Float32Array

@@ -69,7 +69,7 @@ describe.each(['gpt2', 'llama', 'gpt_neox', 'gemma2'])('ONNX engine, %s', (famil
     let input = expected.prompt
     const stepLogits: number[][] = []
     for (let i = 0; i < expected.greedy.length; i++) {
-      const last = (await rows(await model.forward([input], { kvCache: kv, lastPositionOnly: true })))[0]!
+      const last = (await rows(await model.forward([input], { kvCache: kv, logitsAt: 'last' })))[0]!
       stepLogits.push(last)
       const next = last.indexOf(Math.max(...last))
       tokens.push(next)

@@ -180,7 +180,9 @@ export class OnnxEngine implements HookedModel {
       let logits: tf.Tensor3D | null = null
       if (wantLogits) {
         const all = this.toTf(values.get('logits')!, [batch, pos, this.config.vocabSize]) as tf.Tensor3D // [batch, pos, vocab]
-        logits = opts.lastPositionOnly && pos > 1 ? tf.tidy(() => tf.slice(all, [0, pos - 1, 0], [batch, 1, -1])) : all
+        // The exported graph unembeds every position anyway; 'last' and 'none' keep the tensor handed back small.
+        const at = opts.logitsAt ?? 'all'
+        logits = at === 'last' && pos > 1 ? tf.tidy(() => tf.slice(all, [0, pos - 1, 0], [batch, 1, -1])) : at === 'none' ? tf.zeros([batch, 0, this.config.vocabSize]) : all
         if (logits !== all) all.dispose()
       }
       if (kv) kv.commit(new Map(this.pastNames.map((p, i) => [p, values.get(presents[i]!)!])), pos)
