@@ -25,6 +25,8 @@ export interface AnalysisLabels {
   unknowable: number[][]
   /** Tokens per document, in order (they sum to concepts.length): held-out splits go by document. */
   documents: number[]
+  /** Per token, its vocabulary id (controls draw random word groups from them). */
+  tokenIds: number[]
 }
 
 export interface AnalysisCorpus {
@@ -66,6 +68,7 @@ export function analysisCorpus(
         wordConcepts: wordConceptIds(),
         unknowable: docs.flatMap((d) => unknowableSpanTokens(d.ids.map((i) => vocab[i]!), d.concepts, d.language)),
         documents: docs.map((d) => d.ids.length),
+        tokenIds: docs.flatMap((d) => d.ids),
       },
       skipFirst,
       description: `tinyworld:labelled:seed=${spec.seed}`,

@@ -49,6 +49,9 @@ describe('conceptProbeCeilings', () => {
     expect(span!.transferMin).toBeGreaterThan(0.95) // scored from the cue on: readable
     expect(lang!.transfer.every((r) => r.auroc === null)).toBe(true) // a language cannot transfer to another
     expect(lang!.heldOut).toBeGreaterThan(0.95)
+    // A concept absent from the training rows has no probe: null, not a tie at ½.
+    const [absent] = conceptProbeCeilings({ x, dIn: d, concepts: concepts.map((set, t) => (t < 1800 && Math.floor(t / 30) % 2 === 1 ? [...set, 5] : set)), documents, targets: [{ concept: 5, word: false }], languages })
+    expect(absent!.heldOut).toBeNull()
     // Scoring the span on every token (no cue limits) caps it: its first 4 tokens look like anything else.
     const [uncued] = conceptProbeCeilings({ x, dIn: d, concepts, documents, targets: [{ concept: 2, word: false }], languages })
     expect(uncued!.heldOut).toBeLessThan(0.9)

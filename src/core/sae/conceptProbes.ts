@@ -56,8 +56,10 @@ export function conceptProbeCeilings(inputs: ProbeInputs, opts: ProbeOptions = {
   }))
   const rows = (keep: (t: number) => boolean) => Int32Array.from({ length: n }, (_, t) => t).filter(keep)
   const score = (trainKeep: (t: number) => boolean, testKeep: (t: number) => boolean) => {
-    const logits = probeLogits(fitProbes(x, dIn, rows(trainKeep), probeTargets, opts), x)
+    const probes = fitProbes(x, dIn, rows(trainKeep), probeTargets, opts)
+    const logits = probeLogits(probes, x)
     return targets.map(({ concept, word }, i) => {
+      if (!probes.defined[i]) return null // no positives (or no negatives) to train on
       const units = conceptUnits(concepts, concept, { word, unknowable, keep: testKeep })
       const a = unitAuroc(logits[i]!, units)
       return Number.isNaN(a) ? null : a
