@@ -36,7 +36,7 @@ export const evalSaeUsage = `monoscope eval-sae [--model SRC] --sae SRC [--hook 
   ≥ 0.95; span concepts scored from their first cue word on); the probe ceiling (held-out and cross-language
   logistic probes on the hook's activations), recovery among the concepts the model represents (transfer ≥ 0.95)
   by scope and hierarchy level, the smallest feature family recovering each concept, absorption along the concept
-  hierarchy, and random word-group controls. Fields: docs/EVAL_SAE.md.
+  hierarchy, and random word-group controls. Fields: src/core/sae/EVAL_REPORT.md.
   Prints a summary (JSON with --json) and writes the JSON report to --out.`
 
 /** TinyWorld evaluation documents come from seeds far from train-sae's streams (data seeds count up from 0). */
