@@ -71,7 +71,9 @@ export function ceilingMarkdown(saes: readonly CeilingSae[], neurons: readonly N
   const chainRows = chain.map((p) => {
     const cells = saes.map((s) => {
       const q = s.truth.absorption.pairs.find((x) => pairKey(x) === pairKey(p))
-      return q ? `${pct(q.absorbed)} (${pct(q.parentSilent)})` : '-'
+      if (!q) return '-'
+      // One feature serving parent and child cannot be silent on one while firing on the other.
+      return q.parentFeature === q.childFeature ? `same feature (${pct(q.parentSilent)})` : `${pct(q.absorbed)} (${pct(q.parentSilent)})`
     })
     const child = p.language === null ? p.childName : `${p.childName} in ${p.languageName}`
     return `| ${p.parentName} → ${child} | ${p.occurrences} | ${cells.join(' | ')} |`
@@ -91,7 +93,7 @@ before "happy"; src/core/world/cues.ts). A *family* is the sum of a concept's to
 ${first.maxK}; precision and recall are the best feature's, counting it on where it fires (> 0).
 
 Of the ${all.concepts} non-language concepts, **${all.represented} are represented** (with the mean of the three
-rotations instead of the minimum, ${byMean}; the held-out probe reaches ${first.representedAuroc} for ${heldOutOk}).  Recovered among the represented
+rotations instead of the minimum, ${byMean}; the held-out probe reaches ${first.representedAuroc} for ${heldOutOk}). Recovered among the represented
 concepts, by one feature (AUROC ≥ ${first.aurocThreshold}) · by a family of ≤ ${first.maxK} features ("parent": has
 children, like animal; "child": has a parent only, like cat):
 
@@ -122,10 +124,11 @@ fires** — the child's feature has absorbed the parent's direction there. "Conc
 do the same one level down: a word concept's best feature against its best feature within one language. Means over
 pairs; "one of its features" counts any of the child's top 5 features (the language level uses the one):
 
-${header(['SAE', 'pairs', 'count', 'parent feature silent', 'silent while the child\'s best fires', 'silent while one of its features fires'])}
+${header(['SAE', 'pair kind', 'pairs', 'parent feature silent', 'silent while the child\'s best fires', 'silent while one of its features fires'])}
 ${absorptionRows.join('\n')}
 
-Every concept pair, and cat's words in each language — absorbed (parent feature silent):
+Every concept pair, and cat's words in each language — absorbed (parent feature silent); "same feature" where the
+parent's best feature is also the child's:
 
 ${header(['pair', 'child occurrences', ...names])}
 ${chainRows.join('\n')}

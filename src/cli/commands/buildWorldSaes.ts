@@ -331,5 +331,8 @@ async function writeIndex(root: string, specs: WorldSaeSpec[]): Promise<void> {
     })),
     map: `analysis/tinyworld/${WORLD_SAE_HOOK}/map.json`,
   }
-  await writeFile(path.join(root, 'index.json'), `${JSON.stringify(index, null, 2)}\n`)
+  // Other commands add their own entries (steer-eval's steering_report): a rebuild keeps them.
+  const file = path.join(root, 'index.json')
+  const previous = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>) : {}
+  await writeFile(file, `${JSON.stringify({ ...previous, ...index }, null, 2)}\n`)
 }
