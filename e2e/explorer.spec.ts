@@ -28,6 +28,8 @@ test('the bridge feature: list search, dashboard, back button, map and inspector
   await app.dashboard.waitFor(bridgeIndex)
   await expect(page).toHaveURL(new RegExp(`#/feature/.+/${bridgeIndex}$`))
   await expect(app.dashboard.concept).toHaveAttribute('data-concept', /bridge/)
+  // Beside the feature's AUROC, what a linear probe reads of the concept (concept_ceilings.json, build-world-saes).
+  await expect(app.dashboard.conceptCeiling).toContainText(/probe ceiling [01]\.\d{3} \(across languages [01]\.\d{3}\)/)
   // Its most-correlated MLP neuron, from the committed neurons/<sae>.json (monoscope feature-neurons).
   await expect(page.getByTestId('dashboard.neuron')).toContainText(/^blocks\.[0-2]\.mlp\.hook_post #\d+ · r -?[01]\.\d\d$/)
   await expect(app.dashboard.topExamples).toContainText(BRIDGE_TOKENS)

@@ -253,6 +253,8 @@ export class DashboardView {
   /** The stacked histogram's legend and bars (each with data-count and data-concept-count). */
   readonly histogramLegend: Locator
   readonly histogramBins: Locator
+  /** The concept's probe ceiling beside the feature's AUROC (concept_ceilings.json). */
+  readonly conceptCeiling: Locator
   readonly neighbours: Locator
   readonly steer: Locator
 
@@ -261,6 +263,7 @@ export class DashboardView {
     this.title = page.getByTestId('dashboard.title')
     this.topExamples = page.getByTestId('dashboard.top-examples')
     this.concept = page.getByTestId('dashboard.concept')
+    this.conceptCeiling = page.getByTestId('dashboard.concept-ceiling')
     this.histogram = page.getByTestId('dashboard.histogram')
     this.histogramLegend = page.getByTestId('dashboard.histogram-legend')
     this.histogramBins = page.getByTestId('dashboard.histogram-bin')

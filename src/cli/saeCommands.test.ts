@@ -118,6 +118,18 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect(g.fractionRecovered).toBeLessThanOrEqual(1)
     const lang = g.concepts.find((c: { name: string }) => c.name === 'lang_en')
     expect(lang.auroc).toBeGreaterThanOrEqual(0.5) // the best of 32 features beats chance or ties it
+    // Ceilings and controls (src/core/sae/EVAL_REPORT.md): present and consistent in shape, whatever a tiny model scores.
+    expect(g).toMatchObject({ cueLimited: true, representedAuroc: 0.95, transferAggregate: 'min', familyUnion: 'sum', maxK: 10 })
+    expect(g.tallies.map((t: { group: string }) => t.group)).toEqual(['all', 'word', 'span', 'parent', 'child', 'standalone'])
+    const all = g.tallies[0]
+    expect(all.recoveredOfRepresented).toBeLessThanOrEqual(all.represented)
+    expect(all.represented).toBe(g.concepts.filter((c: { represented: boolean | null; auroc: number | null; name: string }) => c.represented && c.auroc !== null && !c.name.startsWith('lang_')).length)
+    const cat = g.concepts.find((c: { name: string }) => c.name === 'cat')
+    expect(cat).toMatchObject({ scope: 'word', level: 'child' })
+    if (cat.probe) expect(cat.probe.transfer).toHaveLength(3)
+    expect(g.controls.length).toBeGreaterThan(0)
+    expect(g.absorption.summary.map((a: { kind: string }) => a.kind)).toEqual(['concept', 'language'])
+    expect(stdout).toMatch(/represented = transfer probe/)
   })
 
   it('trains a batchtopk SAE, saved as jumprelu', async () => {

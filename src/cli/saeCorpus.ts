@@ -2,7 +2,7 @@
 // the model speaks TinyWorld (with per-token concepts), or windows of a text file's lines — the same windows the
 // app's workers analyse (src/core/analysis/analysisCorpus.ts); this file only reads the text file.
 import path from 'node:path'
-import { analysisCorpus, type AnalysisCorpusSpec } from '../core/analysis/analysisCorpus.ts'
+import { analysisCorpus, type AnalysisCorpusSpec, type AnalysisLabels } from '../core/analysis/analysisCorpus.ts'
 import { speaksTinyWorld } from '../core/world/speaks.ts'
 import { InvalidArgumentError } from '../core/errors.ts'
 import type { HookedModel } from '../core/model/hookedModel.ts'
@@ -14,6 +14,8 @@ export interface SaeCorpusWindows {
   windows: number[][]
   /** Per analysed token (first positions skipped when skipFirst), its TinyWorld concept ids; null off TinyWorld. */
   concepts: number[][] | null
+  /** The full TinyWorld labels (cue limits, document lengths); null off TinyWorld. */
+  labels: AnalysisLabels | null
   skipFirst: boolean
   tinyWorld: boolean
   description: string
@@ -33,5 +35,5 @@ export async function saeCorpusWindows(
   } else if (tinyWorld) spec = { kind: 'world', seed: opts.seed }
   else throw new InvalidArgumentError("This model's vocabulary is not TinyWorld's: give a corpus with --text-file FILE (one text per line)")
   const corpus = analysisCorpus(model, tokenizer, sae, spec, opts.tokens)
-  return { windows: corpus.windows, concepts: corpus.labels?.concepts ?? null, skipFirst: corpus.skipFirst, tinyWorld, description: corpus.description }
+  return { windows: corpus.windows, concepts: corpus.labels?.concepts ?? null, labels: corpus.labels, skipFirst: corpus.skipFirst, tinyWorld, description: corpus.description }
 }

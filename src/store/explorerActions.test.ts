@@ -77,6 +77,26 @@ describe('explorer actions', () => {
     }
   })
 
+  it("loads the probe ceilings of an index SAE's hook, and turns a damaged file into an error entry", async () => {
+    const store = createAppStore()
+    const actions = createExplorerActions(store, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch() })
+    const entry = (await actions.loadIndex())!.saes[0]!
+    await actions.loadCeilings(entry.id)
+    const file = store.getState().explorer.ceilings[entry.id]!
+    expect(file.status).toBe('ready')
+    if (file.status === 'ready') {
+      expect(file.data.concepts.find((c) => c.name === 'animal')!.held_out).toBeGreaterThan(0.9)
+      expect(file.data.concepts.filter((c) => c.represented).length).toBeGreaterThan(10)
+    }
+    const path = `${entry.path.split('/').slice(0, -1).join('/')}/concept_ceilings.json`
+    const bad = JSON.stringify({ ...JSON.parse(readFileSync(PUBLIC + '/' + path, 'utf8')), represented_auroc: 2 })
+    const store2 = createAppStore()
+    const damaged = createExplorerActions(store2, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch({ [path]: new TextEncoder().encode(bad) }) })
+    await damaged.loadIndex()
+    await damaged.loadCeilings(entry.id)
+    expect(store2.getState().explorer.ceilings[entry.id]).toMatchObject({ status: 'error', code: 'ANALYSIS_FORMAT' })
+  })
+
   it("loads an index SAE's features-vs-neurons table, and turns a damaged one into an error entry", async () => {
     const store = createAppStore()
     const actions = createExplorerActions(store, { saes: noSaes, pageUrl: PAGE, fetch: publicFetch() })

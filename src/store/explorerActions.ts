@@ -3,6 +3,7 @@
 import { decodeJsonBytes, parseFeatureShard, parseFeatureSummary, shardOf, SUMMARY_FILENAME } from '../core/analysis/featureFolder.ts'
 import { parseFeatureMap, type FeatureRecord } from '../core/analysis/format.ts'
 import { featureNeuronsPathOf, parseFeatureNeurons } from '../core/analysis/featureNeuronsFile.ts'
+import { conceptCeilingsPathOf, parseConceptCeilings } from '../core/analysis/conceptCeilingsFile.ts'
 import { parseSaeIndex, type SaeIndex, type SaeIndexEntry } from '../core/analysis/saeIndex.ts'
 import { MonoscopeError } from '../core/errors.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
@@ -30,6 +31,8 @@ export interface ExplorerActions {
   loadSummary(saeId: string): Promise<void>
   /** Fetches an index SAE's features-vs-neurons table once; an SAE without one gets an error entry (nothing shown). */
   loadNeurons(saeId: string): Promise<void>
+  /** Fetches the probe ceilings of an index SAE's hook once; an SAE without them gets an error entry (nothing shown). */
+  loadCeilings(saeId: string): Promise<void>
   /** Fetches the index's steering report once (presets and "add by concept" choose features with it). */
   loadSteeringReport(): Promise<void>
   /** Fetches the index family's scaling sweep once (the Reports page); an error when the index names no reports folder. */
@@ -172,6 +175,17 @@ export function createExplorerActions(store: AppStore, opts: { saes: SaeActions;
           get().setNeurons(saeId, { status: 'ready', data: parseFeatureNeurons(await fetchJson(urlOf(featureNeuronsPathOf(entry.path)))) })
         } catch (err) {
           get().setNeurons(saeId, failure(err))
+        }
+      }),
+    loadCeilings: (saeId) =>
+      once(`ceilings:${saeId}`, async () => {
+        if (get().explorer.ceilings[saeId]?.status === 'ready') return
+        const entry = entryOf(saeId)
+        if (!entry) return get().setCeilings(saeId, { status: 'error', code: 'SOURCE_NOT_FOUND', message: `${saeId} is not in the SAE index` })
+        try {
+          get().setCeilings(saeId, { status: 'ready', data: parseConceptCeilings(await fetchJson(urlOf(conceptCeilingsPathOf(entry.path)))) })
+        } catch (err) {
+          get().setCeilings(saeId, failure(err))
         }
       }),
     async loadSteeringReport() {

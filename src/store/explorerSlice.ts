@@ -6,6 +6,7 @@ import type { FeatureMapFile, FeatureRecord } from '../core/analysis/format.ts'
 import type { SaeIndex } from '../core/analysis/saeIndex.ts'
 import type { AnalysisStage, ExplorerAnalysis } from '../workers/analysisProtocol.ts'
 import type { FeatureNeuronsFile } from '../core/analysis/featureNeuronsFile.ts'
+import type { ConceptCeilingsFile } from '../core/analysis/conceptCeilingsFile.ts'
 import type { ShareState } from '../core/steering/shareState.ts'
 import type { AttributionResponse, PromptFeaturesResponse } from '../workers/saeProtocol.ts'
 import type { SteeringReport } from '../core/steering/steeringReport.ts'
@@ -48,6 +49,8 @@ export interface ExplorerState {
   inspector: InspectorState
   /** Index SAEs' features-vs-neurons tables (neurons/<sae>.json), by SAE id. */
   neurons: Record<string, Loadable<FeatureNeuronsFile>>
+  /** Index SAEs' concept probe ceilings (concept_ceilings.json beside their folders), by SAE id. */
+  ceilings: Record<string, Loadable<ConceptCeilingsFile>>
   /** Why the index's SAEs were left out beside the loaded model (they read another model), or null. */
   indexSaesSkipped: string | null
   /** steer-eval's report for the index's SAEs (which feature steers each concept), once fetched; null without one. */
@@ -78,6 +81,7 @@ export interface ExplorerSlice {
   patchInspector(update: Partial<InspectorState>): void
   setIndexSaesSkipped(reason: string | null): void
   setNeurons(saeId: string, table: Loadable<FeatureNeuronsFile>): void
+  setCeilings(saeId: string, file: Loadable<ConceptCeilingsFile>): void
   setSteeringReport(report: Loadable<SteeringReport>): void
   setScaling(scaling: Loadable<ScalingSweepFile>): void
 }
@@ -94,6 +98,7 @@ export const initialExplorerState = (): ExplorerState => ({
   inspector: { text: DEFAULT_INSPECTOR_TEXT, ids: null, steering: null, saeId: null, status: 'idle', result: null, error: null, why: NO_WHY },
   indexSaesSkipped: null,
   neurons: {},
+  ceilings: {},
   steeringReport: null,
   scaling: null,
 })
@@ -105,6 +110,7 @@ export const createExplorerSlice: StateCreator<ExplorerSlice, [], [], ExplorerSl
     setIndex: (index) => patch(() => ({ index })),
     setIndexSaesSkipped: (indexSaesSkipped) => patch(() => ({ indexSaesSkipped })),
     setNeurons: (saeId, table) => patch((e) => ({ neurons: { ...e.neurons, [saeId]: table } })),
+    setCeilings: (saeId, file) => patch((e) => ({ ceilings: { ...e.ceilings, [saeId]: file } })),
     setSteeringReport: (steeringReport) => patch(() => ({ steeringReport })),
     setScaling: (scaling) => patch(() => ({ scaling })),
     setSummary: (saeId, summary) => patch((e) => ({ summaries: { ...e.summaries, [saeId]: summary } })),

@@ -15,6 +15,9 @@ import { windowActivations } from '../../core/sae/activationStore.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
 import { splitFamily, type FamilyMember } from '../../core/sae/splitFamily.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
+import { ceilingMarkdown, type CeilingSae, type NeuronsSummary } from '../ceilingReportMarkdown.ts'
+import type { ConceptEvaluation } from '../../core/sae/conceptEvaluation.ts'
+import { CONCEPT_CEILINGS_FILE, CONCEPT_CEILINGS_FORMAT, type ConceptCeilingsFile } from '../../core/analysis/conceptCeilingsFile.ts'
 import { saeCorpusWindows } from '../saeCorpus.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
@@ -28,7 +31,7 @@ import { trainSaeCommand } from './trainSae.ts'
 export const buildWorldSaesUsage = `monoscope build-world-saes [--only NAME,NAME] [--eval-only | --report-only] [--eval-tokens N] [--cache FILE] [--out DIR]
   Trains the TinyWorld SAEs listed in src/cli/worldSaeSpecs.ts on one harvest of activations (kept in --cache,
   default .cache/world-saes/), evaluates each (report.json beside its weights) and writes the family report
-  (REPORT.md, completeness.svg, family.json) and index.json under --out (default public/saes/tinyworld).
+  (REPORT.md, completeness.svg, family.json, concept_ceilings.json) and index.json under --out (default public/saes/tinyworld).
   --eval-only re-evaluates the selected SAEs without training them; --report-only re-evaluates nothing and only rebuilds the family report from the existing report.json files.`
 
 interface EvalReport {
@@ -38,7 +41,8 @@ interface EvalReport {
   deadFraction: number
   denseFraction: number
   ce: { clean: number; spliced: number; zeroAblated: number; ceLossRecovered: number | null }
-  groundTruth: (GroundTruthReport & { everyLanguage?: { evaluated: number; recovered: number; fraction: number } }) | null
+  /** Reports written before the ceilings lack `tallies`, `controls` and `absorption`: those SAEs sit out those sections. */
+  groundTruth: (GroundTruthReport & Partial<Omit<ConceptEvaluation, keyof GroundTruthReport>>) | null
   tokens: number
 }
 
@@ -186,7 +190,13 @@ async function writeFamilyReport(root: string): Promise<void> {
 
   const family = { format: 'monoscope.sae-family-report', version: 1, hook: WORLD_SAE_HOOK, specs: present, completeness: table, splitting: splits, families }
   await writeFile(path.join(hookRoot, 'family.json'), `${JSON.stringify(family, null, 2)}\n`)
-  await writeFile(path.join(hookRoot, 'REPORT.md'), familyMarkdown(present, reports, table, splits, families))
+  const ceilingSaes: CeilingSae[] = present.flatMap((spec) => {
+    const e = reports.get(spec.name)!.eval
+    return e.groundTruth?.tallies && e.groundTruth.controls && e.groundTruth.absorption ? [{ name: spec.name, l0: e.l0, truth: e.groundTruth as ConceptEvaluation }] : []
+  })
+  const markdown = familyMarkdown(present, reports, table, splits, families) + '\n' + ceilingMarkdown(ceilingSaes, await neuronsSummary(hookRoot))
+  await writeFile(path.join(hookRoot, 'REPORT.md'), markdown)
+  if (ceilingSaes.length > 0) await writeFile(path.join(hookRoot, CONCEPT_CEILINGS_FILE), `${JSON.stringify(conceptCeilingsFile(ceilingSaes[0]!.truth), null, 2)}\n`)
   await writeIndex(root, present)
   process.stderr.write(`build-world-saes: wrote ${path.join(hookRoot, 'REPORT.md')}, completeness.svg, family.json and ${path.join(root, 'index.json')}\n`)
 }
@@ -282,6 +292,28 @@ best and that AUROC (on 20,000 labelled tokens). A split shows as close features
 |---|---|---|
 ${familyRows.join('\n')}
 `
+}
+
+/** The probe ceilings for the dashboard: the same for every SAE at the hook (one sample, one probe), so the first's. */
+function conceptCeilingsFile(truth: ConceptEvaluation & { sampleSeed?: number }): ConceptCeilingsFile {
+  return {
+    format: CONCEPT_CEILINGS_FORMAT,
+    version: 1,
+    hook: WORLD_SAE_HOOK,
+    tokens: truth.tokens,
+    sample_seed: truth.sampleSeed ?? 0,
+    represented_auroc: truth.representedAuroc,
+    concepts: truth.concepts.map((c) => ({ id: c.concept, name: c.name ?? String(c.concept), held_out: c.probe?.heldOut ?? null, transfer_min: c.probe?.transferMin ?? null, represented: c.represented ?? false })),
+  }
+}
+
+/** The features-vs-neurons figures with their random baseline (neurons_report.json), when feature-neurons has run. */
+async function neuronsSummary(hookRoot: string): Promise<NeuronsSummary[] | null> {
+  const file = path.join(hookRoot, 'neurons_report.json')
+  if (!existsSync(file)) return null
+  type Side = { features: number; evaluated: number; fractionAtMost03: number }
+  const report = JSON.parse(await readFile(file, 'utf8')) as { saes: { sae: string; features: Side; baseline: Side }[] }
+  return report.saes.map((s) => ({ sae: s.sae, evaluated: s.features.evaluated, features: s.features.features, share: s.features.fractionAtMost03, baselineShare: s.baseline.fractionAtMost03 }))
 }
 
 async function writeIndex(root: string, specs: WorldSaeSpec[]): Promise<void> {

@@ -6,7 +6,9 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { windowActivations } from '../../core/sae/activationStore.ts'
-import { recoveredInEveryLanguage, recoveryByLanguage, scoreConcepts, SparseActsBuilder, type GroundTruthReport, type LanguageRecovery } from '../../core/sae/groundTruth.ts'
+import { evaluateConcepts, type ConceptEvaluation } from '../../core/sae/conceptEvaluation.ts'
+import type { ProbeCeiling } from '../../core/sae/conceptProbes.ts'
+import { SparseActsBuilder } from '../../core/sae/groundTruth.ts'
 import {
   addReconstructionSums,
   deadFraction,
@@ -20,7 +22,8 @@ import {
 } from '../../core/sae/metrics.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook, spliceCrossEntropy } from '../../core/sae/splice.ts'
-import { conceptCatalogue, wordConceptIds } from '../../core/world/catalogue.ts'
+import { conceptCatalogue } from '../../core/world/catalogue.ts'
+import { worldVocab } from '../../core/world/tokenizerJson.ts'
 import { parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { loadSaeFromSpec } from './features.ts'
@@ -29,11 +32,17 @@ import { saeCorpusWindows } from '../saeCorpus.ts'
 export const evalSaeUsage = `monoscope eval-sae [--model SRC] --sae SRC [--hook NAME] [--tokens N] [--seed S] [--text-file FILE] [--out FILE] [--json]
   Measures the SAE on N tokens (default 20,000): L0, MSE, FVU / variance explained, dead and dense fractions, the
   log-density histogram and CE loss recovered; on TinyWorld (labelled documents from --seed, held out from training)
-  also each planted concept's best feature with AUROC and F1, and the fraction recovered (AUROC ≥ 0.95).
+  also each planted concept's best feature with AUROC, F1, precision and recall, and the fraction recovered (AUROC
+  ≥ 0.95; span concepts scored from their first cue word on); the probe ceiling (held-out and cross-language
+  logistic probes on the hook's activations), recovery among the concepts the model represents (transfer ≥ 0.95)
+  by scope and hierarchy level, the smallest feature family recovering each concept, absorption along the concept
+  hierarchy, and random word-group controls. Fields: src/core/sae/EVAL_REPORT.md.
   Prints a summary (JSON with --json) and writes the JSON report to --out.`
 
 /** TinyWorld evaluation documents come from seeds far from train-sae's streams (data seeds count up from 0). */
 export const EVAL_SEED = 3_000_000_019
+
+let probeMemo: { key: string; ceilings: ProbeCeiling[] | null } | null = null
 
 export async function evalSaeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -60,13 +69,15 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
   try {
     sae = await loadSaeFromSpec(values.sae, { verbose: values.verbose })
     const hook = resolveSaeHook(model, sae, values.hook)
-    const { windows, concepts, skipFirst } = await saeCorpusWindows(model, tokenizer, sae, { seed, tokens: nTokens, textFile: values['text-file'] })
+    const { windows, concepts, labels, skipFirst } = await saeCorpusWindows(model, tokenizer, sae, { seed, tokens: nTokens, textFile: values['text-file'] })
 
     const dSae = sae.config.dSae
     const counts = new Float64Array(dSae)
     const sparse = concepts ? new SparseActsBuilder(dSae) : null
     let sums: ReconstructionSums | null = null
     let rows = 0
+    // The activations themselves, for the probe ceilings ([rows, dIn] per batch; 40k tokens × 128 floats is 20 MB).
+    const xChunks: Float32Array[] = []
     for (let i = 0; i < windows.length; i += 8) {
       const x = await windowActivations(model, hook, windows.slice(i, i + 8), { skipFirst }) // [rows, dIn]
       const out = sae.run(x)
@@ -74,6 +85,7 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
       sums = sums ? addReconstructionSums(sums, s) : s
       ;(await fireCounts(out.featureActs)).forEach((v, j) => (counts[j]! += v))
       sparse?.addRows(out.featureActs.dataSync(), x.shape[0])
+      if (sparse) xChunks.push(x.dataSync() as Float32Array)
       rows += x.shape[0]
       tf.dispose([x, out.featureActs, out.reconstruction, out.error])
       if (values.verbose) process.stderr.write(`\r  encoding: ${rows} tokens`)
@@ -81,15 +93,24 @@ export async function evalSaeCommand(argv: string[]): Promise<void> {
     if (values.verbose) process.stderr.write('\n')
     const ce = await spliceCrossEntropy(model, sae, hook, windows, { keepFirstPosition: skipFirst })
     const density = featureDensity(counts, rows)
-    let groundTruth: (GroundTruthReport & { sampleSeed: number; byLanguage: LanguageRecovery[]; everyLanguage: ReturnType<typeof recoveredInEveryLanguage> }) | null = null
-    if (sparse && concepts) {
-      const catalogue = conceptCatalogue()
-      const names = catalogue.concepts.map((c) => c.name)
-      const acts = sparse.build()
-      const wordConcepts = wordConceptIds()
-      const languages = catalogue.concepts.filter((c) => c.kind === 'language').map((c) => c.id)
-      const byLanguage = recoveryByLanguage(acts, concepts, { nConcepts: names.length, languages, names, wordConcepts })
-      groundTruth = { sampleSeed: seed, ...scoreConcepts(acts, concepts, { nConcepts: names.length, names, wordConcepts }), byLanguage, everyLanguage: recoveredInEveryLanguage(byLanguage) }
+    let groundTruth: (ConceptEvaluation & { sampleSeed: number }) | null = null
+    if (sparse && concepts && labels) {
+      if (values.verbose) process.stderr.write('  scoring concepts, probes, families, absorption and controls\n')
+      const x = new Float32Array(rows * sae.config.dIn)
+      let at = 0
+      for (const chunk of xChunks) {
+        x.set(chunk, at)
+        at += chunk.length
+      }
+      const vocab = worldVocab()
+      const isWord = (id: number) => !vocab[id]!.startsWith('<') && /^\p{L}/u.test(vocab[id]!.replace(/^##/, ''))
+      // The probes depend on the model, hook and sample, not on the SAE: build-world-saes evaluates its SAEs in one
+      // process and fits them once.
+      const key = `${source.description}|${hook}|${seed}|${rows}`
+      const reuse = probeMemo?.key === key ? probeMemo.ceilings : null
+      const { ceilingsUsed, ...evaluation } = evaluateConcepts({ acts: sparse.build(), x, dIn: sae.config.dIn, labels, catalogue: conceptCatalogue(), isWord, controlSeed: seed, ceilings: reuse })
+      probeMemo = { key, ceilings: ceilingsUsed ?? null }
+      groundTruth = { sampleSeed: seed, ...evaluation }
     }
     const report = {
       format: 'monoscope.sae-eval',
@@ -126,7 +147,7 @@ function summary(r: {
   denseFraction: number
   densityHistogram: { edges: number[]; counts: number[]; dead: number }
   ce: { clean: number; spliced: number; zeroAblated: number; ceLossRecovered: number | null }
-  groundTruth: (GroundTruthReport & { byLanguage?: LanguageRecovery[]; everyLanguage?: { recovered: number; evaluated: number; fraction: number } }) | null
+  groundTruth: ConceptEvaluation | null
 }): string {
   const lines = [
     `SAE ${r.sae.source}: ${r.sae.architecture}, ${r.sae.dIn} → ${r.sae.dSae} on ${r.sae.hook}; ${r.tokens} tokens`,
@@ -144,17 +165,45 @@ function summary(r: {
   }
   lines.push(`  dead            ${String(h.dead).padStart(6)}`)
   const g = r.groundTruth
-  if (g) {
-    lines.push(`Ground truth (TinyWorld, ${g.tokens} tokens): ${g.recovered}/${g.evaluated} concepts recovered (AUROC ≥ ${g.aurocThreshold}) = ${pct(g.fractionRecovered)}`)
-    if (g.everyLanguage) {
-      const per = (g.byLanguage ?? []).map((l) => `${l.name ?? l.language} ${l.recovered}/${l.evaluated}`).join(', ')
-      lines.push(`  within each language: ${per}; recovered in every language they occur in: ${g.everyLanguage.recovered}/${g.everyLanguage.evaluated} = ${pct(g.everyLanguage.fraction)}`)
-    }
-    lines.push(`  ${'concept'.padEnd(20)} ${'freq'.padStart(8)} ${'feature'.padStart(8)} ${'AUROC'.padStart(7)} ${'F1'.padStart(6)}`)
-    for (const c of g.concepts) {
-      const f = c.bestFeature === null ? '-' : String(c.bestFeature)
-      lines.push(`  ${(c.name ?? String(c.concept)).padEnd(20)} ${c.frequency.toExponential(1).padStart(8)} ${f.padStart(8)} ${(c.auroc?.toFixed(3) ?? '-').padStart(7)} ${(c.f1?.toFixed(3) ?? '-').padStart(6)}${c.recovered ? ' ✓' : ''}`)
-    }
-  }
+  if (g) lines.push(...groundTruthLines(g))
   return `${lines.join('\n')}\n`
+}
+
+const f3 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(3))
+const f2 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(2))
+
+/** min / median / max of the finite values. */
+function spread(xs: readonly (number | null)[]): string {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return 'n/a'
+  return `${v[0]!.toFixed(3)} / ${v[Math.floor(v.length / 2)]!.toFixed(3)} / ${v.at(-1)!.toFixed(3)}`
+}
+
+function groundTruthLines(g: ConceptEvaluation): string[] {
+  const lines = [
+    `Ground truth (TinyWorld, ${g.tokens} tokens; span concepts from their first cue on): ${g.recovered}/${g.evaluated} concepts recovered by one feature (AUROC ≥ ${g.aurocThreshold}) = ${pct(g.fractionRecovered)}`,
+  ]
+  const per = g.byLanguage.map((l) => `${l.name ?? l.language} ${l.recovered}/${l.evaluated}`).join(', ')
+  lines.push(`  within each language: ${per}; recovered in every language they occur in: ${g.everyLanguage.recovered}/${g.everyLanguage.evaluated} = ${pct(g.everyLanguage.fraction)}`)
+  lines.push(`  represented = transfer probe (fit on two languages, scored on the third; ${g.transferAggregate} of the rotations) ≥ ${g.representedAuroc}; family = sum of the top k ≤ ${g.maxK} features`)
+  lines.push(`  ${'group'.padEnd(11)} ${'concepts'.padStart(8)} ${'represented'.padStart(11)} ${'recovered'.padStart(9)} ${'rec./repr.'.padStart(10)} ${'family/repr.'.padStart(12)}`)
+  for (const t of g.tallies) {
+    lines.push(`  ${t.group.padEnd(11)} ${String(t.concepts).padStart(8)} ${String(t.represented ?? '-').padStart(11)} ${String(t.recovered).padStart(9)} ${`${t.recoveredOfRepresented ?? '-'}/${t.represented ?? '-'}`.padStart(10)} ${`${t.familyOfRepresented ?? '-'}/${t.represented ?? '-'}`.padStart(12)}`)
+  }
+  lines.push(`  controls (${g.controls.length} random word groups shaped like the word concepts), min / median / max:`)
+  lines.push(`    probe held out ${spread(g.controls.map((c) => c.heldOut))}; transfer ${spread(g.controls.map((c) => c.transferMin))}`)
+  lines.push(`    best feature ${spread(g.controls.map((c) => c.bestFeatureAuroc))}; top-5 union ${spread(g.controls.map((c) => c.aurocByK[4] ?? null))}; recovered by one feature ${g.controls.filter((c) => (c.bestFeatureAuroc ?? 0) >= g.aurocThreshold).length}, by a family ${g.controls.filter((c) => c.smallestRecovering !== null).length}`)
+  for (const a of g.absorption.summary) {
+    lines.push(`  absorption (${a.kind === 'concept' ? 'parent → child concept' : 'concept → its words in one language'}, ${a.pairs} pairs): parent feature silent ${pct(a.meanParentSilent)}, while the child's best feature fires ${pct(a.meanAbsorbed)}, while one of its features fires ${pct(a.meanAbsorbedByFamily)}`)
+  }
+  lines.push(`  ${'concept'.padEnd(18)} ${'freq'.padStart(8)} ${'feature'.padStart(7)} ${'AUROC'.padStart(6)} ${'prec'.padStart(5)} ${'rec'.padStart(5)} ${'k*'.padStart(3)} ${'probe'.padStart(6)} ${'transf'.padStart(6)}`)
+  for (const c of g.concepts) {
+    const f = c.bestFeature === null ? '-' : String(c.bestFeature)
+    const marks = `${c.recovered ? ' ✓' : ''}${c.represented ? ' R' : ''}`
+    lines.push(
+      `  ${(c.name ?? String(c.concept)).padEnd(18)} ${c.frequency.toExponential(1).padStart(8)} ${f.padStart(7)} ${f3(c.auroc).padStart(6)} ${f2(c.precision).padStart(5)} ${f2(c.recall).padStart(5)} ${String(c.family?.smallestRecovering ?? '-').padStart(3)} ${f3(c.probe?.heldOut).padStart(6)} ${f3(c.probe?.transferMin).padStart(6)}${marks}`,
+    )
+  }
+  lines.push('  (✓ recovered by one feature; R represented; k* smallest recovering family; prec/rec of the best feature firing)')
+  return lines
 }

@@ -7,16 +7,32 @@ import { createTokenWindows, documentWindows } from '../sae/activationStore.ts'
 import type { Sae } from '../sae/sae.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { conceptCatalogue, wordConceptIds } from '../world/catalogue.ts'
+import { unknowableSpanTokens } from '../world/cues.ts'
 import { sampleLabelled } from '../world/generator.ts'
+import { worldVocab } from '../world/tokenizerJson.ts'
 import { speaksTinyWorld } from '../world/speaks.ts'
 
 /** Where analysis tokens come from: TinyWorld's labelled generator, or a user's text (one document per line). */
 export type AnalysisCorpusSpec = { kind: 'world'; seed: number } | { kind: 'lines'; name: string; lines: readonly string[] }
 
+/** TinyWorld's ground truth for the analysed tokens, in order. */
+export interface AnalysisLabels {
+  /** Per token, its concept ids. */
+  concepts: number[][]
+  names: string[]
+  wordConcepts: number[]
+  /** Per token, the span concepts it carries before its span's first cue word (world/cues.ts): not scored. */
+  unknowable: number[][]
+  /** Tokens per document, in order (they sum to concepts.length): held-out splits go by document. */
+  documents: number[]
+  /** Per token, its vocabulary id (controls draw random word groups from them). */
+  tokenIds: number[]
+}
+
 export interface AnalysisCorpus {
   windows: number[][]
   /** Per analysed token (first positions skipped when skipFirst), its TinyWorld concept ids; null off TinyWorld. */
-  labels: { concepts: number[][]; names: string[]; wordConcepts: number[] } | null
+  labels: AnalysisLabels | null
   skipFirst: boolean
   description: string
 }
@@ -39,13 +55,21 @@ export function analysisCorpus(
   if (spec.kind === 'world') {
     if (!tinyWorld) throw new InvalidArgumentError("This model's vocabulary is not TinyWorld's: analyse it on a text instead")
     const docs = sampleLabelled(spec.seed, tokens)
+    const vocab = worldVocab()
     return {
       // Every chunk of a document gets its own BOS, which the pass skips: concepts stay aligned with analysed tokens.
       windows: documentWindows(
         docs.map((d) => d.ids),
         { contextSize, bosTokenId },
       ),
-      labels: { concepts: docs.flatMap((d) => d.concepts), names: conceptCatalogue().concepts.map((c) => c.name), wordConcepts: wordConceptIds() },
+      labels: {
+        concepts: docs.flatMap((d) => d.concepts),
+        names: conceptCatalogue().concepts.map((c) => c.name),
+        wordConcepts: wordConceptIds(),
+        unknowable: docs.flatMap((d) => unknowableSpanTokens(d.ids.map((i) => vocab[i]!), d.concepts, d.language)),
+        documents: docs.map((d) => d.ids.length),
+        tokenIds: docs.flatMap((d) => d.ids),
+      },
       skipFirst,
       description: `tinyworld:labelled:seed=${spec.seed}`,
     }

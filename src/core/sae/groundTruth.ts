@@ -213,9 +213,27 @@ export function conceptFeatureStatsByUnit(
   concepts: readonly (readonly number[])[],
   nConcepts: number,
   wordConcepts: readonly number[],
+  unknowable?: readonly (readonly number[])[] | null,
 ): ConceptFeatureStats {
   const stats = conceptFeatureStats(acts, concepts, nConcepts)
   const { dSae } = acts
+  if (unknowable) {
+    // Span concepts are scored only on tokens a left-to-right model can know about (world/cues.ts): the tokens of a
+    // span before its first cue word are dropped from that concept's positives (and from its negatives: they are
+    // neither).
+    if (unknowable.length !== acts.nTokens) throw new InvalidArgumentError(`Cue limits for ${unknowable.length} tokens, activations for ${acts.nTokens}`)
+    const limited = new Set<number>()
+    for (const set of unknowable) for (const c of set) limited.add(c)
+    for (const c of limited) {
+      if (!(Number.isInteger(c) && c >= 0 && c < nConcepts)) throw new InvalidArgumentError(`Cue-limited concept id ${c} is outside [0, ${nConcepts})`)
+      const sub = restrictTokens(acts, concepts, (t) => !unknowable[t]!.includes(c))
+      const one = conceptFeatureStats(sub.acts, sub.concepts.map((set) => (set.includes(c) ? [0] : [])), 1)
+      stats.positives[c] = one.positives[0]!
+      stats.auroc.set(one.auroc, c * dSae)
+      stats.f1.set(one.f1, c * dSae)
+      stats.f1Threshold.set(one.f1Threshold, c * dSae)
+    }
+  }
   for (const c of new Set(wordConcepts)) {
     if (!(Number.isInteger(c) && c >= 0 && c < nConcepts)) throw new InvalidArgumentError(`Word concept id ${c} is outside [0, ${nConcepts})`)
     if (stats.positives[c] === 0) continue
@@ -314,11 +332,13 @@ export interface LanguageRecovery {
 export function recoveryByLanguage(
   acts: SparseFeatureActs,
   concepts: readonly (readonly number[])[],
-  opts: { nConcepts: number; languages: readonly number[]; names?: readonly string[]; wordConcepts?: readonly number[] },
+  opts: { nConcepts: number; languages: readonly number[]; names?: readonly string[]; wordConcepts?: readonly number[]; unknowable?: readonly (readonly number[])[] | null },
 ): LanguageRecovery[] {
   return opts.languages.map((language) => {
-    const sub = restrictTokens(acts, concepts, (t) => concepts[t]!.includes(language))
-    const r = scoreConcepts(sub.acts, sub.concepts, { nConcepts: opts.nConcepts, wordConcepts: opts.wordConcepts })
+    const keep = (t: number) => concepts[t]!.includes(language)
+    const sub = restrictTokens(acts, concepts, keep)
+    const unknowable = opts.unknowable ? opts.unknowable.filter((_, t) => keep(t)) : null
+    const r = scoreConcepts(sub.acts, sub.concepts, { nConcepts: opts.nConcepts, wordConcepts: opts.wordConcepts, unknowable })
     // The language concept itself is on every token of the slice: undefined there, and left out.
     const scored = r.concepts.filter((c) => c.concept !== language)
     const evaluated = scored.filter((c) => c.auroc !== null).length
@@ -351,7 +371,7 @@ export function recoveredInEveryLanguage(byLanguage: readonly LanguageRecovery[]
 export interface ConceptScore {
   concept: number
   name: string | null
-  /** Positives: tokens carrying the concept, or its occurrences for word concepts (see `unit`). */
+  /** Positives: tokens carrying the concept (span concepts: from their first cue on, given cue limits), or its occurrences for word concepts (see `unit`). */
   positives: number
   /** Fraction of the sample's tokens carrying the concept (whatever the unit). */
   frequency: number
@@ -382,16 +402,26 @@ export interface GroundTruthReport {
 /** A concept counts as recovered when some feature separates it with AUROC ≥ this (the issue's bar). */
 export const RECOVERED_AUROC = 0.95
 
+export interface ScoreOptions {
+  nConcepts: number
+  names?: readonly string[]
+  aurocThreshold?: number
+  wordConcepts?: readonly number[]
+  /** Per token, span concepts not to score it on (before the span's first cue; world/cues.ts). */
+  unknowable?: readonly (readonly number[])[] | null
+}
+
 /** Each concept's best feature and the fraction of concepts recovered. `names[c]` labels concept c. */
-export function scoreConcepts(
-  acts: SparseFeatureActs,
-  concepts: readonly (readonly number[])[],
-  opts: { nConcepts: number; names?: readonly string[]; aurocThreshold?: number; wordConcepts?: readonly number[] },
-): GroundTruthReport {
+export function scoreConcepts(acts: SparseFeatureActs, concepts: readonly (readonly number[])[], opts: ScoreOptions): GroundTruthReport {
+  return scoreConceptsWithStats(acts, concepts, opts).report
+}
+
+/** scoreConcepts, with every (concept, feature) score it ranked (for feature families and absorption). */
+export function scoreConceptsWithStats(acts: SparseFeatureActs, concepts: readonly (readonly number[])[], opts: ScoreOptions): { report: GroundTruthReport; stats: ConceptFeatureStats } {
   const words = new Set(opts.wordConcepts ?? [])
   const tokenCounts = new Int32Array(opts.nConcepts)
   for (const set of concepts) for (const c of set) if (c >= 0 && c < opts.nConcepts) tokenCounts[c]! += 1
-  const stats = conceptFeatureStatsByUnit(acts, concepts, opts.nConcepts, [...words])
+  const stats = conceptFeatureStatsByUnit(acts, concepts, opts.nConcepts, [...words], opts.unknowable)
   const threshold = opts.aurocThreshold ?? RECOVERED_AUROC
   const { dSae, nTokens } = stats
   const scores: ConceptScore[] = []
@@ -423,7 +453,7 @@ export function scoreConcepts(
   }
   const evaluated = scores.filter((s) => s.auroc !== null).length
   const recovered = scores.filter((s) => s.recovered).length
-  return { tokens: nTokens, aurocThreshold: threshold, evaluated, recovered, fractionRecovered: evaluated > 0 ? recovered / evaluated : 0, concepts: scores }
+  return { report: { tokens: nTokens, aurocThreshold: threshold, evaluated, recovered, fractionRecovered: evaluated > 0 ? recovered / evaluated : 0, concepts: scores }, stats }
 }
 
 /** Concepts with children, from parent links (TinyWorld's catalogue: `parent` per concept id). */

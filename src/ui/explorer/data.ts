@@ -2,6 +2,7 @@
 import { useEffect } from 'react'
 import type { FeatureSummaryFile } from '../../core/analysis/featureFolder.ts'
 import type { FeatureNeuronsFile } from '../../core/analysis/featureNeuronsFile.ts'
+import type { ConceptCeilingsFile } from '../../core/analysis/conceptCeilingsFile.ts'
 import type { FeatureRecord } from '../../core/analysis/format.ts'
 import type { SaeIndexEntry } from '../../core/analysis/saeIndex.ts'
 import { shardKey, type Loadable } from '../../store/index.ts'
@@ -46,6 +47,17 @@ export function useNeurons(saeId: string): FeatureNeuronsFile | null {
     if (indexReady) void actions.explorer.loadNeurons(saeId)
   }, [actions, saeId, indexReady])
   return table?.status === 'ready' ? table.data : null
+}
+
+/** The probe ceilings of an index SAE's hook (null until loaded, or where there are none). */
+export function useCeilings(saeId: string): ConceptCeilingsFile | null {
+  const actions = useActions()
+  const indexReady = useAppState((s) => s.explorer.index?.status === 'ready')
+  const file = useAppState((s) => s.explorer.ceilings[saeId] ?? null)
+  useEffect(() => {
+    if (indexReady) void actions.explorer.loadCeilings(saeId)
+  }, [actions, saeId, indexReady])
+  return file?.status === 'ready' ? file.data : null
 }
 
 export type PageState = { status: 'loading' } | { status: 'error'; code: string; message: string } | { status: 'ready'; page: FeatureRecord; summary: FeatureSummaryFile }

@@ -6,7 +6,8 @@ import type { FeatureRecord } from '../../../core/analysis/format.ts'
 import { featureId, featureKey } from '../../../core/steering/featureKey.ts'
 import { hrefs } from '../../router/hashRoute.ts'
 import { bestNeuronOf } from '../../../core/analysis/featureNeuronsFile.ts'
-import { formatAct, formatDensity, saeLabel, useNeurons } from '../data.ts'
+import { formatAct, formatDensity, saeLabel, useCeilings, useNeurons } from '../data.ts'
+import { ceilingOf } from '../../../core/analysis/conceptCeilingsFile.ts'
 import { ExampleList } from './ExampleList.tsx'
 import { Histogram } from './Histogram.tsx'
 import { LogitEffects } from './LogitEffects.tsx'
@@ -15,10 +16,14 @@ import { ExplanationBlock } from './ExplanationBlock.tsx'
 import { DownloadFeatureJson } from './DownloadFeatureJson.tsx'
 import { Term } from '../../learn/Term.tsx'
 
+const formatAuroc = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3))
+
 export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page: FeatureRecord; summary: FeatureSummaryFile }) {
   const vocab = summary.vocab
   const neurons = useNeurons(saeId)
   const neuron = neurons && bestNeuronOf(neurons, page.index)
+  const ceilings = useCeilings(saeId)
+  const ceiling = ceilings && page.concept ? ceilingOf(ceilings, page.concept.id) : null
   const dead = page.density === 0
   const prev = page.index > 0 ? hrefs.feature(saeId, page.index - 1) : null
   const next = page.index < summary.sae.d_sae - 1 ? hrefs.feature(saeId, page.index + 1) : null
@@ -57,6 +62,15 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
           </dt>
           <dd data-testid="dashboard.concept" data-concept={page.concept?.name ?? ''}>
             {page.concept ? `${page.concept.name ?? page.concept.id} · AUROC ${page.concept.auroc.toFixed(3)} · F1 ${page.concept.f1.toFixed(2)}` : '—'}
+            {ceiling && (
+              <span
+                className="muted"
+                data-testid="dashboard.concept-ceiling"
+                title={`What a linear probe reads from the same activations: held out ${formatAuroc(ceiling.held_out)}; fit on two languages and scored on the third, at worst ${formatAuroc(ceiling.transfer_min)}${ceiling.represented ? ' (the model represents the concept across languages)' : ''}`}
+              >
+                {` · probe ceiling ${formatAuroc(ceiling.held_out)} (across languages ${formatAuroc(ceiling.transfer_min)})`}
+              </span>
+            )}
           </dd>
         </div>
         {neurons && (

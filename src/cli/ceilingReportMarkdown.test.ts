@@ -1,0 +1,26 @@
+// REPORT.md's ceiling, control and absorption sections take whatever SAEs they are handed, a column each (a
+// Matryoshka SAE added to worldSaeSpecs joins them), and give the features-vs-neurons figure with its baseline.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../core/backend/backend.ts'
+import { evaluateConcepts } from '../core/sae/conceptEvaluation.ts'
+import { plantedCatalogue as catalogue, plantedWorld as world } from '../core/sae/testing/plantedWorld.ts'
+import { ceilingMarkdown } from './ceilingReportMarkdown.ts'
+
+beforeAll(async () => {
+  await selectBackend()
+})
+
+describe('ceilingMarkdown', () => {
+  it('gives every SAE it is handed a column, a fifth included', () => {
+    const w = world(5, 8)
+    const e = evaluateConcepts({ acts: w.acts, x: w.x, dIn: w.d, labels: w.labels, catalogue, isWord: (id) => id % 10 !== 0, controlSeed: 1, maxK: 3 })
+    const names = ['standard-1024', 'standard-2048', 'standard-4096', 'topk-4096', 'matryoshka-4096']
+    const md = ceilingMarkdown(names.map((name) => ({ name, l0: 10, truth: e })), [{ sae: 'standard-1024', evaluated: 9, features: 10, share: 0.5, baselineShare: 0.6 }])
+    const header = md.split('\n').find((l) => l.startsWith('| group | concepts | represented |'))!
+    expect(header).toContain('matryoshka-4096')
+    expect(header.split('|').length - 2).toBe(3 + names.length)
+    expect(md).toContain('| animal → cat |')
+    expect(md).toContain('[neurons_report.md](neurons_report.md)')
+    expect(md).toContain('| standard-1024 | 9/10 | 50.0% | 60.0% |')
+  })
+})

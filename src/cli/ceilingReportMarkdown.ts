@@ -1,0 +1,149 @@
+// REPORT.md's sections on ceilings and controls, feature families and absorption, across whatever TinyWorld SAEs
+// have an eval-sae report.json with those fields (build-world-saes writes them; a newly listed SAE joins the columns).
+import type { ConceptEvaluation } from '../core/sae/conceptEvaluation.ts'
+
+export interface CeilingSae {
+  name: string
+  l0: number
+  truth: ConceptEvaluation
+}
+
+/** Features-vs-neurons figures (neurons_report.json), for the section that gives them with their baseline. */
+export interface NeuronsSummary {
+  sae: string
+  evaluated: number
+  features: number
+  share: number
+  baselineShare: number
+}
+
+const f3 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(3))
+const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${(100 * v).toFixed(1)}%`)
+
+function spread(xs: readonly (number | null)[]): string {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return 'n/a'
+  return `${v[0]!.toFixed(2)} / ${v[Math.floor(v.length / 2)]!.toFixed(2)} / ${v.at(-1)!.toFixed(2)}`
+}
+
+const header = (cols: string[]) => `| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|`
+
+export function ceilingMarkdown(saes: readonly CeilingSae[], neurons: readonly NeuronsSummary[] | null): string {
+  if (saes.length === 0) return ''
+  const first = saes[0]!.truth
+  const languageNames = first.concepts[0]?.probe?.transfer.map((r) => first.concepts[r.language]?.name ?? String(r.language)).join(' / ') ?? ''
+  const names = saes.map((s) => s.name)
+  const lowL0 = saes.filter((s) => s.l0 <= 50)
+  const tallyRows = first.tallies.map((t, i) => {
+    const cells = saes.map((s) => {
+      const u = s.truth.tallies[i]!
+      return `${u.recoveredOfRepresented}/${u.represented} · ${u.familyOfRepresented}/${u.represented}`
+    })
+    return `| ${t.group} | ${t.concepts} | ${t.represented} | ${cells.join(' | ')} |`
+  })
+  const all = first.tallies.find((t) => t.group === 'all')!
+  const scoredProbes = first.concepts.filter((c) => c.probe !== null && c.probe.transferMin !== null)
+  const byMean = scoredProbes.filter((c) => (c.probe!.transferMean ?? 0) >= first.representedAuroc).length
+  const heldOutOk = scoredProbes.filter((c) => (c.probe!.heldOut ?? 0) >= first.representedAuroc).length
+  const bestRecovered = Math.max(...lowL0.map((s) => s.truth.tallies.find((t) => t.group === 'all')!.recoveredOfRepresented ?? 0), 0)
+  const conceptRows = first.concepts
+    // The languages have no transfer rotation (a language cannot be read in another): left out.
+    .filter((c) => c.probe !== null && c.probe.transferMin !== null)
+    .map((c) => {
+      const cells = saes.map((s) => {
+        const k = s.truth.concepts[c.concept]!
+        return `${f3(k.auroc)}${k.recovered ? ' ✓' : ''} (${k.precision === null ? '-' : k.precision.toFixed(2)}/${k.recall === null ? '-' : k.recall.toFixed(2)}) k ${k.family?.smallestRecovering ?? '>' + s.truth.maxK}`
+      })
+      const rotations = c.probe!.transfer.map((r) => f3(r.auroc)).join(' / ')
+      return `| ${c.name} | ${c.scope} | ${c.level} | ${f3(c.probe!.heldOut)} | ${f3(c.probe!.transferMin)}${c.represented ? ' R' : ''} (${rotations}) | ${cells.join(' | ')} |`
+    })
+  const controlRows = saes.map((s) => {
+    const g = s.truth.controls
+    return `| ${s.name} | ${g.length} | ${spread(g.map((c) => c.heldOut))} | ${spread(g.map((c) => c.transferMin))} | ${spread(g.map((c) => c.bestFeatureAuroc))} | ${spread(g.map((c) => c.aurocByK[4] ?? null))} | ${g.filter((c) => (c.bestFeatureAuroc ?? 0) >= s.truth.aurocThreshold).length} | ${g.filter((c) => c.smallestRecovering !== null).length} |`
+  })
+  const realWords = first.concepts.filter((c) => c.scope === 'word' && c.probe !== null)
+  const absorptionRows = saes.flatMap((s) =>
+    s.truth.absorption.summary.map((a) => `| ${s.name} | ${a.kind === 'concept' ? 'parent → child concept' : 'concept → its words in one language'} | ${a.pairs} | ${pct(a.meanParentSilent)} | ${pct(a.meanAbsorbed)} | ${pct(a.meanAbsorbedByFamily)} |`),
+  )
+  // The chain the issue names: animal → cat → cat's words in each language, and every other parent → child pair.
+  const pairKey = (p: { parent: number; child: number; language: number | null }) => `${p.parent}:${p.child}:${p.language ?? ''}`
+  const chain = first.absorption.pairs.filter((p) => (p.language === null ? true : p.parentName === 'cat'))
+  const chainRows = chain.map((p) => {
+    const cells = saes.map((s) => {
+      const q = s.truth.absorption.pairs.find((x) => pairKey(x) === pairKey(p))
+      if (!q) return '-'
+      // One feature serving parent and child cannot be silent on one while firing on the other.
+      return q.parentFeature === q.childFeature ? `same feature (${pct(q.parentSilent)})` : `${pct(q.absorbed)} (${pct(q.parentSilent)})`
+    })
+    const child = p.language === null ? p.childName : `${p.childName} in ${p.languageName}`
+    return `| ${p.parentName} → ${child} | ${p.occurrences} | ${cells.join(' | ')} |`
+  })
+  const neuronRows = (neurons ?? []).map((n) => `| ${n.sae} | ${n.evaluated}/${n.features} | ${pct(n.share)} | ${pct(n.baselineShare)} |`)
+
+  return `## Ceilings: what the model represents, and how much of it each SAE recovers
+
+A concept's *ceiling* is what a linear probe reads from the same activations the SAE encodes (\`eval-sae\`,
+src/core/sae/conceptProbes.ts): L2-regularised logistic regression on the ${first.tokens.toLocaleString('en')}
+evaluation tokens, class-balanced, fit on the even documents and scored on the odd ones (*held out*), and fit on two
+of TinyWorld's languages and scored on the third (*transfer*; the **minimum** over the three rotations). A concept is
+**represented** when its transfer probe reaches ${first.representedAuroc} in every rotation: the model holds it across
+languages, not as a bag of words. Scores use the same units as the features': word concepts per occurrence, span
+concepts per token **from the span's first cue word on** (a left-to-right model cannot know a sentence is joyful
+before "happy"; src/core/world/cues.ts). A *family* is the sum of a concept's top-k features by single AUROC, k ≤
+${first.maxK}; precision and recall are the best feature's, counting it on where it fires (> 0).
+
+Of the ${all.concepts} non-language concepts, **${all.represented} are represented** (with the mean of the three
+rotations instead of the minimum, ${byMean}; the held-out probe reaches ${first.representedAuroc} for ${heldOutOk}). Recovered among the represented
+concepts, by one feature (AUROC ≥ ${first.aurocThreshold}) · by a family of ≤ ${first.maxK} features ("parent": has
+children, like animal; "child": has a parent only, like cat):
+
+${header(['group', 'concepts', 'represented', ...names])}
+${tallyRows.join('\n')}
+
+Target (issue 19): ≥ 50% of the represented concepts recovered by one feature of an SAE with L0 ≤ 50 — best here
+${bestRecovered}/${all.represented} (${pct(all.represented ? bestRecovered / all.represented : null)}): ${all.represented && bestRecovered / all.represented >= 0.5 ? 'met' : '**not met**'}.
+
+Controls: one random word group per word concept, its words swapped for random words of the same language and
+similar frequency (seeded; src/core/sae/pseudoConcepts.ts), through the same probes and the same feature scoring
+(min / median / max over the groups; the real word concepts' transfer: ${spread(realWords.map((c) => c.probe!.transferMin))}):
+
+${header(['SAE', 'groups', 'probe held out', 'transfer', 'best feature AUROC', 'top-5 union AUROC', 'recovered by 1 feature', 'by a family'])}
+${controlRows.join('\n')}
+
+Per concept: probe held out, transfer (the minimum; R: represented; then each rotation, scored on ${languageNames}), and per SAE the best feature's AUROC (✓ ≥ ${first.aurocThreshold})
+with its precision/recall, and k, the smallest recovering family:
+
+${header(['concept', 'scope', 'level', 'probe', 'transfer', ...names])}
+${conceptRows.join('\n')}
+
+## Absorption along the hierarchy
+
+For each parent → child pair of the catalogue, over the child's occurrences (tokens, for span children): how often
+the parent's best feature stays silent (in brackets) and how often it is silent **while the child's best feature
+fires** — the child's feature has absorbed the parent's direction there. "Concept → its words in one language" pairs
+do the same one level down: a word concept's best feature against its best feature within one language. Means over
+pairs; "one of its features" counts any of the child's top 5 features (the language level uses the one):
+
+${header(['SAE', 'pair kind', 'pairs', 'parent feature silent', 'silent while the child\'s best fires', 'silent while one of its features fires'])}
+${absorptionRows.join('\n')}
+
+Every concept pair, and cat's words in each language — absorbed (parent feature silent); "same feature" where the
+parent's best feature is also the child's:
+
+${header(['pair', 'child occurrences', ...names])}
+${chainRows.join('\n')}
+${
+  neurons && neurons.length > 0
+    ? `
+## Features against neurons
+
+Share of features whose most-correlated MLP neuron has r ≤ 0.3 (the paper: 82%), beside sparsity-matched random
+directions — the figure means little without its baseline ([neurons_report.md](neurons_report.md),
+\`monoscope feature-neurons\`):
+
+${header(['SAE', 'features that fired', 'share r ≤ 0.3', 'baseline (random directions)'])}
+${neuronRows.join('\n')}
+`
+    : ''
+}`
+}
