@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
 import { batchTopKMask } from './activation.ts'
+import { matryoshkaWidthsProblem } from './matryoshka.ts'
 import { auxMask, STAT_NAMES, type LossAndGrads } from './gradients.ts'
 import { matMulBias } from './ops.ts'
 import type { TrainParams } from './trainParams.ts'
@@ -35,19 +36,12 @@ function colSum(ones: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(ones, t), [t.shape[1]]) as tf.Tensor1D
 }
 
-/** Throws unless `widths` are integers strictly ascending in [1, dSae] ending at dSae. */
-export function checkMatryoshkaWidths(widths: readonly number[], dSae: number): void {
-  if (widths.length === 0 || widths.at(-1) !== dSae) throw new InvalidArgumentError(`Matryoshka widths must end at d_sae (${dSae}), got [${widths.join(', ')}]`)
-  widths.forEach((w, i) => {
-    if (!Number.isInteger(w) || w < 1 || (i > 0 && w <= widths[i - 1]!)) throw new InvalidArgumentError(`Matryoshka widths must be positive integers, strictly ascending, got [${widths.join(', ')}]`)
-  })
-}
-
 /** Call inside tf.tidy. */
 export function matryoshkaLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: MatryoshkaStepOptions): LossAndGrads {
   const [n, dIn] = x.shape
   const dSae = p.W_enc.shape[1]
-  checkMatryoshkaWidths(o.widths, dSae)
+  const problem = matryoshkaWidthsProblem(o.widths, dSae)
+  if (problem) throw new InvalidArgumentError(problem)
   const ones = tf.ones([1, n]) as tf.Tensor2D
   const xc = o.applyBDecToInput ? (tf.sub(x, p.b_dec) as tf.Tensor2D) : x // [n, dIn]
   const wDec = tf.transpose(p.W_dec_T) as tf.Tensor2D // [dSae, dIn]
