@@ -21,7 +21,7 @@ import { SaeTrainer, SaeTrainingDivergedError, type TrainLogEntry } from '../../
 import { resolveTrainerConfig, type SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
 import { checkActivationRows } from '../../core/limitChecks.ts'
 import { TRAIN_ARCHITECTURES, usesK as archUsesK, type TrainArchitecture } from '../../core/sae/types.ts'
-import { matryoshkaWidthsProblem } from '../../core/sae/matryoshka.ts'
+import { parseMatryoshkaWidths } from '../../core/sae/matryoshka.ts'
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
@@ -109,10 +109,9 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
   if (values.lr !== undefined) opts.lr = parseFloatFlag('lr', values.lr as string, 0, 0)
   if (values.k !== undefined) opts.k = parseFloatFlag('k', values.k as string, 0, 0)
   if (widthsFlag !== undefined) {
-    const widths = widthsFlag.split(',').map((w) => (w.trim() === '' ? NaN : Number(w)))
-    const problem = matryoshkaWidthsProblem(widths, opts.dSae)
-    if (problem) throw new InvalidArgumentError(`--matryoshka-widths: ${problem} (--d-sae is ${opts.dSae})`)
-    opts.matryoshkaWidths = widths
+    const parsed = parseMatryoshkaWidths(widthsFlag, opts.dSae)
+    if (parsed.problem !== null) throw new InvalidArgumentError(`--matryoshka-widths: ${parsed.problem} (--d-sae is ${opts.dSae})`)
+    opts.matryoshkaWidths = parsed.widths
   }
   if (values.l1 !== undefined) {
     const l = parseFloatFlag('l1', values.l1 as string, 0, 0)
@@ -250,7 +249,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       if (!existsSync(checkpointFile)) throw new InvalidArgumentError(`--resume: ${checkpointFile} does not exist (train with --checkpoint-every N first)`)
       const checkpoint = checkpointFromBytes(new Uint8Array(await readFile(checkpointFile)))
       const wanted = resolveTrainerConfig({ ...trainOpts, inputScale: norm?.scale ?? 1 })
-      const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => k !== 'inputScale' && wanted[k] !== checkpoint.config[k])
+      const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => k !== 'inputScale' && JSON.stringify(wanted[k]) !== JSON.stringify(checkpoint.config[k])) // by value: matryoshkaWidths is a list
       if (differs.length > 0) throw new InvalidArgumentError(`--resume: the checkpoint was made with other settings (${differs.map((k) => `${k} ${String(checkpoint.config[k])} ≠ ${String(wanted[k])}`).join(', ')})`)
       trainer = SaeTrainer.fromCheckpoint(checkpoint, { onLog: (e) => log.push(e) })
       const progress = (await readJsonFile(progressFile)) as { log: TrainLogEntry[]; ce: typeof resumedCe }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultMatryoshkaWidths, matryoshkaWidthsProblem } from './matryoshka.ts'
+import { defaultMatryoshkaWidths, matryoshkaWidthsProblem, parseMatryoshkaWidths } from './matryoshka.ts'
 
 describe('matryoshka widths', () => {
   it('defaults to d_sae/32, /8, /4 and d_sae, dropping empty or repeated levels', () => {
@@ -13,6 +13,17 @@ describe('matryoshka widths', () => {
   it('accepts strictly ascending integers ending at d_sae, one level included', () => {
     expect(matryoshkaWidthsProblem([12], 12)).toBeNull()
     expect(matryoshkaWidthsProblem([3, 7, 12], 12)).toBeNull()
+  })
+
+  it('parses a typed comma list (blank: the default for d_sae) and says what is wrong with a bad one', () => {
+    expect(parseMatryoshkaWidths('128, 512,1024 ,4096', 4096)).toEqual({ widths: [128, 512, 1024, 4096], problem: null })
+    expect(parseMatryoshkaWidths('  ', 4096)).toEqual({ widths: [128, 512, 1024, 4096], problem: null })
+    expect(parseMatryoshkaWidths('100,300,700', 700)).toEqual({ widths: [100, 300, 700], problem: null })
+    expect(parseMatryoshkaWidths('128,,4096', 4096).problem).toMatch(/whole numbers separated by commas/)
+    expect(parseMatryoshkaWidths('1e2,4096', 4096).problem).toMatch(/whole numbers/)
+    expect(parseMatryoshkaWidths('-1,4096', 4096).problem).toMatch(/whole numbers/)
+    expect(parseMatryoshkaWidths('512,128,4096', 4096).problem).toMatch(/strictly ascending/)
+    expect(parseMatryoshkaWidths('128,512', 4096).problem).toMatch(/last matryoshka width must be d_sae \(4096\)/)
   })
 
   it.each([

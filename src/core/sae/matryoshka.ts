@@ -22,3 +22,15 @@ export function matryoshkaWidthsProblem(widths: unknown, dSae: number): string |
   if (widths.at(-1) !== dSae) return `the last matryoshka width must be d_sae (${dSae}), got ${list}`
   return null
 }
+
+/**
+ * Widths typed as a comma list ("128, 512, 4096"), as the CLI flag and the training form take them; blank means
+ * the default for d_sae. Returns the widths, or why they are not valid.
+ */
+export function parseMatryoshkaWidths(text: string, dSae: number): { widths: number[]; problem: null } | { widths: null; problem: string } {
+  if (text.trim() === '') return { widths: defaultMatryoshkaWidths(dSae), problem: null }
+  const widths = text.split(',').map((w) => (/^\s*\d+\s*$/.test(w) ? Number(w) : NaN))
+  if (widths.some(Number.isNaN)) return { widths: null, problem: `matryoshka widths must be whole numbers separated by commas, got "${text}"` }
+  const problem = matryoshkaWidthsProblem(widths, dSae)
+  return problem ? { widths: null, problem } : { widths, problem: null }
+}
