@@ -18,7 +18,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   const shapes: Array<[number, number, number]> = opts.quick ? [[32, 256, 128]] : [[256, 4096, 1024], [768, 16384, 1024]]
   const rows: BenchRow[] = []
   for (const [dIn, dSae, batch] of shapes) {
-    const archs: TrainArchitecture[] = dSae > 8192 ? ['standard'] : ['standard', 'topk', 'batchtopk', 'jumprelu']
+    const archs: TrainArchitecture[] = dSae > 8192 ? ['standard'] : ['standard', 'topk', 'batchtopk', 'jumprelu', 'matryoshka_batchtopk']
     for (const arch of archs) {
       const t = await timeTrainStep(arch, dIn, dSae, batch, dSae > 8192 ? 3 : 6, 1)
       const ref = PYTORCH[`${dIn}x${dSae}`]
