@@ -237,6 +237,17 @@ function familyMarkdown(
     const inScope = table.concepts.filter((c) => ids.has(c.concept))
     return `| ${scope} (${scope === 'word' ? 'scored per occurrence' : 'scored per token'}) | ${inScope.length} | ${table.saes.map((_, i) => `${inScope.filter((c) => c.recovered[i]).length}`).join(' | ')} |`
   })
+  // Hierarchy levels: parents (animal, …) against their children (cat, …), the split Matryoshka SAEs are meant to resist.
+  const hierarchy = conceptHierarchy(catalogue)
+  const children = new Set([...hierarchy.values()].flat())
+  const levels: [string, (concept: number) => boolean][] = [
+    ['parent', (c) => hierarchy.has(c)],
+    ['child', (c) => children.has(c)],
+  ]
+  const byLevel = levels.map(([level, has]) => {
+    const inLevel = table.concepts.filter((c) => has(c.concept))
+    return `| ${level} | ${inLevel.length} | ${table.saes.map((_, i) => `${inLevel.filter((c) => c.recovered[i]).length}`).join(' | ')} |`
+  })
   return `# TinyWorld SAEs on \`${WORLD_SAE_HOOK}\`
 
 Built by \`npx monoscope build-world-saes\` from the settings in \`src/cli/worldSaeSpecs.ts\` (activations: TinyWorld
@@ -261,6 +272,12 @@ By concept scope (recovered concepts per SAE):
 | scope | concepts | ${table.saes.map((s) => s.id).join(' | ')} |
 |---|---|${table.saes.map(() => '---').join('|')}|
 ${byScope.join('\n')}
+
+By hierarchy level (parent concepts such as animal, and their children such as cat; recovered concepts per SAE):
+
+| level | concepts | ${table.saes.map((s) => s.id).join(' | ')} |
+|---|---|${table.saes.map(() => '---').join('|')}|
+${byLevel.join('\n')}
 
 Per concept (best feature's AUROC; ✓ recovered):
 
