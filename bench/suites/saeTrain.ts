@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { selectBackend } from '../../src/core/backend/backend.ts'
 import { SPARSE_MAX_DENSITY } from '../../src/core/sae/stepPath.ts'
-import { biasForL0, timeSparseVsDense } from '../../src/core/sae/testing/trainStepBench.ts'
+import { biasForL0, timeSparseVsDense, timeTrainStep } from '../../src/core/sae/testing/trainStepBench.ts'
 import type { BenchRow } from '../harness.ts'
 
 export const title = 'SAE training step (Node)'
@@ -73,6 +73,12 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
       )
       process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: sparse ${t.sparseMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms, PyTorch ${torchMs.toFixed(0)} ms, load ${t.loadAverage.toFixed(1)}\n`)
     }
+  }
+  // The other architectures (their own step paths: BatchTopK and JumpReLU choose as above, Matryoshka is dense).
+  const [oIn, oSae, oBatch] = opts.quick ? [32, 512, 128] : [128, 4096, 1024]
+  for (const arch of ['batchtopk', 'jumprelu', 'matryoshka_batchtopk'] as const) {
+    const t = await timeTrainStep(arch, oIn, oSae, oBatch, opts.quick ? 3 : 6, 1)
+    rows.push({ suite: 'sae-train', case: `${arch} d_in ${oIn}, d_sae ${oSae}, batch ${oBatch}`, engine: 'tfjs-wasm', metric: 'tokens/s', value: t.tokensPerSecond, detail: `${t.msPerStep.toFixed(0)} ms/step; load ${load().toFixed(1)}` })
   }
   // The crossover behind SPARSE_MAX_DENSITY: standard at rising L0, sparse pinned against dense.
   const [dIn, dSae, batch] = opts.quick ? [32, 512, 128] : [256, 4096, 1024]

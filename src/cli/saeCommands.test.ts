@@ -139,6 +139,25 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect(cfg.architecture).toBe('jumprelu')
   })
 
+  it('trains a matryoshka_batchtopk SAE, saved as jumprelu with its widths noted; refuses bad widths', async () => {
+    const out = path.join(dir, 'matryoshka')
+    await cli(['train-sae', '--model', modelDir, '--arch', 'matryoshka_batchtopk', '--d-sae', '32', '--k', '4', '--matryoshka-widths', '4,12,32', ...trainArgs, '--steps', '10', '--out', out])
+    const cfg = JSON.parse(await readFile(path.join(out, 'cfg.json'), 'utf8'))
+    expect(cfg.architecture).toBe('jumprelu')
+    expect(cfg.metadata.monoscope_matryoshka_widths).toEqual([4, 12, 32])
+    const log = JSON.parse(await readFile(path.join(out, 'training_log.json'), 'utf8'))
+    expect(JSON.stringify(log)).toContain('"matryoshkaWidths":[4,12,32]')
+    // --resume compares the widths by value (a list): a stopped run continues, one with other widths is refused.
+    const resumable = ['train-sae', '--model', modelDir, '--arch', 'matryoshka_batchtopk', '--d-sae', '32', '--k', '4', ...trainArgs, '--steps', '6', '--checkpoint-every', '3', '--out', path.join(dir, 'm-resume')]
+    await cli([...resumable, '--matryoshka-widths', '4,12,32', '--stop-after', '3'])
+    await expect(cli([...resumable, '--matryoshka-widths', '8,32', '--resume'])).rejects.toMatchObject({ stderr: expect.stringMatching(/matryoshkaWidths 4,12,32 ≠ 8,32/) })
+    expect((await cli([...resumable, '--matryoshka-widths', '4,12,32', '--resume'])).stderr).toMatch(/resumed at step 3/)
+    const bad = (args: string[]) => cli(['train-sae', '--model', modelDir, ...args, '--d-sae', '32', '--k', '4', ...trainArgs, '--steps', '2', '--out', path.join(dir, 'never')])
+    await expect(bad(['--arch', 'matryoshka_batchtopk', '--matryoshka-widths', '4,12'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--matryoshka-widths: the last matryoshka width must be d_sae \(32\)/) })
+    await expect(bad(['--arch', 'matryoshka_batchtopk', '--matryoshka-widths', '12,4,32'])).rejects.toMatchObject({ stderr: expect.stringMatching(/strictly ascending/) })
+    await expect(bad(['--arch', 'batchtopk', '--matryoshka-widths', '4,32'])).rejects.toMatchObject({ stderr: expect.stringMatching(/applies to matryoshka_batchtopk only/) })
+  })
+
   it('resumes from a checkpoint to bit-identical weights, from the live store and from a harvested cache', async () => {
     const base = ['train-sae', '--model', modelDir, '--arch', 'standard', '--d-sae', '16', '--l1', '1', ...trainArgs, '--sparsity-rows', '64']
     const weights = async (d: string) => readFile(path.join(d, 'sae_weights.safetensors'))

@@ -11,11 +11,13 @@ export const WORLD_SAE_DATA = { dataSeed: 0, rows: 3_000_000 }
 export interface WorldSaeSpec {
   /** Folder name under public/saes/tinyworld/<hook>/, and the last part of the SAE's id. */
   name: string
-  architecture: 'standard' | 'topk'
+  architecture: 'standard' | 'topk' | 'matryoshka_batchtopk'
   dSae: number
-  /** standard: λ of the sparsity penalty; topk: k. */
+  /** standard: λ of the sparsity penalty; topk, matryoshka_batchtopk: k. */
   l1?: number
   k?: number
+  /** matryoshka_batchtopk: the nested prefixes that each reconstruct the input (the last is dSae). */
+  matryoshkaWidths?: number[]
   steps: number
   batch: number
   lr: number
@@ -27,4 +29,7 @@ export const WORLD_SAE_SPECS: readonly WorldSaeSpec[] = [
   { name: 'standard-2048', architecture: 'standard', dSae: 2048, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 2 },
   { name: 'standard-4096', architecture: 'standard', dSae: 4096, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 3 },
   { name: 'topk-4096', architecture: 'topk', dSae: 4096, k: 16, steps: 3000, batch: 1024, lr: 1e-3, seed: 4 },
+  // Matryoshka BatchTopK (Bussmann et al. 2025) at topk-4096's size, k and budget, so the two compare directly: the
+  // first 128 latents must reconstruct alone (the most general features), then 512, 1024 and all 4096.
+  { name: 'matryoshka-4096', architecture: 'matryoshka_batchtopk', dSae: 4096, k: 16, matryoshkaWidths: [128, 512, 1024, 4096], steps: 3000, batch: 1024, lr: 1e-3, seed: 5 },
 ]

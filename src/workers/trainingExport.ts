@@ -1,11 +1,13 @@
 // training_settings.json in an exported zip: the run's settings as Monoscope ran them, and the same run in SAELens's
 // LanguageModelSAERunnerConfig names, so it can be repeated at scale on GPUs.
+import { defaultMatryoshkaWidths } from '../core/sae/matryoshka.ts'
+import { usesK } from '../core/sae/types.ts'
 import type { RunRecord } from './trainingDb.ts'
 
 export function trainingSettingsJson(run: RunRecord): Record<string, unknown> {
   const s = run.settings
   const tokens = s.steps * s.batchSize
-  const usesK = s.architecture === 'topk' || s.architecture === 'batchtopk'
+  const kArch = usesK(s.architecture)
   const fresh = run.fineTunedFrom === null
   return {
     format: 'monoscope.sae-training-settings',
@@ -22,7 +24,8 @@ export function trainingSettingsJson(run: RunRecord): Record<string, unknown> {
       hook_name: s.hook,
       architecture: s.architecture,
       d_sae: s.dSae,
-      ...(usesK ? { k: s.k } : { l1_coefficient: s.l1Coefficient }),
+      ...(kArch ? { k: s.k } : { l1_coefficient: s.l1Coefficient }),
+      ...(s.architecture === 'matryoshka_batchtopk' ? { matryoshka_widths: s.matryoshkaWidths ?? defaultMatryoshkaWidths(s.dSae) } : {}),
       lr: s.lr,
       adam_beta1: 0.9,
       adam_beta2: 0.999,

@@ -81,7 +81,8 @@ export async function buildWorldSaesCommand(argv: string[]): Promise<void> {
     }
     for (const spec of selected) {
       const dir = saeDir(root, spec)
-      const sparsity = spec.architecture === 'topk' ? ['--k', String(spec.k)] : ['--l1', String(spec.l1)]
+      const sparsity = spec.architecture === 'standard' ? ['--l1', String(spec.l1)] : ['--k', String(spec.k)]
+      if (spec.matryoshkaWidths) sparsity.push('--matryoshka-widths', spec.matryoshkaWidths.join(','))
       if (!values['eval-only']) await trainSaeCommand([
         '--hook', WORLD_SAE_HOOK, '--arch', spec.architecture, '--d-sae', String(spec.dSae), ...sparsity,
         '--steps', String(spec.steps), '--batch', String(spec.batch), '--lr', String(spec.lr), '--seed', String(spec.seed),
@@ -138,6 +139,10 @@ async function conceptAurocs(sae: Sae): Promise<(concept: number, feature: numbe
 
 /** A labelled sample apart from eval-sae's and analyze's. */
 const FAMILY_SAMPLE_SEED = 515_151
+
+/** The table's sparsity column: λ, or k (and a Matryoshka SAE's nested widths). */
+const sparsityLabel = (s: WorldSaeSpec) =>
+  s.architecture === 'standard' ? `λ ${s.l1}` : `k ${s.k}${s.matryoshkaWidths ? `, levels ${s.matryoshkaWidths.join('/')}` : ''}`
 
 const pct = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? 'n/a' : `${(100 * v).toFixed(1)}%`)
 
@@ -211,7 +216,7 @@ function familyMarkdown(
   const rows = specs.map((s) => {
     const { eval: e, train } = reports.get(s.name)!
     const g = e.groundTruth
-    return `| ${s.name} | ${s.architecture} | ${s.dSae} | ${s.architecture === 'topk' ? `k ${s.k}` : `λ ${s.l1}`} | ${train ? (train.final.tokens / 1e6).toFixed(2) + 'M' : 'n/a'} | ${e.l0.toFixed(1)} | ${pct(e.varianceExplained)} | ${pct(e.deadFraction)} | ${pct(e.denseFraction)} | ${pct(e.ce.ceLossRecovered)} | ${g ? `${g.recovered}/${g.evaluated} (${pct(g.fractionRecovered)})` : 'n/a'} | ${g?.everyLanguage ? `${g.everyLanguage.recovered}/${g.everyLanguage.evaluated} (${pct(g.everyLanguage.fraction)})` : 'n/a'} | ${train ? train.final.tokensPerSecond.toFixed(0) : 'n/a'} |`
+    return `| ${s.name} | ${s.architecture} | ${s.dSae} | ${sparsityLabel(s)} | ${train ? (train.final.tokens / 1e6).toFixed(2) + 'M' : 'n/a'} | ${e.l0.toFixed(1)} | ${pct(e.varianceExplained)} | ${pct(e.deadFraction)} | ${pct(e.denseFraction)} | ${pct(e.ce.ceLossRecovered)} | ${g ? `${g.recovered}/${g.evaluated} (${pct(g.fractionRecovered)})` : 'n/a'} | ${g?.everyLanguage ? `${g.everyLanguage.recovered}/${g.everyLanguage.evaluated} (${pct(g.everyLanguage.fraction)})` : 'n/a'} | ${train ? train.final.tokensPerSecond.toFixed(0) : 'n/a'} |`
   })
   const largest = specs.filter((s) => s.architecture === 'standard').sort((a, b) => b.dSae - a.dSae)[0]
   const targets: string[] = []
@@ -243,6 +248,17 @@ function familyMarkdown(
     const inScope = table.concepts.filter((c) => ids.has(c.concept))
     return `| ${scope} (${scope === 'word' ? 'scored per occurrence' : 'scored per token'}) | ${inScope.length} | ${table.saes.map((_, i) => `${inScope.filter((c) => c.recovered[i]).length}`).join(' | ')} |`
   })
+  // Hierarchy levels: parents (animal, …) against their children (cat, …), the split Matryoshka SAEs are meant to resist.
+  const hierarchy = conceptHierarchy(catalogue)
+  const children = new Set([...hierarchy.values()].flat())
+  const levels: [string, (concept: number) => boolean][] = [
+    ['parent', (c) => hierarchy.has(c)],
+    ['child', (c) => children.has(c)],
+  ]
+  const byLevel = levels.map(([level, has]) => {
+    const inLevel = table.concepts.filter((c) => has(c.concept))
+    return `| ${level} | ${inLevel.length} | ${table.saes.map((_, i) => `${inLevel.filter((c) => c.recovered[i]).length}`).join(' | ')} |`
+  })
   return `# TinyWorld SAEs on \`${WORLD_SAE_HOOK}\`
 
 Built by \`npx monoscope build-world-saes\` from the settings in \`src/cli/worldSaeSpecs.ts\` (activations: TinyWorld
@@ -267,6 +283,12 @@ By concept scope (recovered concepts per SAE):
 | scope | concepts | ${table.saes.map((s) => s.id).join(' | ')} |
 |---|---|${table.saes.map(() => '---').join('|')}|
 ${byScope.join('\n')}
+
+By hierarchy level (parent concepts such as animal, and their children such as cat; recovered concepts per SAE):
+
+| level | concepts | ${table.saes.map((s) => s.id).join(' | ')} |
+|---|---|${table.saes.map(() => '---').join('|')}|
+${byLevel.join('\n')}
 
 Per concept (best feature's AUROC; ✓ recovered):
 
@@ -325,14 +347,18 @@ async function writeIndex(root: string, specs: WorldSaeSpec[]): Promise<void> {
     format: 'monoscope.sae-index',
     version: 1,
     model: 'models/tinyworld',
-    saes: specs.map((s) => ({
-      id: `tinyworld/${WORLD_SAE_HOOK}/${s.name}`,
-      path: `saes/${rel(saeDir(root, s))}`,
-      architecture: s.architecture,
-      d_sae: s.dSae,
-      hook_name: WORLD_SAE_HOOK,
-      analysis: `analysis/tinyworld/${WORLD_SAE_HOOK}/${s.name}`,
-    })),
+    saes: specs.map((s) => {
+      const analysis = `analysis/tinyworld/${WORLD_SAE_HOOK}/${s.name}`
+      return {
+        id: `tinyworld/${WORLD_SAE_HOOK}/${s.name}`,
+        path: `saes/${rel(saeDir(root, s))}`,
+        architecture: s.architecture === 'matryoshka_batchtopk' ? 'jumprelu' : s.architecture, // as its cfg.json says (SAELens saves it so)
+        d_sae: s.dSae,
+        hook_name: WORLD_SAE_HOOK,
+        // null until `monoscope analyze` has made its dashboards (the index schema allows it)
+        analysis: existsSync(path.join(path.dirname(root), '..', analysis)) ? analysis : null,
+      }
+    }),
     map: `analysis/tinyworld/${WORLD_SAE_HOOK}/map.json`,
     ...(previous?.steering_report ? { steering_report: previous.steering_report } : {}),
     reports: `saes/${rel(path.join(root, WORLD_SAE_HOOK))}`,

@@ -20,20 +20,24 @@ import { spliceCrossEntropy, type SpliceCrossEntropy } from '../../core/sae/spli
 import { SaeTrainer, SaeTrainingDivergedError, type TrainLogEntry } from '../../core/sae/trainer.ts'
 import { resolveTrainerConfig, type SaeTrainerOptions } from '../../core/sae/trainerConfig.ts'
 import { checkActivationRows } from '../../core/limitChecks.ts'
-import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
+import { TRAIN_ARCHITECTURES, usesK as archUsesK, type TrainArchitecture } from '../../core/sae/types.ts'
+import { parseMatryoshkaWidths } from '../../core/sae/matryoshka.ts'
 import type { HfTextTokenizer } from '../../core/tokenizer/tokenizer.ts'
 import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { readJsonFile } from '../jsonFile.ts'
 import { readTextFileCapped } from '../textFile.ts'
 
-export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu] [--d-sae N] [--l1 λ | --k K]
+export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu|matryoshka_batchtopk]
+    [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
     [--norm-rows N | --no-normalize] [--activations FILE]
     [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
   Trains an SAE on the hook's activations (TinyWorld's stream, or the lines of --text-file) and writes an SAELens
   folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
-  --k is latents per input for topk and batchtopk (batchtopk is saved as jumprelu, as SAELens does).
+  --k is latents per input for topk, batchtopk and matryoshka_batchtopk (the last two are saved as jumprelu, as
+  SAELens does). --matryoshka-widths lists the nested prefixes that each reconstruct the input, strictly ascending
+  and ending at --d-sae (default d_sae/32, d_sae/8, d_sae/4, d_sae).
   --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).
   --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
@@ -87,9 +91,11 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
   const arch = (values.arch as string | undefined) ?? 'standard'
   if (!TRAIN_ARCHITECTURES.includes(arch as TrainArchitecture)) throw new InvalidArgumentError(`--arch must be one of ${TRAIN_ARCHITECTURES.join(', ')}, got "${arch}"`)
   const architecture = arch as TrainArchitecture
-  const usesK = architecture === 'topk' || architecture === 'batchtopk'
+  const usesK = archUsesK(architecture)
   if (usesK && values.l1 !== undefined) throw new InvalidArgumentError(`--l1 does not apply to ${architecture} (its sparsity is --k)`)
-  if (!usesK && values.k !== undefined) throw new InvalidArgumentError(`--k applies to topk and batchtopk, not ${architecture} (use --l1)`)
+  if (!usesK && values.k !== undefined) throw new InvalidArgumentError(`--k applies to topk, batchtopk and matryoshka_batchtopk, not ${architecture} (use --l1)`)
+  const widthsFlag = values['matryoshka-widths'] as string | undefined
+  if (widthsFlag !== undefined && architecture !== 'matryoshka_batchtopk') throw new InvalidArgumentError(`--matryoshka-widths applies to matryoshka_batchtopk only, not ${architecture}`)
   const steps = parseIntFlag('steps', values.steps as string | undefined, 2000, 1)
   const opts: SaeTrainerOptions = {
     architecture,
@@ -102,6 +108,11 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
   }
   if (values.lr !== undefined) opts.lr = parseFloatFlag('lr', values.lr as string, 0, 0)
   if (values.k !== undefined) opts.k = parseFloatFlag('k', values.k as string, 0, 0)
+  if (widthsFlag !== undefined) {
+    const parsed = parseMatryoshkaWidths(widthsFlag, opts.dSae)
+    if (parsed.problem !== null) throw new InvalidArgumentError(`--matryoshka-widths: ${parsed.problem} (--d-sae is ${opts.dSae})`)
+    opts.matryoshkaWidths = parsed.widths
+  }
   if (values.l1 !== undefined) {
     const l = parseFloatFlag('l1', values.l1 as string, 0, 0)
     if (architecture === 'jumprelu') opts.l0Coefficient = l
@@ -179,6 +190,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       'd-sae': text,
       l1: text,
       k: text,
+      'matryoshka-widths': text,
       steps: text,
       batch: text,
       lr: text,
@@ -237,7 +249,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       if (!existsSync(checkpointFile)) throw new InvalidArgumentError(`--resume: ${checkpointFile} does not exist (train with --checkpoint-every N first)`)
       const checkpoint = checkpointFromBytes(new Uint8Array(await readFile(checkpointFile)))
       const wanted = resolveTrainerConfig({ ...trainOpts, inputScale: norm?.scale ?? 1 })
-      const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => k !== 'inputScale' && wanted[k] !== checkpoint.config[k])
+      const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => k !== 'inputScale' && JSON.stringify(wanted[k]) !== JSON.stringify(checkpoint.config[k])) // by value: matryoshkaWidths is a list
       if (differs.length > 0) throw new InvalidArgumentError(`--resume: the checkpoint was made with other settings (${differs.map((k) => `${k} ${String(checkpoint.config[k])} ≠ ${String(wanted[k])}`).join(', ')})`)
       trainer = SaeTrainer.fromCheckpoint(checkpoint, { onLog: (e) => log.push(e) })
       const progress = (await readJsonFile(progressFile)) as { log: TrainLogEntry[]; ce: typeof resumedCe }

@@ -23,7 +23,7 @@ export interface TrainerState {
   /** Steps completed. */
   step: number
   tokensSeen: number
-  /** batchtopk: SAELens's running threshold (decoder-scaled units), saved as the jumprelu threshold. */
+  /** batchtopk, matryoshka_batchtopk: SAELens's running threshold (decoder-scaled units), saved as the jumprelu threshold. */
   batchTopKThreshold: number
   window: LogWindow
 }

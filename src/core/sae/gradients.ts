@@ -154,7 +154,7 @@ function standardFromActs(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions
 }
 
 /** 0/1 [n, dSae]: each row's top `kAux` dead latents by score, negatives included (EleutherAI's and SAELens's AuxK). */
-function auxMask(score: tf.Tensor2D, dead: tf.Tensor1D, kAux: number): tf.Tensor2D {
+export function auxMask(score: tf.Tensor2D, dead: tf.Tensor1D, kAux: number): tf.Tensor2D {
   const penalty = tf.mul(tf.sub(dead, 1), 1e30) // [dSae]: 0 for dead latents, −1e30 for live ones
   const auxScore = tf.add(score, penalty) as tf.Tensor2D // [n, dSae]
   const kth = tf.min(tf.topk(auxScore, kAux, false).values, 1, true) // [n, 1]

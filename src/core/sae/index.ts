@@ -1,6 +1,7 @@
 // Public surface of the SAE core: architectures, SAELens files, the trainer and metrics.
 export type { NormalizeActivations, SaeArchitecture, SaeArrays, SaeConfig, SaeMetadata, TrainArchitecture } from './types.ts'
-export { defaultSaeConfig, emptyMetadata, SAE_ARCHITECTURES, TRAIN_ARCHITECTURES } from './types.ts'
+export { defaultSaeConfig, emptyMetadata, isBatchTopKFamily, SAE_ARCHITECTURES, TRAIN_ARCHITECTURES, usesK } from './types.ts'
+export { defaultMatryoshkaWidths, MATRYOSHKA_WIDTHS_METADATA_KEY, matryoshkaWidthsProblem, parseMatryoshkaWidths } from './matryoshka.ts'
 export { Sae, type SaeOutputs, type SaeTensors } from './sae.ts'
 export { decoderRowNorms, foldInputScale, renormaliseDecoder } from './fold.ts'
 export { inputScaleFromMeanNorm, sumOfRowNorms } from './normalization.ts'

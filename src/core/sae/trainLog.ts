@@ -1,16 +1,19 @@
 // One training log entry from the trainer's window sums and latent counters: plain numbers, no tensors.
 import type { TrainerState } from './checkpoint.ts'
 import type { SaeTrainerConfig } from './trainerConfig.ts'
+import { isBatchTopKFamily } from './types.ts'
 
 /** One log entry: means over the steps since the previous entry. */
 export interface TrainLogEntry {
   step: number
   tokens: number
+  /** The whole loss (matryoshka_batchtopk: every nested level's MSE summed, plus AuxK). */
   loss: number
+  /** The full dictionary's reconstruction MSE. */
   mse: number
-  /** The sparsity term as it entered the loss (scheduled coefficient included); 0 for topk/batchtopk. */
+  /** The sparsity term as it entered the loss (scheduled coefficient included); 0 for the k architectures. */
   sparsityLoss: number
-  /** AuxK loss (topk/batchtopk). */
+  /** AuxK loss (topk, batchtopk, matryoshka_batchtopk). */
   auxLoss: number
   /** Mean latents active per input. */
   l0: number
@@ -59,6 +62,6 @@ export function logEntry(
     lr,
     sparsityCoefficient,
     gradNorm: w.gradNorm / w.steps,
-    batchTopKThreshold: c.architecture === 'batchtopk' ? state.batchTopKThreshold : null,
+    batchTopKThreshold: isBatchTopKFamily(c.architecture) ? state.batchTopKThreshold : null,
   }
 }

@@ -123,7 +123,7 @@ describe('dictionary recovery', () => {
 })
 
 describe('checkpoints', () => {
-  for (const architecture of ['standard', 'topk', 'batchtopk', 'jumprelu'] as const) {
+  for (const architecture of ['standard', 'topk', 'batchtopk', 'jumprelu', 'matryoshka_batchtopk'] as const) {
     it(`${architecture}: resuming from a checkpoint (and from its bytes) continues bit for bit`, async () => {
       const straight = SaeTrainer.create(small(architecture))
       await trainSteps(straight, 30)
@@ -136,7 +136,7 @@ describe('checkpoints', () => {
       expect(resumed.step).toBe(15)
       await trainSteps(resumed, 15)
       sameBits((await resumed.checkpoint()), (await straight.checkpoint()))
-      if (architecture === 'batchtopk') expect((await resumed.checkpoint()).state.batchTopKThreshold).toBeGreaterThan(0)
+      if (architecture === 'batchtopk' || architecture === 'matryoshka_batchtopk') expect((await resumed.checkpoint()).state.batchTopKThreshold).toBeGreaterThan(0)
       straight.dispose()
       resumed.dispose()
     })
@@ -233,7 +233,7 @@ describe('export', () => {
 
 describe('lifecycle', () => {
   it('training steps leave tf.memory().numTensors flat', async () => {
-    for (const architecture of ['standard', 'topk', 'batchtopk', 'jumprelu'] as const) {
+    for (const architecture of ['standard', 'topk', 'batchtopk', 'jumprelu', 'matryoshka_batchtopk'] as const) {
       const trainer = SaeTrainer.create(small(architecture))
       await trainSteps(trainer, 3)
       const before = tf.memory().numTensors

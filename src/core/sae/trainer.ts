@@ -7,6 +7,7 @@ import { adamUpdate, clipScale } from '../optim/adam.ts'
 import { emptyWindow, trainedParamNames, validateCheckpoint, CHECKPOINT_FORMAT, type SaeCheckpoint, type TrainerState } from './checkpoint.ts'
 import { exportTrainedSae, type ExportedSae } from './export.ts'
 import { jumpReluLossAndGrads, standardLossAndGrads, STAT_NAMES, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
+import { matryoshkaLossAndGrads } from './matryoshkaGradients.ts'
 import { tidyObject } from './ops.ts'
 import { planStep, type StepPlan } from './stepPlan.ts'
 import { Sae } from './sae.ts'
@@ -14,7 +15,7 @@ import { logEntry, type TrainLogEntry } from './trainLog.ts'
 import { learningRateAt, sparsityCoefficientAt } from './schedule.ts'
 import { initParamArrays, paramShapes, paramsFromArrays, type ParamName, type TrainParams } from './trainParams.ts'
 import { MAX_DEAD_WINDOW_TOKENS, resolveTrainerConfig, type SaeTrainerConfig, type SaeTrainerOptions } from './trainerConfig.ts'
-import type { SaeMetadata } from './types.ts'
+import { isBatchTopKFamily, type SaeMetadata } from './types.ts'
 
 export type { TrainLogEntry } from './trainLog.ts'
 
@@ -173,7 +174,7 @@ export class SaeTrainer {
     }
     const stat = (name: (typeof STAT_NAMES)[number]) => values[STAT_NAMES.indexOf(name)]!
     const gradNorm = values[STAT_NAMES.length]!
-    const minSelected = c.architecture === 'batchtopk' ? values[STAT_NAMES.length + 1]! : Infinity
+    const minSelected = isBatchTopKFamily(c.architecture) ? values[STAT_NAMES.length + 1]! : Infinity
 
     if (!Number.isFinite(stat('loss')) || !Number.isFinite(gradNorm)) {
       tf.dispose([out.readout, out.scale, out.fireCounts, ...Object.values(out.grads)])
@@ -183,7 +184,7 @@ export class SaeTrainer {
     this.applyAdam(out.grads, out.scale, lr, t + 1)
     this.updateFiring(out.fireCounts, n)
     tf.dispose([out.readout, out.scale, out.fireCounts])
-    if (c.architecture === 'batchtopk' && Number.isFinite(minSelected)) {
+    if (isBatchTopKFamily(c.architecture) && Number.isFinite(minSelected)) {
       // SAELens's update_topk_threshold: an exponential moving average of the smallest selected activation.
       const rate = c.batchTopKThresholdLr
       this.state.batchTopKThreshold = (1 - rate) * this.state.batchTopKThreshold + rate * minSelected
@@ -240,7 +241,7 @@ export class SaeTrainer {
     return { format: CHECKPOINT_FORMAT, version: 1, config: structuredClone(this.config), state, tensors }
   }
 
-  /** The SAE in SAELens form, acting on raw activations (inputScale folded in; batchtopk as jumprelu). */
+  /** The SAE in SAELens form, acting on raw activations (inputScale folded in; batchtopk and matryoshka_batchtopk as jumprelu). */
   async exportSae(metadata: Partial<SaeMetadata> = {}): Promise<ExportedSae> {
     return exportTrainedSae(await this.checkpoint(), metadata)
   }
@@ -293,10 +294,10 @@ export class SaeTrainer {
     return sparsityCoefficientAt(step, c.totalSteps, base, c.sparsityWarmupFraction)
   }
 
-  /** topk/batchtopk with AuxK: the dead mask [dSae] and its count (one small asynchronous read). */
+  /** topk/batchtopk/matryoshka_batchtopk with AuxK: the dead mask [dSae] and its count (one small asynchronous read). */
   private async deadLatents(): Promise<{ dead: tf.Tensor1D | null; deadCount: number }> {
     const c = this.config
-    if ((c.architecture !== 'topk' && c.architecture !== 'batchtopk') || c.auxKCoefficient === 0) return { dead: null, deadCount: 0 }
+    if ((c.architecture !== 'topk' && !isBatchTopKFamily(c.architecture)) || c.auxKCoefficient === 0) return { dead: null, deadCount: 0 }
     const dead = tf.tidy(() => tf.cast(tf.greaterEqual(this.tokensSinceFired, c.deadWindowTokens), 'float32') as tf.Tensor1D)
     const count = tf.tidy(() => tf.sum(dead))
     let deadCount: number
@@ -343,6 +344,16 @@ export class SaeTrainer {
           kAux: c.kAux,
           auxCoefficient: c.auxKCoefficient,
           plan,
+        })
+      case 'matryoshka_batchtopk':
+        return matryoshkaLossAndGrads(this.params, x, {
+          k: c.k,
+          widths: c.matryoshkaWidths!, // resolveTrainerConfig sets and validates them for this architecture
+          applyBDecToInput,
+          dead,
+          deadCount,
+          kAux: c.kAux,
+          auxCoefficient: c.auxKCoefficient,
         })
       case 'jumprelu':
         return jumpReluLossAndGrads(this.params, x, { l0: coefficient, bandwidth: c.jumpReluBandwidth, applyBDecToInput, plan })

@@ -2,7 +2,8 @@
 // why they are what they are, and validation with clear errors.
 import { InvalidArgumentError } from '../errors.ts'
 import { INPUT_LIMITS } from '../limits.ts'
-import { TRAIN_ARCHITECTURES, type TrainArchitecture } from './types.ts'
+import { defaultMatryoshkaWidths, matryoshkaWidthsProblem } from './matryoshka.ts'
+import { isBatchTopKFamily, TRAIN_ARCHITECTURES, type TrainArchitecture } from './types.ts'
 
 export interface SaeTrainerConfig {
   architecture: TrainArchitecture
@@ -13,13 +14,18 @@ export interface SaeTrainerConfig {
   lr: number
   /** standard: λ of λ Σᵢ fᵢ‖W_dec,i‖. */
   l1Coefficient: number
-  /** topk: latents per input; batchtopk: mean latents per input over the batch. */
+  /** topk: latents per input; batchtopk, matryoshka_batchtopk: mean latents per input over the batch. */
   k: number
+  /**
+   * matryoshka_batchtopk only (absent otherwise): nested prefix widths, strictly ascending, the last = dSae; each
+   * prefix of the dictionary reconstructs the input on its own (SAELens's matryoshka_widths).
+   */
+  matryoshkaWidths?: number[]
   /** jumprelu: λ of the L0 penalty. */
   l0Coefficient: number
   jumpReluBandwidth: number
   jumpReluInitThreshold: number
-  /** topk/batchtopk: weight of the AuxK loss. */
+  /** topk/batchtopk/matryoshka_batchtopk: weight of the AuxK loss. */
   auxKCoefficient: number
   /** topk/batchtopk: dead latents recruited per input by AuxK. */
   kAux: number
@@ -79,6 +85,7 @@ export function resolveTrainerConfig(o: SaeTrainerOptions): SaeTrainerConfig {
     checkpointEvery: 1000, // a copy of params and moments to plain memory: a few ms every thousand steps
     ...o,
   }
+  if (c.architecture === 'matryoshka_batchtopk' && c.matryoshkaWidths === undefined) c.matryoshkaWidths = defaultMatryoshkaWidths(c.dSae)
   validate(c)
   return c
 }
@@ -117,6 +124,10 @@ function validate(c: SaeTrainerConfig): void {
   if (typeof c.applyBDecToInput !== 'boolean') problems.push('applyBDecToInput must be a boolean')
   if (c.deadWindowTokens > MAX_DEAD_WINDOW_TOKENS) problems.push(`deadWindowTokens must be at most ${MAX_DEAD_WINDOW_TOKENS}, got ${c.deadWindowTokens}`)
   if (c.architecture === 'topk' && !(Number.isInteger(c.k) && c.k >= 1 && c.k <= c.dSae)) problems.push(`k must be an integer in [1, dSae], got ${c.k}`)
-  if (c.architecture === 'batchtopk' && !(c.k > 0 && c.k <= c.dSae)) problems.push(`k must be in (0, dSae], got ${c.k}`)
+  if (isBatchTopKFamily(c.architecture) && !(c.k > 0 && c.k <= c.dSae)) problems.push(`k must be in (0, dSae], got ${c.k}`)
+  if (c.architecture === 'matryoshka_batchtopk') {
+    const problem = matryoshkaWidthsProblem(c.matryoshkaWidths, c.dSae)
+    if (problem) problems.push(problem)
+  } else if (c.matryoshkaWidths !== undefined) problems.push(`matryoshkaWidths apply to matryoshka_batchtopk only, not ${String(c.architecture)}`)
   if (problems.length > 0) throw new InvalidArgumentError(`Invalid SAE trainer settings: ${problems.join('; ')}`)
 }

@@ -19,7 +19,8 @@ import { spliceCrossEntropy, type SpliceCrossEntropy } from './splice.ts'
 import { SaeTrainer, type TrainLogEntry, type TrainStepResult } from './trainer.ts'
 import { resolveTrainerConfig, type SaeTrainerOptions } from './trainerConfig.ts'
 import { deadWindowTokens, validateTrainingSettings, type TrainingRunSettings } from './trainingRunSettings.ts'
-import type { SaeArrays, SaeConfig } from './types.ts'
+import { usesK, type SaeArrays, type SaeConfig } from './types.ts'
+import { defaultMatryoshkaWidths } from './matryoshka.ts'
 
 export interface CeMeasurement extends SpliceCrossEntropy {
   step: number
@@ -244,9 +245,9 @@ export class TrainingRun {
   }
 }
 
-/** The trainer's options for these settings (λ goes to L1 for standard, L0 for jumprelu; k to topk/batchtopk). */
+/** The trainer's options for these settings (λ goes to L1 for standard, L0 for jumprelu; k to the k architectures). */
 export function trainerOptions(s: TrainingRunSettings, dIn: number, inputScale: number): SaeTrainerOptions {
-  const usesK = s.architecture === 'topk' || s.architecture === 'batchtopk'
+  const kArch = usesK(s.architecture)
   return {
     architecture: s.architecture,
     dIn,
@@ -258,6 +259,7 @@ export function trainerOptions(s: TrainingRunSettings, dIn: number, inputScale: 
     logEvery: s.logEvery,
     checkpointEvery: 0, // the run saves its own checkpoints; the trainer keeps the pre-divergence state regardless
     deadWindowTokens: deadWindowTokens(s),
-    ...(usesK ? { k: s.k } : s.architecture === 'jumprelu' ? { l0Coefficient: s.l1Coefficient } : { l1Coefficient: s.l1Coefficient }),
+    ...(s.architecture === 'matryoshka_batchtopk' ? { matryoshkaWidths: s.matryoshkaWidths ?? defaultMatryoshkaWidths(s.dSae) } : {}),
+    ...(kArch ? { k: s.k } : s.architecture === 'jumprelu' ? { l0Coefficient: s.l1Coefficient } : { l1Coefficient: s.l1Coefficient }),
   }
 }

@@ -2,7 +2,8 @@
 // the exported zip), with defaults sized for a browser tab and validation with clear errors. No tfjs here: the
 // main thread imports this file.
 import { InvalidArgumentError } from '../errors.ts'
-import { TRAIN_ARCHITECTURES, type TrainArchitecture } from './types.ts'
+import { matryoshkaWidthsProblem } from './matryoshka.ts'
+import { TRAIN_ARCHITECTURES, usesK, type TrainArchitecture } from './types.ts'
 
 /** Where training tokens come from: TinyWorld's seeded generator, or the lines of an uploaded text file. */
 export type TrainingCorpus = { kind: 'world'; seed: number } | { kind: 'text'; name: string; lines: string[] }
@@ -14,8 +15,10 @@ export interface TrainingRunSettings {
   dSae: number
   /** standard: λ of the L1 penalty; jumprelu: λ of the L0 penalty; unused by topk/batchtopk. */
   l1Coefficient: number
-  /** topk/batchtopk: latents per input. */
+  /** topk/batchtopk/matryoshka_batchtopk: latents per input. */
   k: number
+  /** matryoshka_batchtopk: the nested prefix widths (ascending, the last = dSae); absent: defaultMatryoshkaWidths(dSae). */
+  matryoshkaWidths?: number[]
   lr: number
   steps: number
   batchSize: number
@@ -90,8 +93,15 @@ export function validateTrainingSettings(s: TrainingRunSettings): TrainingRunSet
   ;(['seed', 'ceEvery'] as const).forEach((n) => nonNegInt(n, s[n]))
   if (!(typeof s.lr === 'number' && s.lr > 0 && Number.isFinite(s.lr))) problems.push(`lr must be a positive number, got ${String(s.lr)}`)
   if (!(typeof s.l1Coefficient === 'number' && s.l1Coefficient >= 0 && Number.isFinite(s.l1Coefficient))) problems.push(`λ must be a number ≥ 0, got ${String(s.l1Coefficient)}`)
-  if ((s.architecture === 'topk' || s.architecture === 'batchtopk') && !(s.k > 0 && s.k <= s.dSae && (s.architecture !== 'topk' || Number.isInteger(s.k)))) {
+  if (usesK(s.architecture) && !(s.k > 0 && s.k <= s.dSae && (s.architecture !== 'topk' || Number.isInteger(s.k)))) {
     problems.push(`k must be ${s.architecture === 'topk' ? 'an integer ' : ''}between 1 and d_sae (${s.dSae}), got ${String(s.k)}`)
+  }
+  if (s.matryoshkaWidths !== undefined) {
+    if (s.architecture !== 'matryoshka_batchtopk') problems.push(`matryoshka widths apply to matryoshka_batchtopk only, not ${s.architecture}`)
+    else {
+      const problem = matryoshkaWidthsProblem(s.matryoshkaWidths, s.dSae)
+      if (problem) problems.push(problem)
+    }
   }
   if (s.corpus?.kind === 'world') nonNegInt('corpus' as keyof TrainingRunSettings, s.corpus.seed)
   else if (s.corpus?.kind === 'text') {

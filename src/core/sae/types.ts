@@ -3,11 +3,24 @@
 /** Architectures an SAE file holds: SAELens's inference architectures that Monoscope computes. */
 export type SaeArchitecture = 'standard' | 'topk' | 'jumprelu'
 
-/** Architectures the trainer trains; `batchtopk` is saved as `jumprelu` with a threshold, as SAELens does. */
-export type TrainArchitecture = SaeArchitecture | 'batchtopk'
+/**
+ * Architectures the trainer trains; `batchtopk` and `matryoshka_batchtopk` are saved as `jumprelu` with their
+ * learned threshold, as SAELens does.
+ */
+export type TrainArchitecture = SaeArchitecture | 'batchtopk' | 'matryoshka_batchtopk'
 
 export const SAE_ARCHITECTURES: readonly SaeArchitecture[] = Object.freeze(['standard', 'topk', 'jumprelu'])
-export const TRAIN_ARCHITECTURES: readonly TrainArchitecture[] = Object.freeze(['standard', 'topk', 'batchtopk', 'jumprelu'])
+export const TRAIN_ARCHITECTURES: readonly TrainArchitecture[] = Object.freeze(['standard', 'topk', 'batchtopk', 'jumprelu', 'matryoshka_batchtopk'])
+
+/** BatchTopK and Matryoshka BatchTopK: k over the batch, AuxK, and SAELens's running threshold saved as jumprelu. */
+export function isBatchTopKFamily(a: TrainArchitecture): a is 'batchtopk' | 'matryoshka_batchtopk' {
+  return a === 'batchtopk' || a === 'matryoshka_batchtopk'
+}
+
+/** The architectures whose sparsity is k (latents per input) rather than a penalty λ. */
+export function usesK(a: TrainArchitecture): boolean {
+  return a === 'topk' || isBatchTopKFamily(a)
+}
 
 /**
  * How inputs are normalised before encoding (SAELens's `normalize_activations`):

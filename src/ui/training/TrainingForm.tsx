@@ -3,12 +3,14 @@
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { serializeError } from '../../core/errors.ts'
 import { defaultTrainingSettings, type TrainingRunSettings } from '../../core/sae/trainingRunSettings.ts'
-import { TRAIN_ARCHITECTURES, type TrainArchitecture } from '../../core/sae/types.ts'
+import { parseMatryoshkaWidths } from '../../core/sae/matryoshka.ts'
+import { TRAIN_ARCHITECTURES, usesK as archUsesK, type TrainArchitecture } from '../../core/sae/types.ts'
 import type { FineTuneInput } from '../../store/index.ts'
 import { useActions, useAppState } from '../appContext.tsx'
 import { useIndexSaes } from '../explorer/data.ts'
 import { NumberField } from '../prompt/NumberField.tsx'
 import { readTextFile } from '../shell/readTextFile.ts'
+import { MatryoshkaWidthsField } from './MatryoshkaWidthsField.tsx'
 
 const TEXT_PREFIX = 'index:'
 
@@ -26,6 +28,7 @@ export function TrainingForm() {
   const [fineTuneFiles, setFineTuneFiles] = useState<File[]>([])
   const [textFile, setTextFile] = useState<{ name: string; lines: string[] } | null>(null)
   const [textError, setTextError] = useState<string | null>(null)
+  const [widthsText, setWidthsText] = useState('') // blank: the default levels for d_sae
   // TinyWorld's generator only makes sense for a model with TinyWorld's vocabulary; any other model reads a text.
   const tinyWorld = model?.summary.speaksTinyWorld !== false
   const [corpusKind, setCorpusKind] = useState<'world' | 'text'>(tinyWorld ? 'world' : 'text')
@@ -35,7 +38,9 @@ export function TrainingForm() {
   // Attention patterns are [batch, head, q, k], not one vector per position: an SAE cannot read them.
   const hooks = (model?.hookNames ?? []).filter((h) => !h.endsWith('attn.hook_pattern'))
   const fineTuning = startFrom !== 'new'
-  const usesK = s.architecture === 'topk' || s.architecture === 'batchtopk'
+  const usesK = archUsesK(s.architecture)
+  const matryoshka = s.architecture === 'matryoshka_batchtopk' && !fineTuning
+  const widths = parseMatryoshkaWidths(widthsText, s.dSae)
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -45,7 +50,9 @@ export function TrainingForm() {
       const entry = indexSaes.find((e) => e.id === startFrom.slice(TEXT_PREFIX.length))
       if (entry) fineTune = { kind: 'path', path: entry.path, label: entry.id }
     } else if (startFrom === 'files') fineTune = { kind: 'files', files: fineTuneFiles.map((f) => ({ name: f.name, data: f })), label: fineTuneFiles.map((f) => f.name).join(', ') }
-    void actions.training.start({ name, settings: { ...s, corpus }, fineTune })
+    const { matryoshkaWidths: _unused, ...rest } = s
+    const settings = matryoshka && widths.widths ? { ...rest, corpus, matryoshkaWidths: widths.widths } : { ...rest, corpus }
+    void actions.training.start({ name, settings, fineTune })
   }
   const pickText = async (file: File | undefined) => {
     setTextFile(null)
@@ -112,6 +119,7 @@ export function TrainingForm() {
         ) : (
           !usesK && <NumberField label={s.architecture === 'jumprelu' ? 'λ (L0 penalty)' : 'λ (L1 penalty)'} testId="train.l1" value={s.l1Coefficient} onChange={(v) => set({ l1Coefficient: v })} min={0} step={0.5} />
         )}
+        {matryoshka && <MatryoshkaWidthsField dSae={s.dSae} text={widthsText} onText={setWidthsText} />}
         <NumberField label="Learning rate" testId="train.lr" value={s.lr} onChange={(v) => set({ lr: v })} min={1e-7} max={1} step={0.0001} />
         <NumberField label="Steps" testId="train.steps" value={s.steps} onChange={(v) => set({ steps: v })} min={1} max={1_000_000} step={50} integer />
         <NumberField label="Batch (tokens)" testId="train.batch" value={s.batchSize} onChange={(v) => set({ batchSize: v })} min={1} max={16384} step={128} integer />
@@ -143,7 +151,7 @@ export function TrainingForm() {
           <label htmlFor={`${id}-name`}>Run name</label>
           <input id={`${id}-name`} data-testid="train.name" value={name} onChange={(e) => setName(e.target.value)} placeholder={`${s.architecture}-${s.dSae}`} spellCheck={false} autoComplete="off" />
         </div>
-        <button type="submit" data-testid="train.start" disabled={!model || busy || textMissing || filesMissing}>
+        <button type="submit" data-testid="train.start" disabled={!model || busy || textMissing || filesMissing || (matryoshka && widths.problem !== null)}>
           Start training
         </button>
       </div>

@@ -7,6 +7,7 @@ export type ReferenceArch =
   | { kind: 'standard'; l1: number }
   | { kind: 'topk'; k: number; dead: Float32Array | null; kAux: number; auxCoefficient: number }
   | { kind: 'batchtopk'; k: number; dead: Float32Array | null; kAux: number; auxCoefficient: number }
+  | { kind: 'matryoshka_batchtopk'; k: number; widths: number[]; dead: Float32Array | null; kAux: number; auxCoefficient: number }
   | { kind: 'jumprelu'; l0: number; bandwidth: number }
 
 const rectangle = (u: tf.Tensor) => tf.cast(tf.logicalAnd(tf.greater(u, -0.5), tf.less(u, 0.5)), 'float32')
@@ -69,7 +70,7 @@ export function referenceLossAndGrads(
       const xc = applyBDec ? tf.sub(x, params.b_dec) : x
       const pre = tf.add(tf.matMul(xc, params.W_enc), params.b_enc) as tf.Tensor2D
       const score = tf.mul(pre, norms) as tf.Tensor2D
-      if (arch.kind === 'topk' || arch.kind === 'batchtopk') {
+      if (arch.kind === 'topk' || arch.kind === 'batchtopk' || arch.kind === 'matryoshka_batchtopk') {
         let mask: tf.Tensor2D
         if (arch.kind === 'topk') mask = tf.mul(oneHotTopK(score, arch.k), tf.cast(tf.greater(score, 0), 'float32')) as tf.Tensor2D
         else {
@@ -105,10 +106,18 @@ export function referenceLossAndGrads(
           return tf.add(mseOf(decode(f)), tf.mul(tf.div(tf.sum(tf.mul(f, norms)), n), arch.l1)) as tf.Scalar
         }
         case 'topk':
-        case 'batchtopk': {
+        case 'batchtopk':
+        case 'matryoshka_batchtopk': {
           const hidden = tf.mul(pre, norms) // SAELens: hidden_pre * W_dec.norm(dim=-1)
           const f = tf.div(tf.mul(tf.relu(hidden), constants.mask!), norms) // decode divides by the norms
           let loss = mseOf(decode(f))
+          if (arch.kind === 'matryoshka_batchtopk') {
+            // SAELens's inner levels: feature_acts[:, :w] @ W_dec[:w] + b_dec for every width but the last.
+            for (const w of arch.widths.slice(0, -1)) {
+              const inner = tf.add(tf.matMul(tf.slice(f, [0, 0], [n, w]) as tf.Tensor2D, tf.slice(wDec, [0, 0], [w, wDec.shape[1]]) as tf.Tensor2D), p.b_dec)
+              loss = tf.add(loss, mseOf(inner))
+            }
+          }
           if (constants.auxMask) {
             const z = tf.div(tf.mul(hidden, constants.auxMask), norms)
             const eHat = tf.matMul(z as tf.Tensor2D, wDec)
