@@ -11,6 +11,7 @@ import { explainCommand, explainUsage } from './commands/explain.ts'
 import { exportOnnxCommand, exportOnnxUsage } from './commands/exportOnnx.ts'
 import { featureNeuronsCommand, featureNeuronsUsage } from './commands/featureNeurons.ts'
 import { scalingSweepCommand, scalingSweepUsage } from './commands/scalingSweep.ts'
+import { probeSweepCommand, probeSweepUsage } from './commands/probeSweep.ts'
 import { featuresCommand, featuresUsage } from './commands/features.ts'
 import { generateCommand, generateUsage } from './commands/generate.ts'
 import { harvestCommand, harvestUsage } from './commands/harvest.ts'
@@ -44,6 +45,7 @@ const commands: Readonly<Record<string, Command>> = Object.freeze({
   'eval-sae': { usage: evalSaeUsage, run: evalSaeCommand },
   'feature-neurons': { usage: featureNeuronsUsage, run: featureNeuronsCommand },
   'scaling-sweep': { usage: scalingSweepUsage, run: scalingSweepCommand },
+  'probe-sweep': { usage: probeSweepUsage, run: probeSweepCommand },
   'steer-eval': { usage: steerEvalUsage, run: steerEvalCommand },
   'export-onnx': { usage: exportOnnxUsage, run: exportOnnxCommand },
   'random-model': { usage: randomModelUsage, run: randomModelCommand },
