@@ -6,11 +6,13 @@ export interface Series {
   label: string
   colour: string
   points: Array<[number, number]> // [step, value]
+  /** false: no markers for this series even when the chart has them (a fitted line drawn through sample points). */
+  markers?: boolean
 }
 
 const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)
 
-export function renderCurvesSvg(series: Series[], opts: { title: string; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean; yDomain?: [number, number]; markers?: boolean; width?: number; height?: number }): string {
+export function renderCurvesSvg(series: Series[], opts: { title: string; xLabel: string; yLabel: string; logX?: boolean; logY?: boolean; yDomain?: [number, number]; markers?: boolean; width?: number; height?: number; yDecadeLabels?: boolean }): string {
   const width = opts.width ?? 720
   const height = opts.height ?? 420
   const m = { top: 36, right: 150, bottom: 48, left: 64 }
@@ -29,10 +31,12 @@ export function renderCurvesSvg(series: Series[], opts: { title: string; xLabel:
   // A log axis offers several ticks per decade; label only the powers of ten.
   const xTickValues = opts.logX ? x.ticks(6).filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9) : x.ticks(6)
   const xTicks = xTickValues.map((t) => `<g transform="translate(${x(t)},${height - m.bottom})"><line y2="5" stroke="#444"/><text y="18" text-anchor="middle">${opts.logX ? t.toExponential(0) : t}</text></g>`)
-  const yTicks = y.ticks(6).map((t) => `<g transform="translate(${m.left},${y(t)})"><line x2="-5" stroke="#444"/><line x2="${width - m.left - m.right}" stroke="#eee"/><text x="-8" dy="0.32em" text-anchor="end">${+t.toPrecision(3)}</text></g>`)
+  // A log axis over several decades offers a crowd of ticks; yDecadeLabels keeps only the powers of ten.
+  const yTickValues = opts.logY && opts.yDecadeLabels ? y.ticks(6).filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9) : y.ticks(6)
+  const yTicks = yTickValues.map((t) => `<g transform="translate(${m.left},${y(t)})"><line x2="-5" stroke="#444"/><line x2="${width - m.left - m.right}" stroke="#eee"/><text x="-8" dy="0.32em" text-anchor="end">${+t.toPrecision(3)}</text></g>`)
   const visible = (s: Series) => s.points.filter(([px, py]) => Number.isFinite(py) && (!opts.logY || py > 0) && (!opts.logX || px > 0))
   const lines = series.map((s) => `<path d="${path(visible(s)) ?? ''}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`)
-  if (opts.markers) lines.push(...series.flatMap((s) => visible(s).map(([px, py]) => `<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="3" fill="${s.colour}"/>`)))
+  if (opts.markers) lines.push(...series.filter((s) => s.markers !== false).flatMap((s) => visible(s).map(([px, py]) => `<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="3" fill="${s.colour}"/>`)))
   const legend = series.map((s, i) => `<g transform="translate(${width - m.right + 12},${m.top + 18 * i})"><rect width="12" height="3" y="-2" fill="${s.colour}"/><text x="18" dy="0.32em">${escapeXml(s.label)}</text></g>`)
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>

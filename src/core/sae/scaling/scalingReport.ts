@@ -29,7 +29,7 @@ function fitLine(fit: PowerLawFit, xs: number[], label: string, colour: string):
   const lo = Math.min(...xs)
   const hi = Math.max(...xs)
   const points = Array.from({ length: 9 }, (_, i) => lo * (hi / lo) ** (i / 8)).map((x): [number, number] => [x, powerLawAt(fit, x)])
-  return { label, colour, points }
+  return { label, colour, points, markers: false }
 }
 
 export function lossVsComputeSvg(file: ScalingSweepFile, analysis: ScalingAnalysis): string {
@@ -53,7 +53,7 @@ export function optimalAllocationSvg(analysis: ScalingAnalysis): string {
   const xs = interior.map((p) => p.compute)
   if (analysis.sizeFit) series.push(fitLine(analysis.sizeFit, xs, `d_sae ∝ C^${analysis.sizeFit.exponent.toFixed(2)}`, '#6baed6'))
   if (analysis.tokensFit) series.push(fitLine(analysis.tokensFit, xs, `tokens ∝ C^${analysis.tokensFit.exponent.toFixed(2)}`, '#fdae6b'))
-  return renderCurvesSvg(series, { title: 'Compute-optimal dictionary size and training tokens', xLabel: 'training compute (FLOPs)', yLabel: 'd_sae or tokens', logX: true, logY: true, markers: true })
+  return renderCurvesSvg(series, { title: 'Compute-optimal dictionary size and training tokens', xLabel: 'training compute (FLOPs)', yLabel: 'd_sae or tokens', logX: true, logY: true, markers: true, yDecadeLabels: true })
 }
 
 const fmtFit = (f: PowerLawFit | null, what: string) => (f ? `${what} = ${f.coefficient.toExponential(3)} · C^${f.exponent.toFixed(3)} (R² ${f.r2.toFixed(3)}, ${f.points} points)` : `${what}: too few points to fit`)
