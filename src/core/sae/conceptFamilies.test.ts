@@ -4,25 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { createRng } from '../generate/rng.ts'
 import { absorption, featureFamilies } from './conceptFamilies.ts'
 import { scoreConceptsWithStats, SparseActsBuilder } from './groundTruth.ts'
+import { bruteAuroc } from './testing/bruteAuroc.ts'
 
 function sparse(dense: number[][]) {
   const b = new SparseActsBuilder(dense[0]!.length)
   b.addRows(Float32Array.from(dense.flat()), dense.length)
   return b.build()
-}
-
-function bruteAuroc(scores: number[], labels: boolean[]): number {
-  let wins = 0
-  let pairs = 0
-  scores.forEach((s, i) => {
-    if (!labels[i]) return
-    scores.forEach((t, k) => {
-      if (labels[k]) return
-      pairs++
-      wins += s > t ? 1 : s === t ? 0.5 : 0
-    })
-  })
-  return wins / pairs
 }
 
 /** Units by hand: a word concept's runs are one unit (max), other tokens one each; skipped tokens dropped. */

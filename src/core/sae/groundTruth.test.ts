@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { createRng } from '../generate/rng.ts'
 import { conceptFeatureStats, conceptFeatureStatsByUnit, conceptHierarchy, recoveredInEveryLanguage, recoveryByLanguage, restrictTokens, scoreConcepts, SparseActsBuilder, splittingEvidence, type SparseFeatureActs } from './groundTruth.ts'
+import { bruteAuroc } from './testing/bruteAuroc.ts'
 
 function sparse(dense: number[][], chunk = 7): SparseFeatureActs {
   const b = new SparseActsBuilder(dense[0]!.length)
@@ -11,20 +12,6 @@ function sparse(dense: number[][], chunk = 7): SparseFeatureActs {
     b.addRows(Float32Array.from(rows.flat()), rows.length)
   }
   return b.build()
-}
-
-function bruteAuroc(scores: number[], labels: boolean[]): number {
-  let wins = 0
-  let pairs = 0
-  scores.forEach((s, i) => {
-    if (!labels[i]) return
-    scores.forEach((t, k) => {
-      if (labels[k]) return
-      pairs++
-      wins += s > t ? 1 : s === t ? 0.5 : 0
-    })
-  })
-  return wins / pairs
 }
 
 function bruteF1(scores: number[], labels: boolean[]): number {
