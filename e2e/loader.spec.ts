@@ -3,12 +3,14 @@
 // committed standard-1024's weights, so the prompt inspector must show exactly its features. Missing repos, damaged
 // and cut-off downloads fail with their code in the banner, and the SAEs already loaded keep working.
 import type { Page, TestInfo } from '@playwright/test'
+import { readFileSync } from 'node:fs'
 import { expect, LOAD_TIMEOUT, test, type MonoscopeApp } from './fixtures.ts'
 import { startHubServer, type HubServer } from './hubServer.ts'
 
 const TEXT = 'The dog can see the Golden Arc Bridge from here'
 const COMMITTED = 'tinyworld/blocks.2.hook_resid_post/standard-1024'
-const DEFAULT_SAES = 4
+/** The SAEs the app loads at start: every one the committed index lists. */
+const DEFAULT_SAES = (JSON.parse(readFileSync('public/saes/tinyworld/index.json', 'utf8')) as { saes: unknown[] }).saes.length
 
 let hub: HubServer
 test.beforeAll(async () => {
