@@ -37,7 +37,11 @@ export interface FittedProbes {
 
 export const PROBE_DEFAULTS = { lambda: 1e-3, steps: 150, learningRate: 0.1 } as const
 
-/** Fits one probe per target on the rows `trainRows` of x [n, dIn] (row-major). */
+/**
+ * Fits one probe per target on the rows `trainRows` of x [n, dIn] (row-major). Reads back synchronously: only the
+ * CLI (eval-sae, probe-sweep, in Node) calls it today. A worker caller on WebGPU, where synchronous reads return
+ * zeros, needs an asynchronous version (await data()) first.
+ */
 export function fitProbes(x: Float32Array, dIn: number, trainRows: Int32Array, targets: readonly ProbeTarget[], opts: ProbeOptions = {}): FittedProbes {
   const n = x.length / dIn
   if (!Number.isInteger(n)) throw new InvalidArgumentError(`Activations of length ${x.length} are not rows of ${dIn}`)
