@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { selectBackend } from '../../src/core/backend/backend.ts'
 import { SPARSE_MAX_DENSITY } from '../../src/core/sae/stepPath.ts'
 import { biasForL0, timeSparseVsDense, timeTrainStep } from '../../src/core/sae/testing/trainStepBench.ts'
+import { defaultThreads, WorkerShardPool } from '../../src/cli/threads/workerShardPool.ts'
 import type { BenchRow } from '../harness.ts'
 
 export const title = 'SAE training step (Node)'
@@ -46,8 +47,19 @@ const load = () => os.loadavg()[0]!
 
 export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   await selectBackend(['wasm'])
-  const shapes: Array<[number, number, number]> = opts.quick ? [[32, 512, 128]] : [[128, 4096, 1024], [256, 4096, 1024], [768, 16384, 1024]]
   const withTorch = torchAvailable()
+  const threads = defaultThreads()
+  // Every core: the trainer's thread plus threads − 1 worker threads, each computing a row shard (shards.ts).
+  const pool = threads > 1 ? await WorkerShardPool.create(threads - 1) : null
+  try {
+    return await runShapes(opts, withTorch, pool, threads)
+  } finally {
+    await pool?.dispose()
+  }
+}
+
+async function runShapes(opts: { quick: boolean }, withTorch: boolean, pool: WorkerShardPool | null, threads: number): Promise<BenchRow[]> {
+  const shapes: Array<[number, number, number]> = opts.quick ? [[32, 512, 128]] : [[128, 4096, 1024], [256, 4096, 1024], [768, 16384, 1024]]
   const rows: BenchRow[] = []
   const tps = (batch: number, ms: number) => (batch * 1000) / ms
   for (const [dIn, dSae, batch] of shapes) {
@@ -56,7 +68,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
       const bEnc = arch === 'standard' ? biasForL0(32, dSae) : 0
       let torchMs = NaN
       let torchLoad = NaN
-      const t = await timeSparseVsDense({ architecture: arch, dIn, dSae, batch, k: 32, ...(arch === 'standard' ? { bEnc } : {}) }, rounds, load, async () => {
+      const t = await timeSparseVsDense({ architecture: arch, dIn, dSae, batch, k: 32, ...(arch === 'standard' ? { bEnc } : {}), ...(pool ? { pool } : {}) }, rounds, load, async () => {
         if (!withTorch) return
         torchMs = torchStep(arch, dIn, dSae, batch, bEnc, rounds)
         torchLoad = load()
@@ -66,12 +78,15 @@ export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
       const detail = (ms: number) => `${ms.toFixed(0)} ms/step; load ${t.loadAverage.toFixed(1)}${vsTorch(ms)}`
       rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm sparse', metric: 'tokens/s', value: tps(batch, t.sparseMs), detail: `${detail(t.sparseMs)}; ${(t.denseMs / t.sparseMs).toFixed(2)}× dense` })
       rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm dense', metric: 'tokens/s', value: tps(batch, t.denseMs), detail: detail(t.denseMs) })
+      if (pool) {
+        rows.push({ suite: 'sae-train', case: label, engine: `tfjs-wasm sparse, ${threads} threads`, metric: 'tokens/s', value: tps(batch, t.threadsMs), detail: `${detail(t.threadsMs)}; ${(t.sparseMs / t.threadsMs).toFixed(2)}× one thread` })
+      }
       rows.push(
         withTorch
           ? { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: tps(batch, torchMs), detail: `${torchMs.toFixed(0)} ms/step; load ${torchLoad.toFixed(1)}` }
           : { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: NaN, detail: `not measured: ${PYTHON} has no torch (apt-get install python3-torch libopenblas0-openmp)` },
       )
-      process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: sparse ${t.sparseMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms, PyTorch ${torchMs.toFixed(0)} ms, load ${t.loadAverage.toFixed(1)}\n`)
+      process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: sparse ${t.sparseMs.toFixed(0)} ms, ${threads} threads ${t.threadsMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms, PyTorch ${torchMs.toFixed(0)} ms, load ${t.loadAverage.toFixed(1)}\n`)
     }
   }
   // The other architectures (their own step paths: BatchTopK and JumpReLU choose as above, Matryoshka is dense).

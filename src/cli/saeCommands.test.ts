@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { parseFeatureAnalysis, parseFeatureMap } from '../core/analysis/format.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
-import { writeSafetensors } from '../core/formats/safetensors.ts'
+import { readSafetensors, writeSafetensors } from '../core/formats/safetensors.ts'
 import { gpt2ConfigToJson } from '../core/model/config.ts'
 import { loadModel } from '../core/model/load.ts'
 import { loadSaeLens } from '../core/sae/saelens.ts'
@@ -179,6 +179,26 @@ describe('monoscope train-sae → features → eval-sae', () => {
     }
     const wrong = await cli([...base, '--d-sae', '8', '--resume', '--out', path.join(dir, 'nowhere')]).catch((e: { stderr: string }) => e)
     expect((wrong as { stderr: string }).stderr).toMatch(/--resume: .*checkpoint.safetensors does not exist/)
+  })
+
+  it('splits its steps over threads (--threads), agreeing with one thread, deterministic across a resume', async () => {
+    const base = ['train-sae', '--model', modelDir, '--arch', 'topk', '--d-sae', '32', '--k', '4', ...trainArgs, '--batch', '256', '--steps', '8', '--sparsity-rows', '64']
+    const weights = async (d: string) => readSafetensors(new Uint8Array(await readFile(path.join(d, 'sae_weights.safetensors'))))
+    const [one, two, twoResumed] = [path.join(dir, 't1'), path.join(dir, 't2'), path.join(dir, 't2r')]
+    expect((await cli([...base, '--threads', '1', '--out', one])).stderr).toMatch(/on 1 thread,/)
+    expect((await cli([...base, '--threads', '2', '--out', two])).stderr).toMatch(/on 2 threads,/)
+    await cli([...base, '--threads', '2', '--checkpoint-every', '4', '--stop-after', '4', '--out', twoResumed])
+    await cli([...base, '--threads', '2', '--checkpoint-every', '4', '--resume', '--out', twoResumed])
+    expect(Buffer.compare(await readFile(path.join(two, 'sae_weights.safetensors')), await readFile(path.join(twoResumed, 'sae_weights.safetensors')))).toBe(0)
+    const [a, b] = [await weights(one), await weights(two)]
+    for (const name of ['W_enc', 'W_dec', 'b_enc', 'b_dec']) {
+      const [x, y] = [a.tensors.get(name)!.data, b.tensors.get(name)!.data]
+      const scale = Math.max(...Array.from(x, Math.abs))
+      expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i]!))) / scale, name).toBeLessThan(1e-3)
+      expect(Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)), `${name}: two threads sum in another order`).not.toBe(0)
+    }
+    const batchTopK = await cli([...base, '--arch', 'batchtopk', '--threads', '2', '--steps', '2', '--out', path.join(dir, 'tb')])
+    expect(batchTopK.stderr).toMatch(/batchtopk selects its latents across the whole batch, so its steps run on one thread/)
   })
 
   it('fails with clear messages and exit code 2', async () => {

@@ -27,12 +27,14 @@ import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { readJsonFile } from '../jsonFile.ts'
 import { readTextFileCapped } from '../textFile.ts'
+import { defaultThreads, shardPoolFor, WorkerShardPool } from '../threads/workerShardPool.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu|matryoshka_batchtopk]
     [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
     [--norm-rows N | --no-normalize] [--activations FILE]
-    [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME] --out DIR
+    [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME]
+    [--threads N] --out DIR
   Trains an SAE on the hook's activations (TinyWorld's stream, or the lines of --text-file) and writes an SAELens
   folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
   --k is latents per input for topk, batchtopk and matryoshka_batchtopk (the last two are saved as jumprelu, as
@@ -41,7 +43,10 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).
   --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
-  --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.`
+  --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.
+  --threads N splits each step's batch over N threads (default: every core); standard, topk and jumprelu steps
+  split, equal to one thread's within float rounding; batchtopk and matryoshka_batchtopk select across the batch
+  and run on one. --threads 1 reproduces a one-thread run bit for bit.`
 
 /** The corpus of --text-file, or TinyWorld's stream when the model speaks it. */
 export async function corpusFor(
@@ -210,6 +215,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       resume: { type: 'boolean', default: false },
       out: text,
       'no-normalize': { type: 'boolean', default: false },
+      threads: text,
       verbose: { type: 'boolean', short: 'v', default: false },
     },
     strict: true,
@@ -223,8 +229,10 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
   const ceWindows = parseIntFlag('ce-windows', str('ce-windows'), 32, 1)
   const sparsityRows = parseIntFlag('sparsity-rows', str('sparsity-rows'), 32_768, 1)
   const dataSeed = parseIntFlag('data-seed', str('data-seed'), 0, 0)
+  const threads = parseIntFlag('threads', str('threads'), defaultThreads(), 1)
 
   const { model, tokenizer, source } = await loadModelFromSpec(str('model'), { verbose: values.verbose })
+  let pool: WorkerShardPool | null = null
   try {
     const hook = parseHookName(str('hook')!, model.config.nLayers)
     const dIn = model.hookWidth(hook)
@@ -261,6 +269,8 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       trainer = SaeTrainer.create({ ...trainOpts, inputScale: norm?.scale ?? 1 }, { onLog: (e) => log.push(e) })
     }
     const c = trainer.config
+    pool = await shardPoolFor(threads, c.architecture, 'train-sae')
+    trainer.useThreads(pool)
     const saveCheckpoint = async () => {
       await mkdir(out, { recursive: true })
       // Written beside and renamed, so a crash mid-write never leaves a torn checkpoint.
@@ -280,7 +290,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
         sae.dispose()
       }
     }
-    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows, data ${description}\n`)
+    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows on ${pool ? pool.size + 1 : 1} thread${pool ? 's' : ''}, data ${description}\n`)
     const bar = progressBar(c.totalSteps)
     const started = performance.now()
     const startStep = trainer.step
@@ -379,6 +389,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       `train-sae: wrote ${out} — L0 ${final.l0.toFixed(1)}, dead ${(100 * final.deadFraction).toFixed(1)}%, CE recovered ${ce == null ? 'n/a' : `${(100 * ce).toFixed(1)}%`}, ${final.tokensPerSecond.toFixed(0)} tok/s\n`,
     )
   } finally {
+    await pool?.dispose()
     model.dispose()
   }
 }

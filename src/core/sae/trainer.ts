@@ -6,14 +6,16 @@ import { CancelledError, InvalidArgumentError, TrainingDivergedError } from '../
 import { adamUpdate, clipScale } from '../optim/adam.ts'
 import { emptyWindow, trainedParamNames, validateCheckpoint, CHECKPOINT_FORMAT, type SaeCheckpoint, type TrainerState } from './checkpoint.ts'
 import { exportTrainedSae, type ExportedSae } from './export.ts'
-import { jumpReluLossAndGrads, standardLossAndGrads, STAT_NAMES, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
-import { matryoshkaLossAndGrads } from './matryoshkaGradients.ts'
+import { STAT_NAMES, totalVariance, type LossAndGrads } from './gradients.ts'
 import { tidyObject } from './ops.ts'
-import { planStep, type StepPlan } from './stepPlan.ts'
+import { combineShards, shardable, splitRows, type GradientShardPool, type ShardRequest } from './shards.ts'
+import { stepLossAndGrads } from './stepLoss.ts'
+import { stepPath } from './stepPath.ts'
+import { planStep } from './stepPlan.ts'
 import { Sae } from './sae.ts'
 import { logEntry, type TrainLogEntry } from './trainLog.ts'
 import { learningRateAt, sparsityCoefficientAt } from './schedule.ts'
-import { initParamArrays, paramShapes, paramsFromArrays, type ParamName, type TrainParams } from './trainParams.ts'
+import { initParamArrays, paramNames, paramShapes, paramsFromArrays, type ParamArrays, type ParamName, type TrainParams } from './trainParams.ts'
 import { MAX_DEAD_WINDOW_TOKENS, resolveTrainerConfig, type SaeTrainerConfig, type SaeTrainerOptions } from './trainerConfig.ts'
 import { isBatchTopKFamily, type SaeMetadata } from './types.ts'
 
@@ -56,6 +58,12 @@ export class SaeTrainingDivergedError extends TrainingDivergedError {
 /** Yield between steps this often, so a worker can handle messages (cancel, progress requests). */
 const YIELD_EVERY_MS = 50
 
+/**
+ * Fewest rows worth sending to another thread: below this its fixed cost (the parameters posted, read and written
+ * back, the per-step dense passes over d_sae) outweighs its share of the matmuls.
+ */
+export const MIN_SHARD_ROWS = 64
+
 type Moments = Partial<Record<ParamName, tf.Tensor>>
 
 export class SaeTrainer {
@@ -69,6 +77,7 @@ export class SaeTrainer {
   private state: TrainerState
   private lastGood: SaeCheckpoint | null = null
   private disposed = false
+  private pool: GradientShardPool | null = null
 
   private constructor(config: SaeTrainerConfig, arrays: Record<string, Float32Array>, state: TrainerState, callbacks: SaeTrainerCallbacks) {
     this.config = config
@@ -104,6 +113,15 @@ export class SaeTrainer {
     const c = validateCheckpoint(checkpoint)
     const arrays = Object.fromEntries(Object.entries(c.tensors).map(([name, t]) => [name, t.data]))
     return new SaeTrainer(c.config, arrays, c.state, callbacks)
+  }
+
+  /**
+   * Splits each step's batch over `pool`'s threads and this one (shards.ts), or stops (null). Only the per-row
+   * architectures split (standard, topk, jumprelu); the result equals the one-thread step within float rounding.
+   * The caller owns the pool and disposes it.
+   */
+  useThreads(pool: GradientShardPool | null): void {
+    this.pool = pool
   }
 
   /** Steps completed. */
@@ -142,18 +160,17 @@ export class SaeTrainer {
     const coefficient = this.sparsityCoefficient(t)
 
     const { dead, deadCount } = await this.deadLatents()
-    let plan: StepPlan | null
+    let lg: LossAndGrads
     try {
-      plan = await this.planStep(batch)
-    } catch (err) {
+      lg = this.pool && shardable(c.architecture) && n >= 2 * MIN_SHARD_ROWS
+        ? await this.shardedLossAndGrads(batch, coefficient, dead, deadCount, this.pool)
+        : await this.localLossAndGrads(batch, coefficient, dead, deadCount)
+    } finally {
       dead?.dispose()
-      throw err
     }
     let out: { grads: Record<ParamName, tf.Tensor>; scale: tf.Scalar; fireCounts: tf.Tensor1D; readout: tf.Tensor1D }
     try {
       out = tf.tidy(() => {
-        const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
-        const lg = this.lossAndGrads(x, coefficient, dead, deadCount, plan)
         const names = Object.keys(lg.grads) as ParamName[]
         const { scale, norm } = clipScale(names.map((name) => lg.grads[name]!), c.maxGradNorm)
         const extra = lg.minSelected ? [tf.reshape(lg.minSelected, [1])] : []
@@ -161,8 +178,7 @@ export class SaeTrainer {
         return { grads: lg.grads, scale, fireCounts: lg.fireCounts, readout }
       }) as typeof out
     } finally {
-      dead?.dispose()
-      plan?.pre.dispose()
+      tf.dispose([lg.stats, ...(lg.minSelected ? [lg.minSelected] : [])])
     }
     let values: Float32Array | Int32Array | Uint8Array
     try {
@@ -265,7 +281,7 @@ export class SaeTrainer {
     }
     const stats = tf.tidy(() => {
       const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
-      const lg = this.lossAndGrads(x, this.sparsityCoefficient(c.totalSteps), null, 0, null) // no plan: the dense step, exact at any sparsity
+      const lg = stepLossAndGrads(this.params, x, c, { coefficient: this.sparsityCoefficient(c.totalSteps), dead: null, deadCount: 0, plan: null }) // no plan: the dense step, exact at any sparsity
       return tf.concat([lg.stats, tf.reshape(tf.div(tf.sum(lg.fireCounts), batch.shape[0]), [1])]) // [stats…, L0]
     })
     let values: Float32Array | Int32Array | Uint8Array
@@ -316,47 +332,60 @@ export class SaeTrainer {
     return { dead, deadCount }
   }
 
-  /** What a sparse step must measure first (stepPlan.ts), read asynchronously; null where nothing is needed. */
-  private async planStep(batch: tf.Tensor2D): Promise<StepPlan | null> {
+  /** The step's loss and gradients on this thread (the plan for a sparse step read first, asynchronously). */
+  private async localLossAndGrads(batch: tf.Tensor2D, coefficient: number, dead: tf.Tensor1D | null, deadCount: number): Promise<LossAndGrads> {
     const c = this.config
     const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
     try {
-      return await planStep(this.params, x, c)
+      const plan = await planStep(this.params, x, c)
+      try {
+        return tidyObject(() => stepLossAndGrads(this.params, x, c, { coefficient, dead, deadCount, plan }))
+      } finally {
+        plan?.pre.dispose()
+      }
     } finally {
       if (x !== batch) x.dispose()
     }
   }
 
-  private lossAndGrads(x: tf.Tensor2D, coefficient: number, dead: tf.Tensor1D | null, deadCount: number, plan: StepPlan | null): LossAndGrads {
+  /**
+   * The same, with the batch split into row shards (shards.ts): the other threads start on theirs first, this
+   * thread computes the first shard meanwhile, and the results combine into the whole batch's gradients.
+   */
+  private async shardedLossAndGrads(batch: tf.Tensor2D, coefficient: number, dead: tf.Tensor1D | null, deadCount: number, pool: GradientShardPool): Promise<LossAndGrads> {
     const c = this.config
-    const applyBDecToInput = c.applyBDecToInput
-    switch (c.architecture) {
-      case 'standard':
-        return standardLossAndGrads(this.params, x, { l1: coefficient, applyBDecToInput, plan })
-      case 'topk':
-      case 'batchtopk':
-        return topkLossAndGrads(this.params, x, {
-          mode: c.architecture === 'topk' ? 'row' : 'batch',
-          k: c.k,
-          applyBDecToInput,
-          dead,
-          deadCount,
-          kAux: c.kAux,
-          auxCoefficient: c.auxKCoefficient,
-          plan,
-        })
-      case 'matryoshka_batchtopk':
-        return matryoshkaLossAndGrads(this.params, x, {
-          k: c.k,
-          widths: c.matryoshkaWidths!, // resolveTrainerConfig sets and validates them for this architecture
-          applyBDecToInput,
-          dead,
-          deadCount,
-          kAux: c.kAux,
-          auxCoefficient: c.auxKCoefficient,
-        })
-      case 'jumprelu':
-        return jumpReluLossAndGrads(this.params, x, { l0: coefficient, bandwidth: c.jumpReluBandwidth, applyBDecToInput, plan })
+    const n = batch.shape[0]
+    const sizes = splitRows(n, pool.size + 1, MIN_SHARD_ROWS)
+    if (sizes.length === 1) return this.localLossAndGrads(batch, coefficient, dead, deadCount)
+    const names = paramNames(this.params)
+    const [rows, deadValues, ...paramValues] = (await Promise.all([batch.data(), dead ? dead.data() : Promise.resolve(null), ...names.map((name) => this.params[name]!.data())])) as (Float32Array | null)[]
+    const params: ParamArrays = {}
+    names.forEach((name, i) => (params[name] = paramValues[i]!))
+    const requests: ShardRequest[] = []
+    let offset = sizes[0]!
+    for (const size of sizes.slice(1)) {
+      const x = rows!.slice(offset * c.dIn, (offset + size) * c.dIn)
+      requests.push({ config: c, params, x, rows: size, coefficient, dead: deadValues ?? null, deadCount, path: stepPath() })
+      offset += size
+    }
+    const remote = pool.compute(requests)
+    remote.catch(() => {}) // awaited below; a rejection while this thread computes must not go unhandled
+    const first = tf.slice(batch, [0, 0], [sizes[0]!, c.dIn]) as tf.Tensor2D // [n0, dIn]
+    let local: LossAndGrads
+    try {
+      local = await this.localLossAndGrads(first, coefficient, dead, deadCount)
+    } finally {
+      first.dispose()
+    }
+    try {
+      const results = await remote
+      return tidyObject(() => {
+        const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
+        const sst = totalVariance(x, tf.ones([1, n]) as tf.Tensor2D, n)
+        return combineShards(local, sizes[0]!, results, sst, c)
+      })
+    } finally {
+      tf.dispose([local.stats, local.fireCounts, ...Object.values(local.grads), ...(local.minSelected ? [local.minSelected] : [])] as tf.Tensor[])
     }
   }
 

@@ -1,5 +1,6 @@
 // Times the SAE training step (for `npm run bench`; not a test: speed is never asserted). Backend-agnostic.
 import * as tf from '@tensorflow/tfjs'
+import type { GradientShardPool } from '../shards.ts'
 import { setStepPath } from '../stepPath.ts'
 import { SaeTrainer } from '../trainer.ts'
 import type { TrainArchitecture } from '../types.ts'
@@ -65,16 +66,18 @@ export interface PathTiming {
   /** Median ms per step of each path, from steps taken in turn on two trainers with identical state. */
   sparseMs: number
   denseMs: number
+  /** The sparse step with the batch split over the pool's threads and this one; NaN without a pool. */
+  threadsMs: number
   /** Mean 1-minute load average over the timed steps (Node's os.loadavg, 0 where the platform has none). */
   loadAverage: number
 }
 
 /**
- * Times the sparse and the dense step in turn (sparse, dense, sparse, …) so that a shared machine's load falls on
+ * Times the sparse and the dense step (and, given a pool, the sparse step split over threads) in turn (sparse, dense, sparse, …) so that a shared machine's load falls on
  * both alike. `bEnc` sets the initial encoder bias (a sparse standard SAE, as late in training).
  */
 export async function timeSparseVsDense(
-  options: { architecture: TrainArchitecture; dIn: number; dSae: number; batch: number; k?: number; bEnc?: number },
+  options: { architecture: TrainArchitecture; dIn: number; dSae: number; batch: number; k?: number; bEnc?: number; pool?: GradientShardPool },
   rounds: number,
   loadAverage: () => number,
   /** Run halfway through the rounds (a peer engine measured inside the same window). */
@@ -85,14 +88,16 @@ export async function timeSparseVsDense(
   const ckpt = await base.checkpoint()
   base.dispose()
   if (options.bEnc !== undefined) ckpt.tensors.b_enc!.data.fill(options.bEnc)
-  const trainers = { sparse: SaeTrainer.fromCheckpoint(ckpt), dense: SaeTrainer.fromCheckpoint(ckpt) }
+  const trainers = { sparse: SaeTrainer.fromCheckpoint(ckpt), dense: SaeTrainer.fromCheckpoint(ckpt), threads: SaeTrainer.fromCheckpoint(ckpt) }
+  trainers.threads.useThreads(options.pool ?? null)
+  const paths = options.pool ? (['sparse', 'dense', 'threads'] as const) : (['sparse', 'dense'] as const)
   const x = randomTensor([batch, dIn], 1) as tf.Tensor2D
-  const samples: Record<'sparse' | 'dense', number[]> = { sparse: [], dense: [] }
+  const samples: Record<'sparse' | 'dense' | 'threads', number[]> = { sparse: [], dense: [], threads: [] }
   const loads: number[] = []
   try {
     for (let round = 0; round <= rounds; round++) {
-      for (const path of ['sparse', 'dense'] as const) {
-        setStepPath(path)
+      for (const path of paths) {
+        setStepPath(path === 'dense' ? 'dense' : 'sparse')
         const t0 = performance.now()
         await trainers[path].trainStep(x)
         if (round > 0) samples[path].push(performance.now() - t0) // round 0 warms up
@@ -105,7 +110,8 @@ export async function timeSparseVsDense(
     x.dispose()
     trainers.sparse.dispose()
     trainers.dense.dispose()
+    trainers.threads.dispose()
   }
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
-  return { sparseMs: median(samples.sparse), denseMs: median(samples.dense), loadAverage: loads.reduce((a, b) => a + b, 0) / loads.length }
+  return { sparseMs: median(samples.sparse), denseMs: median(samples.dense), threadsMs: options.pool ? median(samples.threads) : NaN, loadAverage: loads.reduce((a, b) => a + b, 0) / loads.length }
 }
