@@ -23,4 +23,22 @@ describe('ceilingMarkdown', () => {
     expect(md).toContain('[neurons_report.md](neurons_report.md)')
     expect(md).toContain('| standard-1024 | 9/10 | 50.0% | 60.0% |')
   })
+
+  it('counts precise recoveries apart from AUROC-only ones, with the distinct features behind them', () => {
+    const w = world(5, 8)
+    const e = evaluateConcepts({ acts: w.acts, x: w.x, dIn: w.d, labels: w.labels, catalogue, isWord: (id) => id % 10 !== 0, controlSeed: 1, maxK: 3 })
+    const represented = e.concepts.filter((c) => c.represented && c.probe?.transferMin !== null && c.auroc !== null)
+    const recovered = represented.filter((c) => c.recovered)
+    expect(recovered.length, 'the planted world has recoveries to count').toBeGreaterThan(1)
+    // A copy where every recovering feature is imprecise: AUROC-only counts stay, precise counts drop to 0.
+    const imprecise = structuredClone(e)
+    for (const c of imprecise.concepts) if (c.recovered) c.precision = 0.2
+    const md = ceilingMarkdown([{ name: 'sharp', l0: 10, truth: e }, { name: 'dense', l0: 10, truth: imprecise }], null)
+    const all = e.tallies.find((t) => t.group === 'all')!
+    const precise = represented.filter((c) => c.recovered && (c.precision ?? 0) >= 0.5).length
+    expect(md).toContain(`| all | ${all.represented} | ${precise}/${all.represented} | 0/${all.represented} |`)
+    const distinct = new Set(recovered.map((c) => c.bestFeature)).size
+    expect(md).toContain(`| dense | ${recovered.length} | ${distinct} | 0 | - |`)
+    expect(md).toMatch(/with\nprecision ≥ 0\.5 as well, best \d+\/\d+/)
+  })
 })

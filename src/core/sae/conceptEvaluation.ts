@@ -106,6 +106,19 @@ export interface AbsorptionSummary {
   meanAbsorbedByFamily: number
 }
 
+/**
+ * Precision a recovering feature must also reach to count as a *precise* recovery. AUROC rewards a feature that
+ * fires on every occurrence however often it fires elsewhere (for these sparse features AUROC ≈ 0.5 + (recall −
+ * false-positive rate)/2), so a dense feature "recovers" every concept it covers; at precision ≥ 0.5 at least half of
+ * the feature's firings are on the concept.
+ */
+export const PRECISE_RECOVERY_PRECISION = 0.5
+
+/** Recovered by one feature (AUROC ≥ 0.95) that is also precise (PRECISE_RECOVERY_PRECISION). */
+export function recoveredPrecisely(s: Pick<ConceptEvaluationScore, 'recovered' | 'precision'>): boolean {
+  return s.recovered && (s.precision ?? 0) >= PRECISE_RECOVERY_PRECISION
+}
+
 const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN)
 
 export function evaluateConcepts(input: ConceptEvaluationInput): ConceptEvaluation {
