@@ -20,7 +20,9 @@ export const intro =
   'window. topk: k 32. standard: the encoder bias is set so that L0 ≈ 32 (a standard SAE late in training); at ' +
   'initialisation about half the latents fire and the automatic choice is the dense step. "load" is the mean 1-minute ' +
   `load average over the timed steps (2 cores, shared). The automatic choice goes sparse while the busiest row has at ` +
-  `most d_sae/${1 / SPARSE_MAX_DENSITY} active latents; the L0 sweep rows measure that crossover.`
+  `most d_sae/${1 / SPARSE_MAX_DENSITY} active latents; the L0 sweep rows measure that crossover. "sparse, N threads" is a third ` +
+  'trainer with the same state, stepped in the same turn: the sparse step with its batch split in row shards over the ' +
+  "trainer's thread and N − 1 worker threads (src/core/sae/shards.ts, train-sae --threads; N = the machine's cores)."
 
 const TORCH_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../torchSaeStep.py')
 const PYTHON = '/usr/bin/python3' // Debian's, with python3-torch (the python3 first on PATH may lack it)
