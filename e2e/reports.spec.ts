@@ -14,7 +14,7 @@ const analysis = analyseSweep(scaling)
 test('the scaling laws: figures load, fits and grid match scaling.json', async ({ app, page, backend }) => {
   await app.openRoute('#/reports', { backend })
   await expect(page.getByTestId('reports.scaling')).toBeVisible()
-  for (const id of ['reports.scaling-loss', 'reports.scaling-optimal', 'reports.completeness']) {
+  for (const id of ['reports.scaling-loss', 'reports.scaling-optimal', 'reports.completeness', 'reports.recovery']) {
     const img = page.getByTestId(id)
     await expect(img).toBeVisible()
     await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth), { message: id }).toBeGreaterThan(0)

@@ -134,6 +134,8 @@ them, and which recoveries are precise:
 ${header(['SAE', 'recovered by one feature', 'distinct features', 'precise', 'precise recoveries'])}
 ${distinctRows.join('\n')}
 
+![recovery of the represented concepts, and absorption, per SAE](recovery.svg)
+
 Target (issue 19): ≥ 50% of the represented concepts recovered by one feature of an SAE with L0 ≤ 50 — best here
 ${bestRecovered}/${all.represented} (${pct(all.represented ? bestRecovered / all.represented : null)}) by AUROC alone: ${all.represented && bestRecovered / all.represented >= 0.5 ? 'met by that measure' : '**not met**'}; with
 precision ≥ ${PRECISE_RECOVERY_PRECISION} as well, best ${bestPrecise}/${all.represented} (${pct(all.represented ? bestPrecise / all.represented : null)}): ${all.represented && bestPrecise / all.represented >= 0.5 ? 'met' : '**not met**'}.

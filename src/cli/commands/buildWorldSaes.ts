@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import { parseSaeIndex } from '../../core/analysis/saeIndex.ts'
 import { renderCurvesSvg } from '../../core/lm/lossCurveSvg.ts'
 import { completenessMarkdown, completenessSvg, completenessTable } from '../../core/sae/completeness.ts'
+import { RECOVERY_SVG, recoveryRow, recoverySvg } from '../../core/sae/recoverySvg.ts'
 import { conceptFeatureStatsByUnit, conceptHierarchy, SparseActsBuilder, splittingEvidence, type GroundTruthReport, type SplitEvidence } from '../../core/sae/groundTruth.ts'
 import { windowActivations } from '../../core/sae/activationStore.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
@@ -31,7 +32,7 @@ import { trainSaeCommand } from './trainSae.ts'
 export const buildWorldSaesUsage = `monoscope build-world-saes [--only NAME,NAME] [--eval-only | --report-only] [--eval-tokens N] [--cache FILE] [--out DIR]
   Trains the TinyWorld SAEs listed in src/cli/worldSaeSpecs.ts on one harvest of activations (kept in --cache,
   default .cache/world-saes/), evaluates each (report.json beside its weights) and writes the family report
-  (REPORT.md, completeness.svg, family.json, concept_ceilings.json) and index.json under --out (default public/saes/tinyworld).
+  (REPORT.md, completeness.svg, recovery.svg, family.json, concept_ceilings.json) and index.json under --out (default public/saes/tinyworld).
   --eval-only re-evaluates the selected SAEs without training them; --report-only re-evaluates nothing and only rebuilds the family report from the existing report.json files.`
 
 interface EvalReport {
@@ -204,9 +205,12 @@ async function writeFamilyReport(root: string): Promise<void> {
   })
   const markdown = familyMarkdown(present, reports, table, splits, families) + '\n' + ceilingMarkdown(ceilingSaes, await neuronsSummary(hookRoot))
   await writeFile(path.join(hookRoot, 'REPORT.md'), markdown)
-  if (ceilingSaes.length > 0) await writeFile(path.join(hookRoot, CONCEPT_CEILINGS_FILE), `${JSON.stringify(conceptCeilingsFile(ceilingSaes[0]!.truth), null, 2)}\n`)
+  if (ceilingSaes.length > 0) {
+    await writeFile(path.join(hookRoot, CONCEPT_CEILINGS_FILE), `${JSON.stringify(conceptCeilingsFile(ceilingSaes[0]!.truth), null, 2)}\n`)
+    await writeFile(path.join(hookRoot, RECOVERY_SVG), recoverySvg(ceilingSaes.map((s) => recoveryRow(s.name, s.truth))))
+  }
   await writeIndex(root, present)
-  process.stderr.write(`build-world-saes: wrote ${path.join(hookRoot, 'REPORT.md')}, completeness.svg, family.json and ${path.join(root, 'index.json')}\n`)
+  process.stderr.write(`build-world-saes: wrote ${path.join(hookRoot, 'REPORT.md')}, completeness.svg, ${RECOVERY_SVG}, family.json and ${path.join(root, 'index.json')}\n`)
 }
 
 function familyMarkdown(

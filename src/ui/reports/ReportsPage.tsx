@@ -1,6 +1,8 @@
 // #/reports: the committed SAE family's measured figures — the scaling laws (loss against compute, the
-// compute-optimal size and tokens, with their fits) and completeness against concept frequency.
+// compute-optimal size and tokens, with their fits), completeness against concept frequency, and how much of what
+// the model represents each SAE recovers (precise, AUROC-only, by a family) beside absorption.
 import { useEffect, useMemo } from 'react'
+import { RECOVERY_SVG } from '../../core/sae/recoverySvg.ts'
 import { analyseSweep, gridRuns } from '../../core/sae/scaling/scalingReport.ts'
 import { SCALING_FOLDER } from '../../store/explorerActions.ts'
 import { useActions, useAppState } from '../appContext.tsx'
@@ -56,6 +58,21 @@ export function ReportsPage() {
             <img src={`${folder}/completeness.svg`} alt="Fraction of TinyWorld's planted concepts recovered by a single feature, by concept frequency, for each committed SAE." width={720} height={420} data-testid="reports.completeness" />
             <figcaption>
               Planted concepts recovered by one feature (AUROC ≥ 0.95), by how often the concept occurs. Details: <a href={`${folder}/REPORT.md`}>REPORT.md</a>.
+            </figcaption>
+          </figure>
+          <h3 id="recovery-title">What the SAEs find of what the model knows</h3>
+          <figure>
+            <img
+              src={`${folder}/${RECOVERY_SVG}`}
+              alt="Grouped bars, one group per committed SAE: the share of the concepts the model represents across languages that one precise feature recovers, that one feature recovers by AUROC alone, and that a family of up to ten features recovers; beside them, the share of child-concept occurrences where the parent's feature is silent while the child's fires."
+              width={860}
+              height={400}
+              data-testid="reports.recovery"
+            />
+            <figcaption>
+              Of the concepts a linear probe reads across languages (the model represents them), how many each SAE recovers. AUROC alone counts a feature that fires on every occurrence however often it fires elsewhere, so the
+              darkest bar also asks that at least half its firings be on the concept; the label gives how many distinct features the AUROC recoveries come from. Absorption: how often a parent concept&apos;s feature stays silent
+              while its child&apos;s fires. Details: <a href={`${folder}/REPORT.md`}>REPORT.md</a>.
             </figcaption>
           </figure>
         </>
