@@ -181,7 +181,7 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect((wrong as { stderr: string }).stderr).toMatch(/--resume: .*checkpoint.safetensors does not exist/)
   })
 
-  it('splits its steps over threads (--threads), agreeing with one thread, deterministic across a resume', async () => {
+  it('splits its steps (train-sae) and its passes (harvest) over threads: agreeing with one thread, deterministic across a resume', async () => {
     const base = ['train-sae', '--model', modelDir, '--arch', 'topk', '--d-sae', '32', '--k', '4', ...trainArgs, '--batch', '256', '--steps', '8', '--sparsity-rows', '64']
     const weights = async (d: string) => readSafetensors(new Uint8Array(await readFile(path.join(d, 'sae_weights.safetensors'))))
     const [one, two, twoResumed] = [path.join(dir, 't1'), path.join(dir, 't2'), path.join(dir, 't2r')]
@@ -197,6 +197,11 @@ describe('monoscope train-sae → features → eval-sae', () => {
       expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i]!))) / scale, name).toBeLessThan(1e-3)
       expect(Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)), `${name}: two threads sum in another order`).not.toBe(0)
     }
+    // harvest: the passes run on worker threads, each with its own copy of the model; the file is the same.
+    const harvest = (threads: string, out: string) => cli(['harvest', '--model', modelDir, '--hook', hook, '--rows', '700', '--context', '16', '--threads', threads, '--out', out])
+    expect((await harvest('1', path.join(dir, 'h1.safetensors'))).stderr).toMatch(/on 1 thread\)/)
+    expect((await harvest('2', path.join(dir, 'h2.safetensors'))).stderr).toMatch(/on 2 threads\)/)
+    expect(Buffer.compare(await readFile(path.join(dir, 'h1.safetensors')), await readFile(path.join(dir, 'h2.safetensors')))).toBe(0)
     const batchTopK = await cli([...base, '--arch', 'batchtopk', '--threads', '2', '--steps', '2', '--out', path.join(dir, 'tb')])
     expect(batchTopK.stderr).toMatch(/batchtopk selects its latents across the whole batch, so its steps run on one thread/)
   })

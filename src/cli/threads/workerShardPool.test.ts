@@ -72,7 +72,7 @@ describe('WorkerShardPool', () => {
   it('refuses work once disposed, and needs at least one thread', async () => {
     const spare = await WorkerShardPool.create(1)
     await spare.dispose()
-    await expect(spare.compute([{} as ShardRequest])).rejects.toThrow(/disposed/)
+    await expect(spare.compute([{ x: new Float32Array(4) } as ShardRequest])).rejects.toThrow(/disposed/)
     await expect(WorkerShardPool.create(0)).rejects.toThrow(/at least one thread/)
   })
 })

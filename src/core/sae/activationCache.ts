@@ -51,6 +51,17 @@ export interface HarvestOptions {
   /** Windows per forward pass (default 16: a few MB of activations per pass at TinyWorld's width). */
   windowsPerPass?: number
   onProgress?: (rows: number, total: number) => void
+  /**
+   * Runs passes elsewhere (worker threads, each with its own copy of the model) instead of on `model`, up to
+   * `size` at once. Passes are the same windows in the same order either way, so the rows are identical.
+   */
+  runner?: PassRunner
+}
+
+/** Computes one pass's activations [rows, dIn] (row-major, window order, BOS skipped as asked) off this thread. */
+export interface PassRunner {
+  readonly size: number
+  run(windows: number[][]): Promise<Float32Array>
 }
 
 /** Runs the model over the corpus until `rows` activations of the hook are collected, in corpus order. */
@@ -64,22 +75,39 @@ export async function harvestActivations(model: HookedModel, opts: HarvestOption
   checkActivationRows(opts.rows, dIn, 'The harvest (harvest fewer rows)')
   const windows = createTokenWindows(opts.corpus, { contextSize, bosTokenId: opts.bosTokenId })
   const data = new Float32Array(opts.rows * dIn)
-  let filled = 0
-  let tokens = 0
-  while (filled < opts.rows) {
-    const batch = windows.next(windowsPerPass)
+  const runner = opts.runner
+  const runPass = async (batch: number[][]): Promise<Float32Array> => {
+    if (runner) return runner.run(batch)
     const acts = await windowActivations(model, hook, batch, { skipFirst: skipBos }) // [windows·positions, dIn]
-    let values: Float32Array
     try {
-      values = (await acts.data()) as Float32Array
+      return (await acts.data()) as Float32Array
     } finally {
       acts.dispose()
     }
-    const take = Math.min(values.length / dIn, opts.rows - filled)
-    data.set(values.subarray(0, take * dIn), filled * dIn)
-    filled += take
-    tokens += windowsPerPass * contextSize
-    opts.onProgress?.(filled, opts.rows)
+  }
+  // Passes are issued in corpus order and written in that order; with a runner, up to runner.size run at once.
+  const inFlight: Promise<Float32Array>[] = []
+  let issuedRows = 0
+  let filled = 0
+  let tokens = 0
+  try {
+    while (filled < opts.rows) {
+      while (issuedRows < opts.rows && inFlight.length < (runner?.size ?? 1)) {
+        const batch = windows.next(windowsPerPass)
+        issuedRows += batch.reduce((sum, w) => sum + w.length - (skipBos ? 1 : 0), 0)
+        tokens += windowsPerPass * contextSize
+        const pass = runPass(batch)
+        pass.catch(() => {}) // awaited in order below; an early failure must not go unhandled meanwhile
+        inFlight.push(pass)
+      }
+      const values = await inFlight.shift()!
+      const take = Math.min(values.length / dIn, opts.rows - filled)
+      data.set(values.subarray(0, take * dIn), filled * dIn)
+      filled += take
+      opts.onProgress?.(filled, opts.rows)
+    }
+  } finally {
+    await Promise.allSettled(inFlight)
   }
   const info: ActivationCacheInfo = {
     hookName: hook,
