@@ -1,10 +1,9 @@
 // A PassRunner (activationCache.ts) of Node worker threads, each with its own copy of the model: activation
 // harvesting on every core. Each pass goes to the thread with the fewest in flight; results come back in any order
 // and the harvest writes them in corpus order, so the file is the one a single thread writes.
-import { InvalidArgumentError } from '../../core/errors.ts'
 import type { PassRunner } from '../../core/sae/activationCache.ts'
 import type { HarvestWorkerData } from './harvestWorkerMain.ts'
-import { RequestThread } from './requestThread.ts'
+import { startThreads, type RequestThread } from './requestThread.ts'
 
 export class WorkerHarvestPool implements PassRunner {
   private constructor(private readonly threads: RequestThread<number[][], Float32Array>[]) {}
@@ -16,14 +15,7 @@ export class WorkerHarvestPool implements PassRunner {
 
   /** Starts `size` threads, each loading the model, and waits until every one has it. */
   static async create(size: number, data: HarvestWorkerData): Promise<WorkerHarvestPool> {
-    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`A harvest thread pool needs at least one thread, got ${size}`)
-    const started = await Promise.allSettled(Array.from({ length: size }, () => RequestThread.start<number[][], Float32Array>('./harvestWorkerMain.ts', { ...data }, 'harvest')))
-    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    const failure = started.find((s) => s.status === 'rejected')
-    if (failure) {
-      await Promise.all(threads.map((t) => t.terminate()))
-      throw (failure as PromiseRejectedResult).reason
-    }
+    const threads = await startThreads<number[][], Float32Array>(size, './harvestWorkerMain.ts', { ...data }, 'harvest')
     return new WorkerHarvestPool(threads)
   }
 

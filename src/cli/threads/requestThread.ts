@@ -2,6 +2,7 @@
 // entry says so, then one reply per request, matched by id. A thread that fails or exits rejects the request it
 // was on and every later one, with the reason. The worker side is serveRequests (workerServe.ts).
 import { Worker } from 'node:worker_threads'
+import { InvalidArgumentError } from '../../core/errors.ts'
 
 export type WorkerReply<R> =
   | { kind: 'ready' }
@@ -95,4 +96,17 @@ function ready(worker: Worker, label: string): Promise<void> {
     }
     worker.on('message', onMessage).on('error', onError).on('exit', onExit)
   })
+}
+
+/** `size` threads of `entry`, all ready; if any fails to start, the others are stopped and its reason thrown. */
+export async function startThreads<Q, R>(size: number, entry: string, data: Record<string, unknown>, label: string): Promise<RequestThread<Q, R>[]> {
+  if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`A ${label} thread pool needs at least one thread, got ${size}`)
+  const started = await Promise.allSettled(Array.from({ length: size }, () => RequestThread.start<Q, R>(entry, data, label)))
+  const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failure) {
+    await Promise.all(threads.map((t) => t.terminate()))
+    throw failure.reason
+  }
+  return threads
 }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../../core/backend/backend.ts'
+import { worstRelativeDiff } from '../../core/sae/testing/checkpointDiff.ts'
 import { randomTensor } from '../../core/sae/testing/random.ts'
 import { SaeTrainer } from '../../core/sae/trainer.ts'
 import type { ShardRequest } from '../../core/sae/shards.ts'
@@ -33,13 +34,8 @@ describe('WorkerShardPool', () => {
         batch.dispose()
         expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(1e-5)
       }
-      const [ca, cb] = [await one.checkpoint(), await split.checkpoint()]
-      for (const [name, t] of Object.entries(ca.tensors)) {
-        const other = cb.tensors[name]!.data
-        const scale = Math.max(1e-6, ...Array.from(t.data, Math.abs))
-        const worst = Math.max(...Array.from(t.data, (v, i) => Math.abs(v - other[i]!)))
-        expect(worst / scale, name).toBeLessThan(2e-4)
-      }
+      const worst = worstRelativeDiff(await one.checkpoint(), await split.checkpoint())
+      expect(worst.value, `${worst.name}: relative max abs diff`).toBeLessThan(2e-4)
     } finally {
       one.dispose()
       split.dispose()

@@ -5,7 +5,7 @@ import type { BackendName } from '../../core/backend/backend.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
 import { shardable, type GradientShardPool, type ShardRequest, type ShardResult } from '../../core/sae/shards.ts'
 import type { TrainArchitecture } from '../../core/sae/types.ts'
-import { RequestThread } from './requestThread.ts'
+import { startThreads, type RequestThread } from './requestThread.ts'
 
 /** Threads a command uses by default: every core the process may use. */
 export function defaultThreads(): number {
@@ -21,14 +21,7 @@ export class WorkerShardPool implements GradientShardPool {
 
   /** Starts `size` threads on `backend` and waits until each has it ready. */
   static async create(size: number, backend: BackendName = 'wasm'): Promise<WorkerShardPool> {
-    if (!Number.isInteger(size) || size < 1) throw new InvalidArgumentError(`A gradient thread pool needs at least one thread, got ${size}`)
-    const started = await Promise.allSettled(Array.from({ length: size }, () => RequestThread.start<ShardRequest, ShardResult>('./shardWorkerMain.ts', { backend }, 'gradient')))
-    const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    const failure = started.find((s) => s.status === 'rejected')
-    if (failure) {
-      await Promise.all(threads.map((t) => t.terminate()))
-      throw (failure as PromiseRejectedResult).reason
-    }
+    const threads = await startThreads<ShardRequest, ShardResult>(size, './shardWorkerMain.ts', { backend }, 'gradient')
     return new WorkerShardPool(threads)
   }
 

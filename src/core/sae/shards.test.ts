@@ -8,10 +8,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
 import { shardable, splitRows, type ShardResult } from './shards.ts'
 import { setStepPath, type StepPath } from './stepPath.ts'
+import { worstRelativeDiff } from './testing/checkpointDiff.ts'
 import { InProcessShardPool } from './testing/inProcessShardPool.ts'
 import { randomTensor } from './testing/random.ts'
 import { SaeTrainer } from './trainer.ts'
-import type { SaeCheckpoint } from './checkpoint.ts'
 import type { TrainArchitecture } from './types.ts'
 
 beforeAll(async () => {
@@ -66,23 +66,6 @@ async function trainPair(architecture: TrainArchitecture, extra: Record<string, 
   }
 }
 
-/** Largest relative difference over every tensor of two checkpoints (parameters, Adam moments, firing counters). */
-function worstRelative(a: SaeCheckpoint, b: SaeCheckpoint): { name: string; value: number } {
-  expect(Object.keys(b.tensors).sort()).toEqual(Object.keys(a.tensors).sort())
-  let worst = { name: '', value: 0 }
-  for (const [name, t] of Object.entries(a.tensors)) {
-    const other = b.tensors[name]!.data
-    let diff = 0
-    let scale = 1e-6
-    t.data.forEach((v, i) => {
-      diff = Math.max(diff, Math.abs(v - other[i]!))
-      scale = Math.max(scale, Math.abs(v))
-    })
-    if (diff / scale > worst.value) worst = { name, value: diff / scale }
-  }
-  return worst
-}
-
 describe('a step split into row shards equals the one-thread step', () => {
   const cases: Array<[TrainArchitecture, Record<string, number | boolean>, StepPath]> = [
     ['standard', { l1Coefficient: 0.5, sparsityWarmupFraction: 0 }, 'dense'],
@@ -100,7 +83,7 @@ describe('a step split into row shards equals the one-thread step', () => {
       expect(pool.calls, 'every step was split').toBe(5)
       for (const [a, b] of losses) expect(Math.abs(a - b) / Math.abs(a)).toBeLessThan(1e-5)
       if ('kAux' in extra) expect(one.state.window.aux, 'AuxK should have run').toBeGreaterThan(0)
-      const worst = worstRelative(one, split)
+      const worst = worstRelativeDiff(one, split)
       expect(worst.value, `${worst.name}: relative max abs diff`).toBeLessThan(2e-4)
       // The logged window (sums over steps) matches too: sse and sst over the whole batch, fire counts summed.
       for (const key of ['loss', 'mse', 'sparsity', 'aux', 'sse', 'sst'] as const) {
@@ -112,7 +95,7 @@ describe('a step split into row shards equals the one-thread step', () => {
   it('detects a wrong combination (the comparison can fail): one shard computed on its rows but weighted as more', async () => {
     const pool = new InProcessShardPool(2, (r: ShardResult) => ({ ...r, rows: r.rows + 40 }))
     const { one, split } = await trainPair('topk', { auxKCoefficient: 0 }, pool, 'sparse')
-    expect(worstRelative(one, split).value).toBeGreaterThan(1e-2)
+    expect(worstRelativeDiff(one, split).value).toBeGreaterThan(1e-2)
   })
 
   it('never splits BatchTopK or Matryoshka BatchTopK, whose selection spans the batch', async () => {
@@ -123,7 +106,7 @@ describe('a step split into row shards equals the one-thread step', () => {
       const extra: Record<string, number[]> = architecture === 'matryoshka_batchtopk' ? { matryoshkaWidths: [12, 48] } : {}
       const { one, split } = await trainPair(architecture, extra, pool, 'auto', 2)
       expect(pool.calls).toBe(0)
-      expect(worstRelative(one, split).value).toBe(0)
+      expect(worstRelativeDiff(one, split).value).toBe(0)
     }
   })
 
@@ -140,7 +123,7 @@ describe('a step split into row shards equals the one-thread step', () => {
       await expect(trainer.trainStep(batch)).rejects.toThrow(/shard thread lost/)
       expect(tf.memory().numTensors).toBe(tensors)
       expect(trainer.step).toBe(0)
-      expect(worstRelative(before, await trainer.checkpoint()).value).toBe(0)
+      expect(worstRelativeDiff(before, await trainer.checkpoint()).value).toBe(0)
       trainer.useThreads(null)
       await trainer.trainStep(batch) // and it trains on alone
       expect(trainer.step).toBe(1)

@@ -16,6 +16,7 @@ import {
 import { tidyObject } from './ops.ts'
 import { setStepPath, sparseFor, SPARSE_MAX_DENSITY } from './stepPath.ts'
 import { maxAbs, maxAbsDiff, randomArray, randomTensor } from './testing/random.ts'
+import { worstRelativeDiff } from './testing/checkpointDiff.ts'
 import { SaeTrainer } from './trainer.ts'
 import type { TrainParams } from './trainParams.ts'
 import type { TrainArchitecture } from './types.ts'
@@ -206,17 +207,8 @@ describe('trainer steps: sparse and dense agree on parameters and Adam state', (
       if (architecture !== 'standard' && architecture !== 'jumprelu' && 'kAux' in extra) {
         expect(dense.state.window.aux, 'AuxK should have run').toBeGreaterThan(0)
       }
-      expect(Object.keys(sparse.tensors).sort()).toEqual(Object.keys(dense.tensors).sort())
-      for (const [name, t] of Object.entries(dense.tensors)) {
-        const s = sparse.tensors[name]!.data
-        let worst = 0
-        let scale = 1e-6
-        t.data.forEach((v, i) => {
-          worst = Math.max(worst, Math.abs(v - s[i]!))
-          scale = Math.max(scale, Math.abs(v))
-        })
-        expect(worst / scale, `${name}: relative max abs diff`).toBeLessThan(2e-4)
-      }
+      const worst = worstRelativeDiff(dense, sparse)
+      expect(worst.value, `${worst.name}: relative max abs diff`).toBeLessThan(2e-4)
       expect(sparse.state.batchTopKThreshold).toBeCloseTo(dense.state.batchTopKThreshold, 6)
     })
   }
