@@ -202,8 +202,12 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect((await harvest('1', path.join(dir, 'h1.safetensors'))).stderr).toMatch(/on 1 thread\)/)
     expect((await harvest('2', path.join(dir, 'h2.safetensors'))).stderr).toMatch(/on 2 threads\)/)
     expect(Buffer.compare(await readFile(path.join(dir, 'h1.safetensors')), await readFile(path.join(dir, 'h2.safetensors')))).toBe(0)
+    // BatchTopK's steps stay on one thread, but the live store's passes still run on two: the same weights, bit for bit.
     const batchTopK = await cli([...base, '--arch', 'batchtopk', '--threads', '2', '--steps', '2', '--out', path.join(dir, 'tb')])
     expect(batchTopK.stderr).toMatch(/batchtopk selects its latents across the whole batch, so its steps run on one thread/)
+    expect(batchTopK.stderr).toMatch(/the model's passes run on 2 threads/)
+    await cli([...base, '--arch', 'batchtopk', '--threads', '1', '--steps', '2', '--out', path.join(dir, 'tb1')])
+    expect(Buffer.compare(await readFile(path.join(dir, 'tb', 'sae_weights.safetensors')), await readFile(path.join(dir, 'tb1', 'sae_weights.safetensors')))).toBe(0)
   })
 
   it('fails with clear messages and exit code 2', async () => {

@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import type { HookedModel } from '../../core/model/hookedModel.ts'
 import { parseHookName, type HookName } from '../../core/model/hookNames.ts'
 import { CachedActivationSource, readActivationCache } from '../../core/sae/activationCache.ts'
-import { ActivationStore, createTokenWindows, type ActivationCorpus } from '../../core/sae/activationStore.ts'
+import { ActivationStore, createTokenWindows, type ActivationCorpus, type PassRunner } from '../../core/sae/activationStore.ts'
 import { checkpointFromBytes, checkpointToBytes } from '../../core/sae/checkpoint.ts'
 import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from '../../core/sae/metrics.ts'
 import { saeLensFiles } from '../../core/sae/saelens.ts'
@@ -27,6 +27,7 @@ import { parseFloatFlag, parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { readJsonFile } from '../jsonFile.ts'
 import { readTextFileCapped } from '../textFile.ts'
+import { WorkerHarvestPool } from '../threads/harvestPool.ts'
 import { defaultThreads, shardPoolFor, WorkerShardPool } from '../threads/workerShardPool.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu|matryoshka_batchtopk]
@@ -46,7 +47,8 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.
   --threads N splits each step's batch over N threads (default: every core); standard, topk and jumprelu steps
   split, equal to one thread's within float rounding; batchtopk and matryoshka_batchtopk select across the batch
-  and run on one. --threads 1 reproduces a one-thread run bit for bit.`
+  and run on one. --threads 1 reproduces a one-thread run bit for bit. Without --activations the model's passes
+  run on N threads too (each with its own copy of a tfjs model), giving the same batches.`
 
 /** The corpus of --text-file, or TinyWorld's stream when the model speaks it. */
 export async function corpusFor(
@@ -139,7 +141,7 @@ interface BatchSource {
   readonly description?: string
 }
 
-function liveStore(model: HookedModel, hook: HookName, corpus: ActivationCorpus, contextSize: number, bosTokenId: number | null, seed: number, buffer: string | undefined): BatchSource {
+function liveStore(model: HookedModel, hook: HookName, corpus: ActivationCorpus, contextSize: number, bosTokenId: number | null, seed: number, buffer: string | undefined, runner: PassRunner | null): BatchSource {
   const bufferRows = parseIntFlag('buffer', buffer, 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
   const fill = progressBar(bufferRows)
   let filled = false
@@ -150,6 +152,7 @@ function liveStore(model: HookedModel, hook: HookName, corpus: ActivationCorpus,
     bosTokenId,
     bufferRows,
     seed,
+    ...(runner ? { runner } : {}),
     onProgress: (e) => {
       if (!filled) fill(Math.min(e.rows, e.capacity), 'rows in the activation buffer')
       filled ||= e.rows >= e.capacity
@@ -233,6 +236,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
 
   const { model, tokenizer, source } = await loadModelFromSpec(str('model'), { verbose: values.verbose })
   let pool: WorkerShardPool | null = null
+  let harvestPool: WorkerHarvestPool | null = null
   try {
     const hook = parseHookName(str('hook')!, model.config.nLayers)
     const dIn = model.hookWidth(hook)
@@ -243,7 +247,13 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     // Validated before the slow parts (the buffer fill takes minutes): sizes that could never be allocated included.
     resolveTrainerConfig(trainOpts)
     checkActivationRows(batchSize, dIn, 'A batch (--batch)')
-    const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer')) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
+    // A live store runs the model's passes on every core (each thread with its own copy of the model); the batches
+    // are the same for any thread count. An ONNX model runs in-process: onnxruntime uses every core itself.
+    if (str('activations') === undefined && threads > 1 && model.engine.kind !== 'onnx') {
+      harvestPool = await WorkerHarvestPool.create(threads, { modelSpec: str('model'), hook, skipBos: bosTokenId !== null })
+      process.stderr.write(`train-sae: the model's passes run on ${threads} threads\n`)
+    }
+    const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer'), harvestPool) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
     const norm = values['no-normalize'] ? null : await store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
     if (norm) process.stderr.write(`train-sae: mean ‖x‖ ${norm.meanNorm.toPrecision(4)} → input scale ${norm.scale.toPrecision(4)} (E‖x‖ = √${dIn})\n`)
     const checkpointFile = path.join(out, 'checkpoint.safetensors')
@@ -390,6 +400,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     )
   } finally {
     await pool?.dispose()
+    await harvestPool?.dispose()
     model.dispose()
   }
 }

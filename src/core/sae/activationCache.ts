@@ -8,7 +8,9 @@ import { InvalidArgumentError, SaeFormatError } from '../errors.ts'
 import { createRng, type Rng } from '../generate/rng.ts'
 import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
-import { createTokenWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
+import { createTokenWindows, windowActivations, type ActivationCorpus, type PassRunner } from './activationStore.ts'
+
+export type { PassRunner } from './activationStore.ts'
 import { checkActivationRows } from '../limitChecks.ts'
 import { inputScaleFromMeanNorm } from './normalization.ts'
 import { describeValue } from '../formats/safeJson.ts'
@@ -58,11 +60,6 @@ export interface HarvestOptions {
   runner?: PassRunner
 }
 
-/** Computes one pass's activations [rows, dIn] (row-major, window order, BOS skipped as asked) off this thread. */
-export interface PassRunner {
-  readonly size: number
-  run(windows: number[][]): Promise<Float32Array>
-}
 
 /** Runs the model over the corpus until `rows` activations of the hook are collected, in corpus order. */
 export async function harvestActivations(model: HookedModel, opts: HarvestOptions): Promise<ActivationCache> {

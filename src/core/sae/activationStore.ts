@@ -127,6 +127,12 @@ export function documentWindows(docs: readonly (readonly number[])[], opts: Toke
   return out
 }
 
+/** Computes one pass's activations [rows, dIn] (row-major, window order, BOS skipped as asked) off this thread. */
+export interface PassRunner {
+  readonly size: number
+  run(windows: number[][]): Promise<Float32Array>
+}
+
 export interface ActivationStoreProgress {
   phase: 'fill'
   /** Rows ready to serve after this forward pass. */
@@ -148,6 +154,11 @@ export interface ActivationStoreOptions {
   bufferRows?: number
   /** Leave out each window's BOS position (default true, as SAELens: its activation is an outlier of huge norm). */
   skipBos?: boolean
+  /**
+   * Runs the model's passes elsewhere (worker threads with their own copy of the model), up to `size` at once,
+   * instead of on `model`. The passes are the same windows in the same order, so every batch is identical.
+   */
+  runner?: PassRunner
   /** Default: the model's bos_token_id. */
   bosTokenId?: number | null
   /** Default true; false serves rows in corpus order (for tests and inspection). */
@@ -169,6 +180,7 @@ export class ActivationStore {
   private readonly windowsPerPass: number
   private readonly rng: Rng | null
   private readonly onProgress: ActivationStoreOptions['onProgress']
+  private readonly runner: PassRunner | null
   private buffer: Float32Array
   private start = 0 // rows [start, end) are ready to serve
   private end = 0
@@ -198,6 +210,7 @@ export class ActivationStore {
     checkActivationRows(this.capacity, this.dIn, 'The activation buffer')
     this.rng = opts.shuffle === false ? null : createRng(opts.seed ?? 0)
     this.onProgress = opts.onProgress
+    this.runner = opts.runner ?? null
     this.buffer = new Float32Array(0)
   }
 
@@ -266,21 +279,40 @@ export class ActivationStore {
     }
     this.start = 0
     this.end = left
-    while (this.end < target) {
-      const windows = this.windows.next(this.windowsPerPass)
-      const rows = await windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
-      let data: Float32Array
-      try {
-        data = (await rows.data()) as Float32Array
-      } finally {
-        rows.dispose()
+    // Passes are issued in corpus order and consumed in that order, exactly those a one-at-a-time fill would run;
+    // with a runner, up to runner.size of them run at once.
+    const inFlight: Promise<Float32Array>[] = []
+    let issued = this.end // rows ready or on their way
+    try {
+      while (this.end < target) {
+        while (issued < target && inFlight.length < (this.runner?.size ?? 1)) {
+          const windows = this.windows.next(this.windowsPerPass)
+          issued += windows.reduce((sum, w) => sum + w.length - (this.skipBos ? 1 : 0), 0)
+          const pass = this.runPass(windows)
+          pass.catch(() => {}) // awaited in order below; an early failure must not go unhandled meanwhile
+          inFlight.push(pass)
+        }
+        const data = await inFlight.shift()!
+        this.buffer.set(data, this.end * d)
+        this.end += data.length / d
+        this.tokens += this.windowsPerPass * this.contextSize
+        this.onProgress?.({ phase: 'fill', rows: this.end, capacity: this.capacity, tokens: this.tokens })
       }
-      this.buffer.set(data, this.end * d)
-      this.end += data.length / d
-      this.tokens += this.windowsPerPass * this.contextSize
-      this.onProgress?.({ phase: 'fill', rows: this.end, capacity: this.capacity, tokens: this.tokens })
+    } finally {
+      await Promise.allSettled(inFlight)
     }
     if (this.rng) this.shuffleRows(this.end)
+  }
+
+  /** One pass's activations [rows, dIn], on the runner or on this thread's model. */
+  private async runPass(windows: number[][]): Promise<Float32Array> {
+    if (this.runner) return this.runner.run(windows)
+    const rows = await windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
+    try {
+      return (await rows.data()) as Float32Array
+    } finally {
+      rows.dispose()
+    }
   }
 
   /** Fisher–Yates over rows [0, n) of the buffer, in place. */
