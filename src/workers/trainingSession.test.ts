@@ -19,7 +19,8 @@ import type { RequestId } from './protocol.ts'
 import { unzipFiles } from '../core/sae/saeZip.ts'
 import { openRunDb, type RunRecord } from './trainingDb.ts'
 import type { RunEndedResponse, TrainingFile, TrainingResponse, TrainingRunSummary } from './trainingProtocol.ts'
-import { TrainingSession, type TrainingSessionOptions } from './trainingSession.ts'
+import { TrainingSession, type PassRunnerArgs, type TrainingSessionOptions } from './trainingSession.ts'
+import { windowActivations } from '../core/sae/activationStore.ts'
 import { smallTrainingSettings } from '../core/sae/testing/trainingSettings.ts'
 
 beforeAll(async () => {
@@ -122,6 +123,42 @@ describe('TrainingSession', () => {
       s2.dispose()
     })
   }
+
+  it('with a pass runner (harvest workers) trains to the same weights, hands it what it needs, and disposes it', async () => {
+    const plain = await loaded(new IDBFactory())
+    const straight = await plain.start({ type: 'startRun', requestId: rid(), name: 'plain', settings: settings(), fineTune: null }, () => {})
+    plain.dispose()
+    const seen: PassRunnerArgs[] = []
+    let passes = 0
+    let disposed = 0
+    const withRunner = await loaded(new IDBFactory(), {
+      passRunner: async (args) => {
+        seen.push(args)
+        // Computes each pass on the session's own model after a shrinking delay, so passes finish out of order.
+        return {
+          size: 2,
+          async run(windows) {
+            await new Promise((resolve) => setTimeout(resolve, 6 - 4 * (passes++ % 2)))
+            const acts = await windowActivations(args.model, args.hook, windows, { skipFirst: args.skipBos })
+            try {
+              return (await acts.data()) as Float32Array
+            } finally {
+              acts.dispose()
+            }
+          },
+          dispose: () => void disposed++,
+        }
+      },
+    })
+    const ended = await withRunner.start({ type: 'startRun', requestId: rid(), name: 'threads', settings: settings(), fineTune: null }, () => {})
+    expect(ended.outcome).toBe('finished')
+    expect(passes, 'the store ran its passes on the runner').toBeGreaterThan(0)
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toMatchObject({ source: SOURCE, backend: 'wasm', hook: settings().hook }) // skipBos: as the store's (the weights below agree only if so)
+    expect(disposed).toBe(1)
+    expect(weightsOf(ended.files)).toEqual(weightsOf(straight.files))
+    withRunner.dispose()
+  })
 
   it('a run cut off before its first checkpoint is listed as such and restarts to the weights of a straight run', async () => {
     const s0 = await loaded(new IDBFactory())

@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend, type BackendName } from '../core/backend/backend.ts'
 import { CancelledError, InvalidArgumentError, serializeError } from '../core/errors.ts'
-import type { HookedModel } from '../core/model/hookedModel.ts'
+import { bosTokenFor, type HookedModel } from '../core/model/hookedModel.ts'
+import { parseHookName, type HookName } from '../core/model/hookNames.ts'
+import type { PassRunner } from '../core/sae/activationStore.ts'
 import { loadModel as loadModelFrom } from '../core/model/load.ts'
 import { checkpointFromBytes, checkpointToBytes } from '../core/sae/checkpoint.ts'
 import { fetchSaeLensFolder } from '../core/sae/saelens.ts'
@@ -59,6 +61,24 @@ export interface TrainingSessionOptions {
   newRunId?: () => string
   /** Compute dashboards for finished SAEs (default true; tests of training alone turn it off). */
   analyse?: boolean
+  /**
+   * Other workers to run the activation store's model passes on (every core; the batches are the same), or null
+   * to run them here (the default). Disposed when the run ends.
+   */
+  passRunner?: (args: PassRunnerArgs) => Promise<DisposablePassRunner | null>
+}
+
+export interface PassRunnerArgs {
+  source: string
+  hubEndpoint: string | undefined
+  backend: BackendName
+  model: HookedModel
+  hook: HookName
+  skipBos: boolean
+}
+
+export interface DisposablePassRunner extends PassRunner {
+  dispose(): void
 }
 
 interface ActiveRun {
@@ -105,6 +125,7 @@ export class TrainingSession {
       startBackend: (name) => selectBackend([name]),
       newRunId: randomRunId,
       analyse: true,
+      passRunner: async () => null,
       ...options,
     }
   }
@@ -291,6 +312,7 @@ export class TrainingSession {
     let hasCheckpoint = init.resume !== undefined
     const send = (live: LiveFields = {}) => emit({ type: 'runUpdate', requestId, run: summaryOf(record, { ...live, hasCheckpoint }) })
     let run: TrainingRun | null = null
+    let runner: DisposablePassRunner | null = null
     const save = async (status: RunRecord['status']) => {
       record = { ...record, status, step: run!.step, log: [...run!.log], ce: [...run!.ce], updatedAt: Date.now() }
       await db.put(record, checkpointToBytes(await run!.checkpoint()))
@@ -301,8 +323,12 @@ export class TrainingSession {
       send()
       await this.o.yieldToEvents()
       let lastPrepare = 0
+      const { source, backend } = this.loaded!
+      const hook = parseHookName(record.settings.hook, model.config.nLayers)
+      runner = await this.o.passRunner({ source, hubEndpoint: this.hubEndpoint, backend, model, hook, skipBos: bosTokenFor(model) !== null })
       run = await TrainingRun.create(model, tokenizer, record.settings, {
         ...init,
+        ...(runner ? { runner } : {}),
         onPrepare: (prepare) => {
           if (performance.now() - lastPrepare < PREPARE_EVENT_MS) return
           lastPrepare = performance.now()
@@ -370,6 +396,7 @@ export class TrainingSession {
       throw err
     } finally {
       run?.dispose()
+      runner?.dispose()
       this.release(active)
     }
   }

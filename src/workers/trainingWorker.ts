@@ -4,6 +4,7 @@
 // copy costs one more model load (TinyWorld: 2 MB); finished SAEs go to the model worker as SAELens files.
 import { assertNever, serializeError } from '../core/errors.ts'
 import { describeBackend } from './backendInfo.ts'
+import { startHarvestWorkers } from './harvestWorkers.ts'
 import { openRunDb } from './trainingDb.ts'
 import type { TrainingRequest, TrainingResponse } from './trainingProtocol.ts'
 import { TrainingSession } from './trainingSession.ts'
@@ -14,7 +15,7 @@ import { yieldToEvents } from './yieldToEvents.ts'
 declare const self: DedicatedWorkerGlobalScope
 
 
-const session = new TrainingSession({ openDb: () => openRunDb(self.indexedDB), describeBackend, yieldToEvents })
+const session = new TrainingSession({ openDb: () => openRunDb(self.indexedDB), describeBackend, yieldToEvents, passRunner: startHarvestWorkers })
 
 function post(response: TrainingResponse): void {
   self.postMessage(response)

@@ -9,7 +9,7 @@ import { bosTokenFor, type HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
 import type { HfTextTokenizer } from '../tokenizer/tokenizer.ts'
 import { speaksTinyWorld } from '../world/speaks.ts'
-import { ActivationStore, createTokenWindows, type ActivationCorpus } from './activationStore.ts'
+import { ActivationStore, createTokenWindows, type ActivationCorpus , type PassRunner } from './activationStore.ts'
 import type { SaeCheckpoint } from './checkpoint.ts'
 import { fineTuneCheckpoint } from './fineTune.ts'
 import { deadFraction, denseFraction, featureDensity, fireCounts, logSparsity } from './metrics.ts'
@@ -41,6 +41,8 @@ export interface TrainingRunInit {
   onLog?: (entry: TrainLogEntry) => void
   /** Called while the buffer fills and the data stream is fast-forwarded (rows so far, of the target). */
   onPrepare?: (e: { phase: 'fill' | 'skip'; done: number; total: number }) => void
+  /** Runs the model's passes for the activation store elsewhere (other workers); the batches are the same. */
+  runner?: PassRunner
 }
 
 export interface TrainingResult {
@@ -106,6 +108,7 @@ export class TrainingRun {
       bosTokenId,
       bufferRows: settings.bufferRows,
       seed: settings.seed,
+      ...(init.runner ? { runner: init.runner } : {}),
       onProgress: (e) => init.onPrepare?.({ phase: 'fill', done: Math.min(e.rows, e.capacity), total: e.capacity }),
     })
     // Always estimated, resumed runs too: the store must consume the same rows in the same order to replay its batches.
