@@ -1,7 +1,7 @@
 // The training worker's activation store on every core: one harvest worker per core, each with its own copy of the
 // model, runs the store's forward passes while this worker trains (the store consumes them in corpus order, so
-// the batches are the same as without them). Used on WASM only (on WebGPU the GPU does the work) and for models up
-// to MAX_PARAMETERS (every worker holds a copy). A worker that fails to start costs nothing: training then runs
+// the batches are the same as without them). Used on WASM only (on WebGPU the GPU does the work), for tfjs models
+// up to MAX_PARAMETERS (every worker holds a copy). A worker that fails to start costs nothing: training then runs
 // its passes here, as before.
 import type { Gpt2Config } from '../core/model/config.ts'
 import type { HarvestWorkerRequest, HarvestWorkerResponse } from './harvestProtocol.ts'
@@ -52,7 +52,8 @@ function startWorker(args: PassRunnerArgs): Promise<HarvestThread> {
 /** One harvest worker per core, or null where they would not help (or could not start). */
 export async function startHarvestWorkers(args: PassRunnerArgs): Promise<DisposablePassRunner | null> {
   const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1
-  if (args.backend !== 'wasm' || cores < 2 || approximateParameters(args.model.config) > MAX_PARAMETERS) return null
+  // tfjs models only: an ONNX model's passes run on onnxruntime-web, which has WASM threads of its own.
+  if (args.backend !== 'wasm' || args.model.engine.kind === 'onnx' || cores < 2 || approximateParameters(args.model.config) > MAX_PARAMETERS) return null
   const started = await Promise.allSettled(Array.from({ length: cores }, () => startWorker(args)))
   const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
