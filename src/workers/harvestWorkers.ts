@@ -63,6 +63,7 @@ export async function startHarvestWorkers(args: PassRunnerArgs): Promise<Disposa
     return null
   }
   let nextId = 0
+  console.info(`[monoscope training] harvesting activations on ${threads.length} workers`)
   return {
     size: threads.length,
     run(windows) {
