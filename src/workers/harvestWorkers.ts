@@ -21,7 +21,8 @@ interface HarvestThread {
   pending: Map<number, { resolve: (d: Float32Array) => void; reject: (e: Error) => void }>
 }
 
-function startWorker(args: PassRunnerArgs): Promise<HarvestThread> {
+async function startWorker(args: PassRunnerArgs): Promise<HarvestThread> {
+  // async: a worker the page may not create (a CSP, a SecurityError) rejects like one that fails later.
   const worker = new Worker(new URL('./harvestWorker.ts', import.meta.url), { type: 'module', name: 'monoscope harvest' })
   const thread: HarvestThread = { worker, busy: 0, pending: new Map() }
   return new Promise((resolve, reject) => {
