@@ -17,7 +17,8 @@ export const intro =
   'batch 512, context 64, buffer 8,192 rows, CE every 100 steps — shortened to the steps below. tokens/s = tokens trained / ' +
   'wall time of the training loop (activation harvesting by the model included; buffer fill before the first step, final ' +
   'density pass and dashboards excluded), as the panel shows it. Browser: the built app in headless Chromium, one run each; ' +
-  'Node: the same core TrainingRun on tfjs-wasm. WebGPU runs on Chromium\'s software SwiftShader adapter here (no GPU), ' +
+  "on WASM the activation store's passes run on one harvest worker per core (src/workers/harvestWorkers.ts). " +
+  'Node: the same core TrainingRun on tfjs-wasm, on one thread. WebGPU runs on Chromium\'s software SwiftShader adapter here (no GPU), ' +
   'so its figure measures the WebGPU code path, not GPU speed; the training path reads tensors back only asynchronously, ' +
   'which is what lets it train on WebGPU in a worker at all (synchronous readback returns zeros there).'
 
