@@ -186,7 +186,7 @@ describe('monoscope train-sae → features → eval-sae', () => {
     const weights = async (d: string) => readSafetensors(new Uint8Array(await readFile(path.join(d, 'sae_weights.safetensors'))))
     const [one, two, twoResumed] = [path.join(dir, 't1'), path.join(dir, 't2'), path.join(dir, 't2r')]
     expect((await cli([...base, '--threads', '1', '--out', one])).stderr).toMatch(/on 1 thread,/)
-    expect((await cli([...base, '--threads', '2', '--out', two])).stderr).toMatch(/on 2 threads,/)
+    expect((await cli([...base, '--threads', '2', '--out', two])).stderr).toMatch(/on 2 threads \(the model's passes on 2\),/)
     await cli([...base, '--threads', '2', '--checkpoint-every', '4', '--stop-after', '4', '--out', twoResumed])
     await cli([...base, '--threads', '2', '--checkpoint-every', '4', '--resume', '--out', twoResumed])
     expect(Buffer.compare(await readFile(path.join(two, 'sae_weights.safetensors')), await readFile(path.join(twoResumed, 'sae_weights.safetensors')))).toBe(0)
@@ -205,7 +205,7 @@ describe('monoscope train-sae → features → eval-sae', () => {
     // BatchTopK's steps stay on one thread, but the live store's passes still run on two: the same weights, bit for bit.
     const batchTopK = await cli([...base, '--arch', 'batchtopk', '--threads', '2', '--steps', '2', '--out', path.join(dir, 'tb')])
     expect(batchTopK.stderr).toMatch(/batchtopk selects its latents across the whole batch, so its steps run on one thread/)
-    expect(batchTopK.stderr).toMatch(/the model's passes run on 2 threads/)
+    expect(batchTopK.stderr).toMatch(/on 1 thread \(the model's passes on 2\)/)
     await cli([...base, '--arch', 'batchtopk', '--threads', '1', '--steps', '2', '--out', path.join(dir, 'tb1')])
     expect(Buffer.compare(await readFile(path.join(dir, 'tb', 'sae_weights.safetensors')), await readFile(path.join(dir, 'tb1', 'sae_weights.safetensors')))).toBe(0)
   })

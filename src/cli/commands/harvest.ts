@@ -9,6 +9,7 @@ import { parseHookName } from '../../core/model/hookNames.ts'
 import { parseIntFlag } from '../args.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { bosTokenFor } from '../../core/model/hookedModel.ts'
+import { checkActivationRows } from '../../core/limitChecks.ts'
 import { corpusFor, progressBar } from './trainSae.ts'
 import { WorkerHarvestPool } from '../threads/harvestPool.ts'
 import { defaultThreads } from '../threads/workerShardPool.ts'
@@ -40,6 +41,7 @@ export async function harvestCommand(argv: string[]): Promise<void> {
     const contextSize = parseIntFlag('context', values.context, model.config.nCtx, 2)
     const bosTokenId = bosTokenFor(model)
     // The main thread then only cuts windows and writes rows; the worker threads run the model.
+    checkActivationRows(rows, model.hookWidth(hook), 'The harvest (harvest fewer rows)') // before starting threads
     if (threads > 1 && model.engine.kind !== 'onnx') pool = await WorkerHarvestPool.create(threads, { modelSpec: values.model, hook, skipBos: bosTokenId !== null })
     const bar = progressBar(rows)
     const started = performance.now()

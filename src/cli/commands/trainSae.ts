@@ -141,8 +141,11 @@ interface BatchSource {
   readonly description?: string
 }
 
+/** 65,536 rows: hundreds of windows mixed in every batch. */
+const DEFAULT_BUFFER_ROWS = 65_536
+
 function liveStore(model: HookedModel, hook: HookName, corpus: ActivationCorpus, contextSize: number, bosTokenId: number | null, seed: number, buffer: string | undefined, runner: PassRunner | null): BatchSource {
-  const bufferRows = parseIntFlag('buffer', buffer, 65_536, 1) // 65,536 rows: hundreds of windows mixed in every batch
+  const bufferRows = parseIntFlag('buffer', buffer, DEFAULT_BUFFER_ROWS, 1)
   const fill = progressBar(bufferRows)
   let filled = false
   const store = new ActivationStore(model, {
@@ -250,8 +253,8 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
     // A live store runs the model's passes on every core (each thread with its own copy of the model); the batches
     // are the same for any thread count. An ONNX model runs in-process: onnxruntime uses every core itself.
     if (str('activations') === undefined && threads > 1 && model.engine.kind !== 'onnx') {
+      checkActivationRows(parseIntFlag('buffer', str('buffer'), DEFAULT_BUFFER_ROWS, 1), dIn, 'The activation buffer') // before starting threads
       harvestPool = await WorkerHarvestPool.create(threads, { modelSpec: str('model'), hook, skipBos: bosTokenId !== null })
-      process.stderr.write(`train-sae: the model's passes run on ${threads} threads\n`)
     }
     const store = str('activations') === undefined ? liveStore(model, hook, corpus, contextSize, bosTokenId, trainOpts.seed ?? 0, str('buffer'), harvestPool) : await cachedStore(str('activations')!, hook, dIn, trainOpts.seed ?? 0)
     const norm = values['no-normalize'] ? null : await store.estimateNormScale(parseIntFlag('norm-rows', str('norm-rows'), 16_384, 1))
@@ -300,7 +303,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
         sae.dispose()
       }
     }
-    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows on ${pool ? pool.size + 1 : 1} thread${pool ? 's' : ''}, data ${description}\n`)
+    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows on ${pool ? pool.size + 1 : 1} thread${pool ? 's' : ''}${harvestPool ? ` (the model's passes on ${harvestPool.size})` : ''}, data ${description}\n`)
     const bar = progressBar(c.totalSteps)
     const started = performance.now()
     const startStep = trainer.step
