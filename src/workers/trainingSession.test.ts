@@ -20,7 +20,7 @@ import { unzipFiles } from '../core/sae/saeZip.ts'
 import { openRunDb, type RunRecord } from './trainingDb.ts'
 import type { RunEndedResponse, TrainingFile, TrainingResponse, TrainingRunSummary } from './trainingProtocol.ts'
 import { TrainingSession, type PassRunnerArgs, type TrainingSessionOptions } from './trainingSession.ts'
-import { windowActivations } from '../core/sae/activationStore.ts'
+import { outOfOrderRunner, type CountingRunner } from '../core/sae/testing/outOfOrderRunner.ts'
 import { smallTrainingSettings } from '../core/sae/testing/trainingSettings.ts'
 
 beforeAll(async () => {
@@ -129,30 +129,18 @@ describe('TrainingSession', () => {
     const straight = await plain.start({ type: 'startRun', requestId: rid(), name: 'plain', settings: settings(), fineTune: null }, () => {})
     plain.dispose()
     const seen: PassRunnerArgs[] = []
-    let passes = 0
+    let runner: CountingRunner | null = null
     let disposed = 0
     const withRunner = await loaded(new IDBFactory(), {
       passRunner: async (args) => {
         seen.push(args)
-        // Computes each pass on the session's own model after a shrinking delay, so passes finish out of order.
-        return {
-          size: 2,
-          async run(windows) {
-            await new Promise((resolve) => setTimeout(resolve, 6 - 4 * (passes++ % 2)))
-            const acts = await windowActivations(args.model, args.hook, windows, { skipFirst: args.skipBos })
-            try {
-              return (await acts.data()) as Float32Array
-            } finally {
-              acts.dispose()
-            }
-          },
-          dispose: () => void disposed++,
-        }
+        runner = outOfOrderRunner(args.model, args.hook, { size: 2, skipFirst: args.skipBos, stepMs: 2 })
+        return Object.assign(runner, { dispose: () => void disposed++ })
       },
     })
     const ended = await withRunner.start({ type: 'startRun', requestId: rid(), name: 'threads', settings: settings(), fineTune: null }, () => {})
     expect(ended.outcome).toBe('finished')
-    expect(passes, 'the store ran its passes on the runner').toBeGreaterThan(0)
+    expect(runner!.calls, 'the store ran its passes on the runner').toBeGreaterThan(0)
     expect(seen).toHaveLength(1)
     expect(seen[0]).toMatchObject({ source: SOURCE, backend: 'wasm', hook: settings().hook }) // skipBos: as the store's (the weights below agree only if so)
     expect(disposed).toBe(1)

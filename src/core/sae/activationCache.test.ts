@@ -11,6 +11,7 @@ import { hookName } from '../model/hookNames.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { activationCacheToBytes, CachedActivationSource, harvestActivations, readActivationCache, type ActivationCache, type PassRunner } from './activationCache.ts'
 import { createTokenWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
+import { outOfOrderRunner } from './testing/outOfOrderRunner.ts'
 
 beforeAll(async () => {
   await selectBackend(['wasm'])
@@ -46,29 +47,10 @@ describe('activation cache files', () => {
   it('gives the same rows through a pass runner whose passes finish out of order, and stops on a failing pass', async () => {
     const { cache, model } = await tinyCache(100)
     const options = { hook, corpus, corpusDescription: 'test', modelDescription: 'tiny', rows: 100, contextSize: 8, bosTokenId: 0, windowsPerPass: 3 }
-    let calls = 0
-    let inFlight = 0
-    let most = 0
-    // Runs each pass on this thread's model, each answered after a delay that shrinks, so later passes finish first.
-    const runner: PassRunner = {
-      size: 3,
-      async run(windows) {
-        const delay = 30 - 10 * (calls++ % 3)
-        inFlight++
-        most = Math.max(most, inFlight)
-        await new Promise((resolve) => setTimeout(resolve, delay))
-        inFlight--
-        const acts = await windowActivations(model, hook, windows, { skipFirst: true })
-        try {
-          return (await acts.data()) as Float32Array
-        } finally {
-          acts.dispose()
-        }
-      },
-    }
+    const runner = outOfOrderRunner(model, hook, { size: 3, skipFirst: true })
     const viaRunner = await harvestActivations(model, { ...options, runner })
-    expect(most, 'passes overlapped').toBe(3)
-    expect(calls).toBe(5) // 100 rows at 21 a pass: five passes, none wasted
+    expect(runner.most, 'passes overlapped').toBe(3)
+    expect(runner.calls).toBe(5) // 100 rows at 21 a pass: five passes, none wasted
     expect(viaRunner.info).toEqual(cache.info)
     expect(Buffer.compare(Buffer.from(viaRunner.data.buffer), Buffer.from(cache.data.buffer))).toBe(0)
     const failing: PassRunner = { size: 2, run: async () => Promise.reject(new Error('thread lost')) }

@@ -9,7 +9,8 @@ import type { HookedModel } from '../model/hookedModel.ts'
 import { hookName, type HookName } from '../model/hookNames.ts'
 import { makeTinyGpt2 } from '../testing/tinyModel.ts'
 import { EOT_ID } from '../world/world.ts'
-import { ActivationStore, createTokenWindows, documentWindows, windowActivations, type ActivationCorpus, type PassRunner } from './activationStore.ts'
+import { ActivationStore, createTokenWindows, documentWindows, windowActivations, type ActivationCorpus } from './activationStore.ts'
+import { outOfOrderRunner } from './testing/outOfOrderRunner.ts'
 
 beforeAll(async () => {
   await selectBackend(['wasm'])
@@ -112,31 +113,13 @@ describe('ActivationStore', () => {
   it('serves identical batches when a pass runner computes the passes, finishing them out of order', async () => {
     const model = tiny()
     const hook = hookName.residPost(1)
-    let calls = 0
-    let inFlight = 0
-    let most = 0
-    const runner: PassRunner = {
-      size: 3,
-      async run(windows) {
-        const delay = 20 - 8 * (calls++ % 3) // later passes of a refill finish first
-        inFlight++
-        most = Math.max(most, inFlight)
-        await new Promise((resolve) => setTimeout(resolve, delay))
-        inFlight--
-        const rows = await windowActivations(model, hook, windows, { skipFirst: true })
-        try {
-          return (await rows.data()) as Float32Array
-        } finally {
-          rows.dispose()
-        }
-      },
-    }
+    const runner = outOfOrderRunner(model, hook, { size: 3, skipFirst: true })
     const make = (withRunner: boolean) => new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 60, seed: 4, ...(withRunner ? { runner } : {}) })
     const [plain, threaded] = [make(false), make(true)]
     const before = tf.memory().numTensors
     expect(await take(threaded, 12, 20)).toEqual(await take(plain, 12, 20)) // several refills, each shuffled
     expect(threaded.tokensProcessed).toBe(plain.tokensProcessed)
-    expect(most, 'passes overlapped').toBe(3)
+    expect(runner.most, 'passes overlapped').toBe(3)
     expect(tf.memory().numTensors).toBe(before)
     const failing = new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, bufferRows: 60, runner: { size: 2, run: () => Promise.reject(new Error('thread lost')) } })
     await expect(failing.nextBatch(4)).rejects.toThrow(/thread lost/)
