@@ -1,6 +1,6 @@
 // REPORT.md's sections on ceilings and controls, feature families and absorption, across whatever TinyWorld SAEs
 // have an eval-sae report.json with those fields (build-world-saes writes them; a newly listed SAE joins the columns).
-import { PRECISE_RECOVERY_PRECISION, recoveredPrecisely, type ConceptEvaluation, type ConceptEvaluationScore } from '../core/sae/conceptEvaluation.ts'
+import { PRECISE_RECOVERY_PRECISION, recoveredPrecisely, representedInGroup, type ConceptEvaluation } from '../core/sae/conceptEvaluation.ts'
 
 export interface CeilingSae {
   name: string
@@ -48,24 +48,17 @@ export function ceilingMarkdown(saes: readonly CeilingSae[], neurons: readonly N
   const bestRecovered = Math.max(...lowL0.map((s) => s.truth.tallies.find((t) => t.group === 'all')!.recoveredOfRepresented ?? 0), 0)
   // The same tallies, counting only precise recoveries (the best feature's precision ≥ PRECISE_RECOVERY_PRECISION),
   // and how many distinct features the one-feature recoveries come from: a few dense features can "recover" many.
-  const groupMembers = (truth: ConceptEvaluation, group: string): ConceptEvaluationScore[] => {
-    const languages = new Set(truth.concepts.filter((c) => c.probe !== null && c.probe.transferMin === null).map((c) => c.concept))
-    const nonLanguage = truth.concepts.filter((c) => c.auroc !== null && !languages.has(c.concept) && c.represented)
-    if (group === 'all') return nonLanguage
-    if (group === 'word' || group === 'span') return nonLanguage.filter((c) => c.scope === group)
-    return nonLanguage.filter((c) => c.level === group)
-  }
   const preciseRows = first.tallies.map((t, i) => {
-    const cells = saes.map((s) => `${groupMembers(s.truth, t.group).filter(recoveredPrecisely).length}/${s.truth.tallies[i]!.represented}`)
+    const cells = saes.map((s) => `${representedInGroup(s.truth, t.group).filter(recoveredPrecisely).length}/${s.truth.tallies[i]!.represented}`)
     return `| ${t.group} | ${t.represented} | ${cells.join(' | ')} |`
   })
   const distinctRows = saes.map((s) => {
-    const recovered = groupMembers(s.truth, 'all').filter((c) => c.recovered)
+    const recovered = representedInGroup(s.truth, 'all').filter((c) => c.recovered)
     const features = new Set(recovered.map((c) => c.bestFeature))
     const precise = recovered.filter(recoveredPrecisely)
     return `| ${s.name} | ${recovered.length} | ${features.size} | ${precise.length} | ${precise.map((c) => c.name).join(', ') || '-'} |`
   })
-  const bestPrecise = Math.max(...lowL0.map((s) => groupMembers(s.truth, 'all').filter(recoveredPrecisely).length), 0)
+  const bestPrecise = Math.max(...lowL0.map((s) => representedInGroup(s.truth, 'all').filter(recoveredPrecisely).length), 0)
   const conceptRows = first.concepts
     // The languages have no transfer rotation (a language cannot be read in another): left out.
     .filter((c) => c.probe !== null && c.probe.transferMin !== null)

@@ -4,7 +4,7 @@ import { selectBackend } from '../core/backend/backend.ts'
 import type { HookedModel } from '../core/model/hookedModel.ts'
 import type { HookName } from '../core/model/hookNames.ts'
 import { loadModel } from '../core/model/load.ts'
-import { windowActivations } from '../core/sae/activationStore.ts'
+import { windowActivationData } from '../core/sae/activationStore.ts'
 import { resolveSource } from '../core/sources/index.ts'
 import type { HarvestWorkerRequest, HarvestWorkerResponse } from './harvestProtocol.ts'
 import { configureWasmPaths } from './wasmAssets.ts'
@@ -32,13 +32,8 @@ async function handle(request: HarvestWorkerRequest): Promise<void> {
   }
   try {
     if (!loaded) throw new Error('this harvest worker has no model yet')
-    const acts = await windowActivations(loaded.model, loaded.hook, request.windows, { skipFirst: loaded.skipBos }) // [rows, dIn]
-    try {
-      const data = (await acts.data()) as Float32Array
-      post({ type: 'result', id: request.id, data }, [data.buffer])
-    } finally {
-      acts.dispose()
-    }
+    const data = await windowActivationData(loaded.model, loaded.hook, request.windows, { skipFirst: loaded.skipBos }) // [rows·dIn]
+    post({ type: 'result', id: request.id, data }, [data.buffer])
   } catch (err) {
     post({ type: 'error', id: request.id, message: message(err) })
   }

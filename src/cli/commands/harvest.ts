@@ -40,8 +40,8 @@ export async function harvestCommand(argv: string[]): Promise<void> {
     const { corpus, description } = await corpusFor(model, tokenizer, values['text-file'], dataSeed)
     const contextSize = parseIntFlag('context', values.context, model.config.nCtx, 2)
     const bosTokenId = bosTokenFor(model)
-    // The main thread then only cuts windows and writes rows; the worker threads run the model.
     checkActivationRows(rows, model.hookWidth(hook), 'The harvest (harvest fewer rows)') // before starting threads
+    // With threads, this thread only cuts windows and writes rows; the worker threads run the model.
     if (threads > 1 && model.engine.kind !== 'onnx') pool = await WorkerHarvestPool.create(threads, { modelSpec: values.model, hook, skipBos: bosTokenId !== null })
     const bar = progressBar(rows)
     const started = performance.now()

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { selectBackend } from '../../core/backend/backend.ts'
 import { loadModel } from '../../core/model/load.ts'
-import { windowActivations } from '../../core/sae/activationStore.ts'
+import { windowActivationData } from '../../core/sae/activationStore.ts'
 import { resolveSource } from '../../core/sources/index.ts'
 import { repoRoot } from '../defaults.ts'
 import { WorkerHarvestPool } from './harvestPool.ts'
@@ -30,10 +30,9 @@ describe('WorkerHarvestPool', () => {
     try {
       const windows = [[0, 5, 6, 7, 8], [0, 9, 10, 11, 12]]
       const [a, b] = await Promise.all([pool.run(windows), pool.run(windows.slice(0, 1))])
-      const ref = await windowActivations(model, 'blocks.1.hook_resid_post', windows, { skipFirst: true })
-      expect(Array.from(a)).toEqual(Array.from(ref.dataSync()))
+      const ref = await windowActivationData(model, 'blocks.1.hook_resid_post', windows, { skipFirst: true })
+      expect(Array.from(a)).toEqual(Array.from(ref))
       expect(b.length).toBe(4 * 128)
-      ref.dispose()
     } finally {
       model.dispose()
       await pool.dispose()

@@ -3,7 +3,7 @@
 import { workerData } from 'node:worker_threads'
 import type { HookedModel } from '../../core/model/hookedModel.ts'
 import type { HookName } from '../../core/model/hookNames.ts'
-import { windowActivations } from '../../core/sae/activationStore.ts'
+import { windowActivationData } from '../../core/sae/activationStore.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { ownedBuffers, serveRequests } from './workerServe.ts'
 
@@ -21,12 +21,7 @@ await serveRequests<number[][], Float32Array>(
     model = (await loadModelFromSpec(modelSpec)).model
   },
   async (windows) => {
-    const acts = await windowActivations(model, hook, windows, { skipFirst: skipBos }) // [rows, dIn]
-    try {
-      const data = (await acts.data()) as Float32Array
-      return { result: data, transfer: ownedBuffers([data]) }
-    } finally {
-      acts.dispose()
-    }
+    const data = await windowActivationData(model, hook, windows, { skipFirst: skipBos }) // [rows·dIn]
+    return { result: data, transfer: ownedBuffers([data]) }
   },
 )

@@ -8,7 +8,7 @@ import { InvalidArgumentError, SaeFormatError } from '../errors.ts'
 import { createRng, type Rng } from '../generate/rng.ts'
 import type { HookedModel } from '../model/hookedModel.ts'
 import { parseHookName, type HookName } from '../model/hookNames.ts'
-import { createTokenWindows, windowActivations, type ActivationCorpus, type PassRunner } from './activationStore.ts'
+import { createTokenWindows, runPassesInOrder, windowActivationData, type ActivationCorpus, type PassRunner } from './activationStore.ts'
 
 export type { PassRunner } from './activationStore.ts'
 import { checkActivationRows } from '../limitChecks.ts'
@@ -72,40 +72,23 @@ export async function harvestActivations(model: HookedModel, opts: HarvestOption
   checkActivationRows(opts.rows, dIn, 'The harvest (harvest fewer rows)')
   const windows = createTokenWindows(opts.corpus, { contextSize, bosTokenId: opts.bosTokenId })
   const data = new Float32Array(opts.rows * dIn)
-  const runner = opts.runner
-  const runPass = async (batch: number[][]): Promise<Float32Array> => {
-    if (runner) return runner.run(batch)
-    const acts = await windowActivations(model, hook, batch, { skipFirst: skipBos }) // [windows·positions, dIn]
-    try {
-      return (await acts.data()) as Float32Array
-    } finally {
-      acts.dispose()
-    }
-  }
-  // Passes are issued in corpus order and written in that order; with a runner, up to runner.size run at once.
-  const inFlight: Promise<Float32Array>[] = []
-  let issuedRows = 0
   let filled = 0
   let tokens = 0
-  try {
-    while (filled < opts.rows) {
-      while (issuedRows < opts.rows && inFlight.length < (runner?.size ?? 1)) {
-        const batch = windows.next(windowsPerPass)
-        issuedRows += batch.reduce((sum, w) => sum + w.length - (skipBos ? 1 : 0), 0)
-        tokens += windowsPerPass * contextSize
-        const pass = runPass(batch)
-        pass.catch(() => {}) // awaited in order below; an early failure must not go unhandled meanwhile
-        inFlight.push(pass)
-      }
-      const values = await inFlight.shift()!
+  await runPassesInOrder({
+    windows,
+    windowsPerPass,
+    skipBos,
+    needed: opts.rows,
+    size: opts.runner?.size ?? 1,
+    run: (batch) => (opts.runner ? opts.runner.run(batch) : windowActivationData(model, hook, batch, { skipFirst: skipBos })),
+    take: (values) => {
       const take = Math.min(values.length / dIn, opts.rows - filled)
       data.set(values.subarray(0, take * dIn), filled * dIn)
       filled += take
+      tokens += windowsPerPass * contextSize
       opts.onProgress?.(filled, opts.rows)
-    }
-  } finally {
-    await Promise.allSettled(inFlight)
-  }
+    },
+  })
   const info: ActivationCacheInfo = {
     hookName: hook,
     model: opts.modelDescription,

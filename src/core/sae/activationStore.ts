@@ -110,6 +110,52 @@ export async function windowActivations(model: HookedModel, hook: HookName, wind
   }
 }
 
+/** windowActivations read back as a plain array [rows·width] (the tensor disposed): one pass's rows. */
+export async function windowActivationData(model: HookedModel, hook: HookName, windows: readonly (readonly number[])[], opts: { skipFirst: boolean }): Promise<Float32Array> {
+  const acts = await windowActivations(model, hook, windows, opts) // [rows, width]
+  try {
+    return (await acts.data()) as Float32Array
+  } finally {
+    acts.dispose()
+  }
+}
+
+/**
+ * Runs passes over the next windows in corpus order until `needed` rows have arrived, handing each pass's rows to
+ * `take` in that order. A pass is issued only while the rows issued fall short, so these are exactly the passes a
+ * one-at-a-time loop runs; up to `size` of them run at once (a PassRunner's threads), the rest wait their turn.
+ */
+export async function runPassesInOrder(o: {
+  windows: TokenWindows
+  windowsPerPass: number
+  skipBos: boolean
+  needed: number
+  size: number
+  run: (windows: number[][]) => Promise<Float32Array>
+  take: (rows: Float32Array) => void
+}): Promise<void> {
+  const inFlight: { pass: Promise<Float32Array>; rows: number }[] = []
+  let issued = 0
+  let arrived = 0
+  try {
+    while (arrived < o.needed) {
+      while (issued < o.needed && inFlight.length < o.size) {
+        const windows = o.windows.next(o.windowsPerPass)
+        const rows = windows.reduce((sum, w) => sum + w.length - (o.skipBos ? 1 : 0), 0)
+        const pass = o.run(windows)
+        pass.catch(() => {}) // awaited in order below; an early failure must not go unhandled meanwhile
+        inFlight.push({ pass, rows })
+        issued += rows
+      }
+      const next = inFlight.shift()!
+      o.take(await next.pass)
+      arrived += next.rows
+    }
+  } finally {
+    await Promise.allSettled(inFlight.map((f) => f.pass))
+  }
+}
+
 /**
  * Windows covering whole documents in order: each is BOS (when there is one) and up to contextSize − 1 tokens of one
  * document, so the windows' non-BOS positions, read in order, are exactly the documents' tokens.
@@ -279,40 +325,21 @@ export class ActivationStore {
     }
     this.start = 0
     this.end = left
-    // Passes are issued in corpus order and consumed in that order, exactly those a one-at-a-time fill would run;
-    // with a runner, up to runner.size of them run at once.
-    const inFlight: Promise<Float32Array>[] = []
-    let issued = this.end // rows ready or on their way
-    try {
-      while (this.end < target) {
-        while (issued < target && inFlight.length < (this.runner?.size ?? 1)) {
-          const windows = this.windows.next(this.windowsPerPass)
-          issued += windows.reduce((sum, w) => sum + w.length - (this.skipBos ? 1 : 0), 0)
-          const pass = this.runPass(windows)
-          pass.catch(() => {}) // awaited in order below; an early failure must not go unhandled meanwhile
-          inFlight.push(pass)
-        }
-        const data = await inFlight.shift()!
+    await runPassesInOrder({
+      windows: this.windows,
+      windowsPerPass: this.windowsPerPass,
+      skipBos: this.skipBos,
+      needed: target - this.end,
+      size: this.runner?.size ?? 1,
+      run: (windows) => (this.runner ? this.runner.run(windows) : windowActivationData(this.model, this.hook, windows, { skipFirst: this.skipBos })),
+      take: (data) => {
         this.buffer.set(data, this.end * d)
         this.end += data.length / d
         this.tokens += this.windowsPerPass * this.contextSize
         this.onProgress?.({ phase: 'fill', rows: this.end, capacity: this.capacity, tokens: this.tokens })
-      }
-    } finally {
-      await Promise.allSettled(inFlight)
-    }
+      },
+    })
     if (this.rng) this.shuffleRows(this.end)
-  }
-
-  /** One pass's activations [rows, dIn], on the runner or on this thread's model. */
-  private async runPass(windows: number[][]): Promise<Float32Array> {
-    if (this.runner) return this.runner.run(windows)
-    const rows = await windowActivations(this.model, this.hook, windows, { skipFirst: this.skipBos }) // [rowsPerPass, dIn]
-    try {
-      return (await rows.data()) as Float32Array
-    } finally {
-      rows.dispose()
-    }
   }
 
   /** Fisher–Yates over rows [0, n) of the buffer, in place. */

@@ -119,6 +119,18 @@ export function recoveredPrecisely(s: Pick<ConceptEvaluationScore, 'recovered' |
   return s.recovered && (s.precision ?? 0) >= PRECISE_RECOVERY_PRECISION
 }
 
+/**
+ * The represented, scored non-language concepts of a tally group ('all', 'word', 'span', 'parent', 'child',
+ * 'standalone'), as the evaluation's tallies count them. Languages are the concepts without a transfer probe.
+ */
+export function representedInGroup(truth: Pick<ConceptEvaluation, 'concepts'>, group: string): ConceptEvaluationScore[] {
+  const languages = new Set(truth.concepts.filter((c) => c.probe !== null && c.probe.transferMin === null).map((c) => c.concept))
+  const members = truth.concepts.filter((c) => c.auroc !== null && c.represented && !languages.has(c.concept))
+  if (group === 'all') return members
+  if (group === 'word' || group === 'span') return members.filter((c) => c.scope === group)
+  return members.filter((c) => c.level === group)
+}
+
 const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN)
 
 export function evaluateConcepts(input: ConceptEvaluationInput): ConceptEvaluation {

@@ -3,7 +3,7 @@
 // feature recovers by AUROC alone, and a family of features recovers; beside it, how often a parent's feature is
 // silent while its child's fires (absorption). Hand-written SVG like lossCurveSvg.ts: a static file the CLI writes,
 // so no chart library is needed at build time.
-import { recoveredPrecisely, type ConceptEvaluation } from './conceptEvaluation.ts'
+import { recoveredPrecisely, representedInGroup, type ConceptEvaluation } from './conceptEvaluation.ts'
 
 /** The file name in a family's reports folder (build-world-saes writes it; the Reports page shows it). */
 export const RECOVERY_SVG = 'recovery.svg'
@@ -26,12 +26,10 @@ export interface RecoveryRow {
 /** One row per SAE from its concept evaluation (represented, non-language concepts). */
 export function recoveryRow(sae: string, truth: ConceptEvaluation): RecoveryRow {
   const all = truth.tallies.find((t) => t.group === 'all')
-  const languages = new Set(truth.concepts.filter((c) => c.probe !== null && c.probe.transferMin === null).map((c) => c.concept))
-  const represented = truth.concepts.filter((c) => c.auroc !== null && c.represented && !languages.has(c.concept))
-  const recovered = represented.filter((c) => c.recovered)
+  const recovered = representedInGroup(truth, 'all').filter((c) => c.recovered)
   return {
     sae,
-    represented: all?.represented ?? represented.length,
+    represented: all?.represented ?? representedInGroup(truth, 'all').length,
     precise: recovered.filter(recoveredPrecisely).length,
     recovered: all?.recoveredOfRepresented ?? recovered.length,
     family: all?.familyOfRepresented ?? 0,

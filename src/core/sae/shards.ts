@@ -2,9 +2,8 @@
 // into exactly the full batch's gradients. Every loss term of the per-row architectures (standard, TopK, JumpReLU) is
 // a mean over rows of a per-row quantity (MSE, λ·Σfᵢ‖W_dec,i‖, λ·L0, AuxK's Σ‖e − ê‖²/n), so the batch's gradient is
 // the row-weighted mean of the shards' gradients. BatchTopK and Matryoshka BatchTopK select across the whole batch,
-// so a shard's selection would differ from the batch's: they stay on one thread. Platform-free: the threads are
-// Node worker_threads (src/cli/threads/) or Web Workers; this file only says what a shard computes and how the
-// results combine.
+// so a shard's selection would differ from the batch's: they stay on one thread. Platform-free: this file only says
+// what a shard computes and how the results combine; the threads are Node worker_threads (src/cli/threads/).
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
 import { STAT_NAMES, type LossAndGrads } from './gradients.ts'

@@ -3,7 +3,7 @@
 // and the most passes it had in flight at once.
 import type { HookedModel } from '../../model/hookedModel.ts'
 import type { HookName } from '../../model/hookNames.ts'
-import { windowActivations, type PassRunner } from '../activationStore.ts'
+import { windowActivationData, type PassRunner } from '../activationStore.ts'
 
 export interface CountingRunner extends PassRunner {
   readonly calls: number
@@ -29,12 +29,7 @@ export function outOfOrderRunner(model: HookedModel, hook: HookName, opts: { siz
       most = Math.max(most, inFlight)
       await new Promise((resolve) => setTimeout(resolve, delay))
       inFlight--
-      const acts = await windowActivations(model, hook, windows, { skipFirst: opts.skipFirst })
-      try {
-        return (await acts.data()) as Float32Array
-      } finally {
-        acts.dispose()
-      }
+      return windowActivationData(model, hook, windows, { skipFirst: opts.skipFirst })
     },
   }
 }
