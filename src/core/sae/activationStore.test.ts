@@ -119,7 +119,20 @@ describe('ActivationStore', () => {
     const before = tf.memory().numTensors
     expect(await take(threaded, 12, 20)).toEqual(await take(plain, 12, 20)) // several refills, each shuffled
     expect(threaded.tokensProcessed).toBe(plain.tokensProcessed)
+    expect(threaded.corpusEpochs, 'passes run ahead are not counted').toBe(plain.corpusEpochs)
+    expect(plain.corpusEpochs).toBeGreaterThan(0)
     expect(runner.most, 'passes overlapped').toBe(3)
+    // The next refill's passes run while batches are served: 30 rows (half the buffer) of 14-row passes is 3.
+    const ahead = outOfOrderRunner(model, hook, { size: 3, skipFirst: true, stepMs: 1 })
+    const store = new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, windowsPerPass: 2, bufferRows: 60, seed: 4, runner: ahead })
+    ;(await store.nextBatch(20)).dispose()
+    expect(ahead.calls, 'the first fill (60 rows: 5 passes of 14), then 30 rows ahead (3)').toBe(8)
+    ;(await store.nextBatch(20)).dispose()
+    ;(await store.nextBatch(20)).dispose()
+    expect(ahead.calls, 'no refill yet: 30 of 70 rows left').toBe(8)
+    ;(await store.nextBatch(20)).dispose() // 30 left < 30? no; 10 left after it
+    ;(await store.nextBatch(20)).dispose() // 10 left: the refill needs 50 rows, the 42 run ahead and 1 more; then 3 ahead
+    expect(ahead.calls).toBe(12)
     expect(tf.memory().numTensors).toBe(before)
     const failing = new ActivationStore(model, { hook, corpus, contextSize: 8, bosTokenId: 0, bufferRows: 60, runner: { size: 2, run: () => Promise.reject(new Error('thread lost')) } })
     await expect(failing.nextBatch(4)).rejects.toThrow(/thread lost/)

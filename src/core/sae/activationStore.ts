@@ -10,6 +10,9 @@ import type { TextTokenizer } from '../tokenizer/tokenizer.ts'
 import { createWorldStream } from '../world/generator.ts'
 import { checkActivationRows } from '../limitChecks.ts'
 import { inputScaleFromMeanNorm, sumOfRowNorms } from './normalization.ts'
+import { PassQueue, type PassRunner } from './passQueue.ts'
+
+export type { PassRunner } from './passQueue.ts'
 
 /** Where tokens come from: TinyWorld's flat stream, text lines (tokenized, joined by BOS), or a fixed id stream. */
 export type ActivationCorpus =
@@ -121,42 +124,6 @@ export async function windowActivationData(model: HookedModel, hook: HookName, w
 }
 
 /**
- * Runs passes over the next windows in corpus order until `needed` rows have arrived, handing each pass's rows to
- * `take` in that order. A pass is issued only while the rows issued fall short, so these are exactly the passes a
- * one-at-a-time loop runs; up to `size` of them run at once (a PassRunner's threads), the rest wait their turn.
- */
-export async function runPassesInOrder(o: {
-  windows: TokenWindows
-  windowsPerPass: number
-  skipBos: boolean
-  needed: number
-  size: number
-  run: (windows: number[][]) => Promise<Float32Array>
-  take: (rows: Float32Array) => void
-}): Promise<void> {
-  const inFlight: { pass: Promise<Float32Array>; rows: number }[] = []
-  let issued = 0
-  let arrived = 0
-  try {
-    while (arrived < o.needed) {
-      while (issued < o.needed && inFlight.length < o.size) {
-        const windows = o.windows.next(o.windowsPerPass)
-        const rows = windows.reduce((sum, w) => sum + w.length - (o.skipBos ? 1 : 0), 0)
-        const pass = o.run(windows)
-        pass.catch(() => {}) // awaited in order below; an early failure must not go unhandled meanwhile
-        inFlight.push({ pass, rows })
-        issued += rows
-      }
-      const next = inFlight.shift()!
-      o.take(await next.pass)
-      arrived += next.rows
-    }
-  } finally {
-    await Promise.allSettled(inFlight.map((f) => f.pass))
-  }
-}
-
-/**
  * Windows covering whole documents in order: each is BOS (when there is one) and up to contextSize − 1 tokens of one
  * document, so the windows' non-BOS positions, read in order, are exactly the documents' tokens.
  */
@@ -171,12 +138,6 @@ export function documentWindows(docs: readonly (readonly number[])[], opts: Toke
     }
   }
   return out
-}
-
-/** Computes one pass's activations [rows, dIn] (row-major, window order, BOS skipped as asked) off this thread. */
-export interface PassRunner {
-  readonly size: number
-  run(windows: number[][]): Promise<Float32Array>
 }
 
 export interface ActivationStoreProgress {
@@ -202,7 +163,8 @@ export interface ActivationStoreOptions {
   skipBos?: boolean
   /**
    * Runs the model's passes elsewhere (worker threads with their own copy of the model), up to `size` at once,
-   * instead of on `model`. The passes are the same windows in the same order, so every batch is identical.
+   * instead of on `model`. The passes are the same windows in the same order, so every batch is identical. With a
+   * runner the store also runs the next refill's passes while its batches are served (up to half the buffer ahead).
    */
   runner?: PassRunner
   /** Default: the model's bos_token_id. */
@@ -222,16 +184,17 @@ export class ActivationStore {
   readonly skipBos: boolean
   readonly capacity: number
   private readonly model: HookedModel
-  private readonly windows: TokenWindows
   private readonly windowsPerPass: number
   private readonly rng: Rng | null
   private readonly onProgress: ActivationStoreOptions['onProgress']
   private readonly runner: PassRunner | null
+  private readonly passes: PassQueue
   private buffer: Float32Array
   private start = 0 // rows [start, end) are ready to serve
   private end = 0
   private tokens = 0
   private served = 0
+  private epochs = 0
 
   constructor(model: HookedModel, opts: ActivationStoreOptions) {
     const c = model.config
@@ -247,7 +210,7 @@ export class ActivationStore {
       throw new InvalidArgumentError(`The BOS token id ${this.bosTokenId} is outside the vocabulary (size ${c.vocabSize})`)
     }
     this.skipBos = (opts.skipBos ?? true) && this.bosTokenId !== null
-    this.windows = createTokenWindows(opts.corpus, { contextSize: this.contextSize, bosTokenId: this.bosTokenId })
+    const windows = createTokenWindows(opts.corpus, { contextSize: this.contextSize, bosTokenId: this.bosTokenId })
     this.windowsPerPass = opts.windowsPerPass ?? 8
     this.capacity = opts.bufferRows ?? 65_536
     for (const [name, v] of [['windowsPerPass', this.windowsPerPass], ['bufferRows', this.capacity]] as const) {
@@ -257,6 +220,14 @@ export class ActivationStore {
     this.rng = opts.shuffle === false ? null : createRng(opts.seed ?? 0)
     this.onProgress = opts.onProgress
     this.runner = opts.runner ?? null
+    const runner = this.runner
+    this.passes = new PassQueue({
+      windows,
+      windowsPerPass: this.windowsPerPass,
+      skipBos: this.skipBos,
+      size: runner?.size ?? 1,
+      run: (w) => (runner ? runner.run(w) : windowActivationData(model, this.hook, w, { skipFirst: this.skipBos })),
+    })
     this.buffer = new Float32Array(0)
   }
 
@@ -269,8 +240,9 @@ export class ActivationStore {
     return this.served
   }
 
+  /** Read-throughs of the corpus behind the rows taken so far (passes run ahead are not counted). */
   get corpusEpochs(): number {
-    return this.windows.epochs
+    return this.epochs
   }
 
   /**
@@ -325,20 +297,16 @@ export class ActivationStore {
     }
     this.start = 0
     this.end = left
-    await runPassesInOrder({
-      windows: this.windows,
-      windowsPerPass: this.windowsPerPass,
-      skipBos: this.skipBos,
-      needed: target - this.end,
-      size: this.runner?.size ?? 1,
-      run: (windows) => (this.runner ? this.runner.run(windows) : windowActivationData(this.model, this.hook, windows, { skipFirst: this.skipBos })),
-      take: (data) => {
-        this.buffer.set(data, this.end * d)
-        this.end += data.length / d
-        this.tokens += this.windowsPerPass * this.contextSize
-        this.onProgress?.({ phase: 'fill', rows: this.end, capacity: this.capacity, tokens: this.tokens })
-      },
+    await this.passes.take(target - this.end, (pass) => {
+      if (pass.data.length !== pass.rows * d) throw new Error(`A forward pass returned ${pass.data.length} values for ${pass.rows} rows of ${d}`)
+      this.buffer.set(pass.data, this.end * d)
+      this.end += pass.rows
+      this.epochs = pass.epochs
+      this.tokens += this.windowsPerPass * this.contextSize
+      this.onProgress?.({ phase: 'fill', rows: this.end, capacity: this.capacity, tokens: this.tokens })
     })
+    // The next refill happens once half the buffer is served: its passes run on the runner's threads meanwhile.
+    if (this.runner) this.passes.prefetch(Math.ceil(this.capacity / 2))
     if (this.rng) this.shuffleRows(this.end)
   }
 
