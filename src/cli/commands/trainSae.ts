@@ -31,7 +31,7 @@ import { WorkerHarvestPool } from '../threads/harvestPool.ts'
 import { defaultThreads, shardPoolFor, WorkerShardPool } from '../threads/workerShardPool.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu|matryoshka_batchtopk]
-    [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE]
+    [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE] [--dense-latents N]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
     [--norm-rows N | --no-normalize] [--activations FILE]
     [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME]
@@ -40,7 +40,8 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
   --k is latents per input for topk, batchtopk and matryoshka_batchtopk (the last two are saved as jumprelu, as
   SAELens does). --matryoshka-widths lists the nested prefixes that each reconstruct the input, strictly ascending
-  and ending at --d-sae (default d_sae/32, d_sae/8, d_sae/4, d_sae).
+  and ending at --d-sae (default d_sae/32, d_sae/8, d_sae/4, d_sae). --dense-latents N (standard) leaves the
+  first N latents out of the L1 term, so they may be on over whole spans; the SAE is saved as a plain standard one.
   --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).
   --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
@@ -119,6 +120,10 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
     const parsed = parseMatryoshkaWidths(widthsFlag, opts.dSae)
     if (parsed.problem !== null) throw new InvalidArgumentError(`--matryoshka-widths: ${parsed.problem} (--d-sae is ${opts.dSae})`)
     opts.matryoshkaWidths = parsed.widths
+  }
+  if (values['dense-latents'] !== undefined) {
+    if (architecture !== 'standard') throw new InvalidArgumentError(`--dense-latents applies to standard only (the latents its L1 term leaves out), not ${architecture}`)
+    opts.denseLatents = parseIntFlag('dense-latents', values['dense-latents'] as string, 0, 0)
   }
   if (values.l1 !== undefined) {
     const l = parseFloatFlag('l1', values.l1 as string, 0, 0)
@@ -202,6 +207,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       l1: text,
       k: text,
       'matryoshka-widths': text,
+      'dense-latents': text,
       steps: text,
       batch: text,
       lr: text,

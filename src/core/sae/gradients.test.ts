@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
-import { jumpReluLossAndGrads, standardLossAndGrads, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
+import { jumpReluLossAndGrads, penaltyMask, standardLossAndGrads, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
 import { referenceLossAndGrads, type ReferenceArch } from './testing/autodiff.ts'
 import { tidyObject } from './ops.ts'
 import { setStepPath } from './stepPath.ts'
@@ -67,6 +67,18 @@ for (const path of ['dense', 'sparse'] as const) describe(`hand-written SAE grad
       check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput }), { kind: 'standard', l1: 0.7 }, applyBDecToInput)
     }
     tf.dispose([...Object.values(p), x])
+  })
+
+  it('standard with dense latents: the first ones left out of the L1 term', () => {
+    const p = makeParams(11)
+    const x = randomTensor([n, dIn], 19) as tf.Tensor2D
+    const penalized = Float32Array.from({ length: dSae }, (_, i) => (i < 3 ? 0 : 1))
+    const mask = penaltyMask(dSae, 3)
+    expect(Array.from(mask.dataSync())).toEqual(Array.from(penalized))
+    const [, , withDense] = check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true, penalized: mask }), { kind: 'standard', l1: 0.7, penalized })
+    const [, , all] = check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true }), { kind: 'standard', l1: 0.7 })
+    expect(withDense!, 'the sparsity term loses the dense latents').toBeLessThan(all!)
+    tf.dispose([...Object.values(p), x, mask])
   })
 
   it('topk, with AuxK on dead latents', () => {

@@ -37,6 +37,18 @@ export interface StandardStepOptions {
   applyBDecToInput: boolean
   /** The busiest row's count, measured before the step (stepPlan.ts); without it the step is dense. */
   plan?: StepPlan | null
+  /** 0/1 [dSae]: which latents the L1 term applies to (0 for dense latents, penaltyMask); absent: all of them. */
+  penalized?: tf.Tensor1D | null
+}
+
+/** 0/1 [dSae]: the first `dense` latents free of the sparsity penalty, the rest penalised. */
+export function penaltyMask(dSae: number, dense: number): tf.Tensor1D {
+  return tf.concat([tf.zeros([dense]), tf.ones([dSae - dense])]) as tf.Tensor1D
+}
+
+/** v [dSae] where the L1 term applies, 0 where it does not (v itself when it applies everywhere: same bits as before). */
+export function penalizedOnly(v: tf.Tensor1D, penalized: tf.Tensor1D | null | undefined): tf.Tensor1D {
+  return penalized ? (tf.mul(v, penalized) as tf.Tensor1D) : v
 }
 
 export interface TopKStepOptions {
@@ -138,13 +150,14 @@ function standardFromActs(p: TrainParams, x: tf.Tensor2D, o: StandardStepOptions
   const r = tf.sub(xHat, x) as tf.Tensor2D // [n, dIn]
   const sse = tf.sum(tf.square(r)) as tf.Scalar
   const norms = decoderNorms(p) // [dSae]
+  const weighed = penalizedOnly(norms, o.penalized) // [dSae]: the L1 term's weight per latent
   const gOut = tf.mul(r, 2 / n) as tf.Tensor2D // [n, dIn]
   const [dWDecTRecon, fSum] = transposedProductAndColSum(gOut, f, ones) // [dIn, dSae], [dSae]
-  const sparsity = tf.mul(tf.sum(tf.mul(fSum, norms)), o.l1 / n) as tf.Scalar
+  const sparsity = tf.mul(tf.sum(tf.mul(fSum, weighed)), o.l1 / n) as tf.Scalar
   const active = activeMask ?? (tf.step(f) as tf.Tensor2D) // [n, dSae] 1 where f > 0
-  const dF = matMulBias(gOut, p.W_dec_T, tf.mul(norms, o.l1 / n)) // [n, dSae]
+  const dF = matMulBias(gOut, p.W_dec_T, tf.mul(weighed, o.l1 / n)) // [n, dSae]
   const gPre = tf.mul(dF, active) as tf.Tensor2D // [n, dSae]
-  const l1Dec = tf.mul(tf.div(fSum, norms), o.l1 / n) // [dSae]
+  const l1Dec = tf.mul(penalizedOnly(tf.div(fSum, norms), o.penalized), o.l1 / n) // [dSae]
   const dWDecT = tf.add(dWDecTRecon, tf.mul(p.W_dec_T, l1Dec)) // [dIn, dSae]
   return {
     grads: { ...encoderGrads(p, fw, gPre, gOut, o.applyBDecToInput), W_dec_T: dWDecT },

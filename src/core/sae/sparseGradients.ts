@@ -7,7 +7,7 @@
 // Same formulas as gradients.ts's dense steps (see its header), which sparseGradients.test.ts checks them against.
 import * as tf from '@tensorflow/tfjs'
 import { atLeast, SMALLEST_POSITIVE } from './activation.ts'
-import { colSum, decoderNorms, packStats, totalVariance, type Forward, type JumpReluStepOptions, type LossAndGrads, type StandardStepOptions, type TopKStepOptions } from './gradients.ts'
+import { colSum, decoderNorms, packStats, penalizedOnly, totalVariance, type Forward, type JumpReluStepOptions, type LossAndGrads, type StandardStepOptions, type TopKStepOptions } from './gradients.ts'
 import { blockCoefficients, gatherAt, gatherRows, gatherVector, rowDots, scatterOuter, scatterSums, weightedRowSums } from './sparseOps.ts'
 import type { TrainParams } from './trainParams.ts'
 
@@ -82,16 +82,17 @@ export function sparseStandard(p: TrainParams, x: tf.Tensor2D, o: StandardStepOp
   const { values: vals, indices: cols } = tf.topk(f, slots, false) // [n, s]; unused slots hold f = 0
   const gate = tf.step(vals) as tf.Tensor2D // [n, s] 1 where f > 0
   const norms = decoderNorms(p) // [dSae]
+  const weighed = penalizedOnly(norms, o.penalized) // [dSae]: the L1 term's weight per latent
   const group = { cols: cols as tf.Tensor2D, vals: vals as tf.Tensor2D }
   const d = decode(fw.wDec, [group])
   const { sse, gOut } = residual(p, x, d.sums[0]!, n)
   const [dots] = slotGradients(d, [group], [gOut]) // [n, s]
-  const dF = tf.add(dots!, tf.mul(gatherVector(norms, group.cols), o.l1 / n)) // [n, s]: the L1 term's ∂/∂f is λ‖W_dec,i‖/n
+  const dF = tf.add(dots!, tf.mul(gatherVector(weighed, group.cols), o.l1 / n)) // [n, s]: the L1 term's ∂/∂f is λ‖W_dec,i‖/n
   const gPre = tf.mul(dF, gate) as tf.Tensor2D // [n, s]
   const { dWDecT, grads, sums } = slotParamGrads(p, fw, d, [gOut], gPre, gOut, [gate, group.vals], o.applyBDecToInput)
   const [fireCounts, fSum] = sums as [tf.Tensor1D, tf.Tensor1D]
-  const sparsity = tf.mul(tf.sum(tf.mul(fSum, norms)), o.l1 / n) as tf.Scalar
-  const l1Dec = tf.mul(tf.div(fSum, norms), o.l1 / n) // [dSae]
+  const sparsity = tf.mul(tf.sum(tf.mul(fSum, weighed)), o.l1 / n) as tf.Scalar
+  const l1Dec = tf.mul(penalizedOnly(tf.div(fSum, norms), o.penalized), o.l1 / n) // [dSae]
   return {
     grads: { ...grads, W_dec_T: tf.add(dWDecT, tf.mul(p.W_dec_T, l1Dec)) },
     stats: packStats(tf.div(sse, n), sparsity, tf.scalar(0), sse, totalVariance(x, ones, n)),

@@ -263,5 +263,8 @@ describe('lifecycle', () => {
     expect(() => SaeTrainer.create({ architecture: 'topk', dIn: 8, dSae: 16, totalSteps: 0, k: 17, lr: -1 })).toThrow(InvalidArgumentError)
     expect(() => SaeTrainer.create({ architecture: 'topk', dIn: 8, dSae: 16, totalSteps: 0, k: 17, lr: -1 })).toThrow(/totalSteps must be a positive integer.*lr must be a positive number.*k must be an integer in \[1, dSae\]/)
     expect(() => SaeTrainer.create({ architecture: 'gated' as TrainArchitecture, dIn: 8, dSae: 16, totalSteps: 5 })).toThrow(/architecture must be one of/)
+    expect(() => SaeTrainer.create({ architecture: 'topk', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 2 })).toThrow(/denseLatents applies to standard only/)
+    expect(() => SaeTrainer.create({ architecture: 'standard', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 16 })).toThrow(/denseLatents must leave some/)
+    expect(() => SaeTrainer.create({ architecture: 'standard', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 1.5 })).toThrow(/denseLatents must be a non-negative integer/)
   })
 })

@@ -14,6 +14,12 @@ export interface SaeTrainerConfig {
   lr: number
   /** standard: λ of λ Σᵢ fᵢ‖W_dec,i‖. */
   l1Coefficient: number
+  /**
+   * standard only: the first N latents are left out of the L1 term (a dense-latent allowance). A feature that is on
+   * for every token of a span (a language, a topic) costs λ on every token under L1, so the penalty works against
+   * it; these latents may fire densely. Inference is a plain ReLU SAE either way (SAELens's standard).
+   */
+  denseLatents: number
   /** topk: latents per input; batchtopk, matryoshka_batchtopk: mean latents per input over the batch. */
   k: number
   /**
@@ -62,6 +68,7 @@ export function resolveTrainerConfig(o: SaeTrainerOptions): SaeTrainerConfig {
   const c: SaeTrainerConfig = {
     lr: 3e-4, // SAELens's default; Anthropic's 5e-5 suits billion-token runs, not the browser's few million
     l1Coefficient: 5, // Anthropic's April 2024 value for inputs normalised to E‖x‖ = √d_in
+    denseLatents: 0,
     k: 32, // a common OpenAI/SAELens choice; L0 is exactly k
     l0Coefficient: 1, // SAELens's default for the JumpReLU L0 penalty
     jumpReluBandwidth: 0.05, // SAELens's default ε for the pseudo-derivative
@@ -116,7 +123,9 @@ function validate(c: SaeTrainerConfig): void {
   }
   if (!TRAIN_ARCHITECTURES.includes(c.architecture)) problems.push(`architecture must be one of ${TRAIN_ARCHITECTURES.join(', ')}, got ${String(c.architecture)}`)
   ;(['dIn', 'dSae', 'totalSteps', 'kAux', 'deadWindowTokens', 'logEvery'] as const).forEach(posInt)
-  ;(['seed', 'checkpointEvery'] as const).forEach(nonNegInt)
+  ;(['seed', 'checkpointEvery', 'denseLatents'] as const).forEach(nonNegInt)
+  if (c.denseLatents > 0 && c.architecture !== 'standard') problems.push(`denseLatents applies to standard only (its L1 term), not ${String(c.architecture)}`)
+  if (c.denseLatents >= c.dSae) problems.push(`denseLatents must leave some of the ${c.dSae} latents penalised, got ${c.denseLatents}`)
   ;(['lr', 'epsilon', 'maxGradNorm', 'decoderInitNorm', 'inputScale', 'jumpReluBandwidth', 'jumpReluInitThreshold'] as const).forEach(positive)
   ;(['l1Coefficient', 'l0Coefficient', 'auxKCoefficient'] as const).forEach(nonNegative)
   ;(['beta1', 'beta2'] as const).forEach((n) => fraction(n, true))

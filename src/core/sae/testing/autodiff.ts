@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { ParamName, TrainParams } from '../trainParams.ts'
 
 export type ReferenceArch =
-  | { kind: 'standard'; l1: number }
+  | { kind: 'standard'; l1: number; /** 0/1 per latent: in the L1 term (default all) */ penalized?: Float32Array }
   | { kind: 'topk'; k: number; dead: Float32Array | null; kAux: number; auxCoefficient: number }
   | { kind: 'batchtopk'; k: number; dead: Float32Array | null; kAux: number; auxCoefficient: number }
   | { kind: 'matryoshka_batchtopk'; k: number; widths: number[]; dead: Float32Array | null; kAux: number; auxCoefficient: number }
@@ -103,7 +103,8 @@ export function referenceLossAndGrads(
       switch (arch.kind) {
         case 'standard': {
           const f = tf.relu(pre)
-          return tf.add(mseOf(decode(f)), tf.mul(tf.div(tf.sum(tf.mul(f, norms)), n), arch.l1)) as tf.Scalar
+          const weights = arch.penalized ? tf.mul(norms, tf.tensor1d(arch.penalized)) : norms
+          return tf.add(mseOf(decode(f)), tf.mul(tf.div(tf.sum(tf.mul(f, weights)), n), arch.l1)) as tf.Scalar
         }
         case 'topk':
         case 'batchtopk':
