@@ -76,6 +76,8 @@ const CASES: [string[], RegExp][] = [
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--arch', 'sparse', '--out', '{dir}/sae'], /sparse/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--arch', 'topk', '--dense-latents', '4', '--out', '{dir}/sae'], /dense-latents.*standard/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--d-sae', '8', '--dense-latents', '8', '--out', '{dir}/sae'], /denseLatents/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--dense-penalty', '0.1', '--out', '{dir}/sae'], /dense-penalty.*dense-latents/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--dense-latents', '4', '--dense-penalty', '1', '--out', '{dir}/sae'], /dense-penalty/],
   [['analyze', '--sae', sae, '--tokens', '0', '--out', '{dir}/a.json'], /tokens/],
   [['eval-sae', '--sae', sae, '--tokens', '-1'], /tokens/],
   [['feature-neurons', '--saes', '{missing}', '--out', '{dir}'], /does-not-exist/],

@@ -132,6 +132,15 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect(stdout).toMatch(/represented = transfer probe/)
   })
 
+  it('trains a standard SAE with dense latents: a plain standard folder, the allowance in its training log', async () => {
+    const out = path.join(dir, 'dense')
+    await cli(['train-sae', '--model', modelDir, '--arch', 'standard', '--d-sae', '32', '--l1', '1', '--dense-latents', '4', '--dense-penalty', '0.1', ...trainArgs, '--steps', '10', '--out', out])
+    const cfg = JSON.parse(await readFile(path.join(out, 'cfg.json'), 'utf8'))
+    expect(cfg.architecture).toBe('standard')
+    const log = JSON.parse(await readFile(path.join(out, 'training_log.json'), 'utf8'))
+    expect(log.trainer).toMatchObject({ denseLatents: 4, denseLatentPenalty: 0.1 })
+  })
+
   it('trains a batchtopk SAE, saved as jumprelu', async () => {
     const out = path.join(dir, 'btk')
     await cli(['train-sae', '--model', modelDir, '--arch', 'batchtopk', '--d-sae', '32', '--k', '4', ...trainArgs, '--steps', '10', '--out', out])

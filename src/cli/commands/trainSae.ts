@@ -31,7 +31,7 @@ import { WorkerHarvestPool } from '../threads/harvestPool.ts'
 import { defaultThreads, shardPoolFor, WorkerShardPool } from '../threads/workerShardPool.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu|matryoshka_batchtopk]
-    [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE] [--dense-latents N]
+    [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE] [--dense-latents N [--dense-penalty F]]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
     [--norm-rows N | --no-normalize] [--activations FILE]
     [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME]
@@ -41,7 +41,8 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   --k is latents per input for topk, batchtopk and matryoshka_batchtopk (the last two are saved as jumprelu, as
   SAELens does). --matryoshka-widths lists the nested prefixes that each reconstruct the input, strictly ascending
   and ending at --d-sae (default d_sae/32, d_sae/8, d_sae/4, d_sae). --dense-latents N (standard) leaves the
-  first N latents out of the L1 term, so they may be on over whole spans; the SAE is saved as a plain standard one.
+  first N latents out of the L1 term, so they may be on over whole spans (--dense-penalty F: they pay F·λ instead, F
+  in [0, 1)); the SAE is saved as a plain standard one.
   --activations trains on rows saved by "monoscope harvest" instead of running the model (CE still runs it).
   --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
@@ -124,6 +125,10 @@ function trainerOptions(values: Record<string, unknown>, dIn: number, inputScale
   if (values['dense-latents'] !== undefined) {
     if (architecture !== 'standard') throw new InvalidArgumentError(`--dense-latents applies to standard only (the latents its L1 term leaves out), not ${architecture}`)
     opts.denseLatents = parseIntFlag('dense-latents', values['dense-latents'] as string, 0, 0)
+  }
+  if (values['dense-penalty'] !== undefined) {
+    if (values['dense-latents'] === undefined) throw new InvalidArgumentError('--dense-penalty is the share of λ the --dense-latents pay: give --dense-latents N too')
+    opts.denseLatentPenalty = parseFloatFlag('dense-penalty', values['dense-penalty'] as string, 0, 0, 0.999)
   }
   if (values.l1 !== undefined) {
     const l = parseFloatFlag('l1', values.l1 as string, 0, 0)
@@ -208,6 +213,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       k: text,
       'matryoshka-widths': text,
       'dense-latents': text,
+      'dense-penalty': text,
       steps: text,
       batch: text,
       lr: text,

@@ -69,7 +69,7 @@ for (const path of ['dense', 'sparse'] as const) describe(`hand-written SAE grad
     tf.dispose([...Object.values(p), x])
   })
 
-  it('standard with dense latents: the first ones left out of the L1 term', () => {
+  it('standard with dense latents: the first ones left out of the L1 term, or paying a share of it', () => {
     const p = makeParams(11)
     const x = randomTensor([n, dIn], 19) as tf.Tensor2D
     const penalized = Float32Array.from({ length: dSae }, (_, i) => (i < 3 ? 0 : 1))
@@ -78,7 +78,10 @@ for (const path of ['dense', 'sparse'] as const) describe(`hand-written SAE grad
     const [, , withDense] = check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true, penalized: mask }), { kind: 'standard', l1: 0.7, penalized })
     const [, , all] = check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true }), { kind: 'standard', l1: 0.7 })
     expect(withDense!, 'the sparsity term loses the dense latents').toBeLessThan(all!)
-    tf.dispose([...Object.values(p), x, mask])
+    const shares = Float32Array.from({ length: dSae }, (_, i) => (i < 3 ? 0.25 : 1))
+    const partial = penaltyMask(dSae, 3, 0.25)
+    check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true, penalized: partial }), { kind: 'standard', l1: 0.7, penalized: shares })
+    tf.dispose([...Object.values(p), x, mask, partial])
   })
 
   it('topk, with AuxK on dead latents', () => {

@@ -37,16 +37,16 @@ export interface StandardStepOptions {
   applyBDecToInput: boolean
   /** The busiest row's count, measured before the step (stepPlan.ts); without it the step is dense. */
   plan?: StepPlan | null
-  /** 0/1 [dSae]: which latents the L1 term applies to (0 for dense latents, penaltyMask); absent: all of them. */
+  /** [dSae]: the share of λ each latent pays (penaltyMask: less for dense latents); absent: all of it. */
   penalized?: tf.Tensor1D | null
 }
 
-/** 0/1 [dSae]: the first `dense` latents free of the sparsity penalty, the rest penalised. */
-export function penaltyMask(dSae: number, dense: number): tf.Tensor1D {
-  return tf.concat([tf.zeros([dense]), tf.ones([dSae - dense])]) as tf.Tensor1D
+/** [dSae]: the first `dense` latents pay `share` of the sparsity penalty (0: none), the rest all of it. */
+export function penaltyMask(dSae: number, dense: number, share = 0): tf.Tensor1D {
+  return tf.concat([tf.fill([dense], share), tf.ones([dSae - dense])]) as tf.Tensor1D
 }
 
-/** v [dSae] where the L1 term applies, 0 where it does not (v itself when it applies everywhere: same bits as before). */
+/** v [dSae] weighted by each latent's share of the L1 term (v itself when all pay in full: same bits as before). */
 export function penalizedOnly(v: tf.Tensor1D, penalized: tf.Tensor1D | null | undefined): tf.Tensor1D {
   return penalized ? (tf.mul(v, penalized) as tf.Tensor1D) : v
 }

@@ -22,7 +22,7 @@ export function stepLossAndGrads(params: TrainParams, x: tf.Tensor2D, c: SaeTrai
   const applyBDecToInput = c.applyBDecToInput
   switch (c.architecture) {
     case 'standard':
-      return standardLossAndGrads(params, x, { l1: s.coefficient, applyBDecToInput, plan: s.plan, penalized: c.denseLatents > 0 ? penaltyMask(c.dSae, c.denseLatents) : null })
+      return standardLossAndGrads(params, x, { l1: s.coefficient, applyBDecToInput, plan: s.plan, penalized: c.denseLatents > 0 ? penaltyMask(c.dSae, c.denseLatents, c.denseLatentPenalty) : null })
     case 'topk':
     case 'batchtopk':
       return topkLossAndGrads(params, x, {

@@ -266,5 +266,6 @@ describe('lifecycle', () => {
     expect(() => SaeTrainer.create({ architecture: 'topk', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 2 })).toThrow(/denseLatents applies to standard only/)
     expect(() => SaeTrainer.create({ architecture: 'standard', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 16 })).toThrow(/denseLatents must leave some/)
     expect(() => SaeTrainer.create({ architecture: 'standard', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 1.5 })).toThrow(/denseLatents must be a non-negative integer/)
+    expect(() => SaeTrainer.create({ architecture: 'standard', dIn: 8, dSae: 16, totalSteps: 5, denseLatents: 2, denseLatentPenalty: 1 })).toThrow(/denseLatentPenalty must be in \[0, 1\)/)
   })
 })

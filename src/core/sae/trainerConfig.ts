@@ -20,6 +20,8 @@ export interface SaeTrainerConfig {
    * it; these latents may fire densely. Inference is a plain ReLU SAE either way (SAELens's standard).
    */
   denseLatents: number
+  /** The share of λ the dense latents still pay, in [0, 1): a little breaks the symmetry of a penalty-free subspace. */
+  denseLatentPenalty: number
   /** topk: latents per input; batchtopk, matryoshka_batchtopk: mean latents per input over the batch. */
   k: number
   /**
@@ -69,6 +71,7 @@ export function resolveTrainerConfig(o: SaeTrainerOptions): SaeTrainerConfig {
     lr: 3e-4, // SAELens's default; Anthropic's 5e-5 suits billion-token runs, not the browser's few million
     l1Coefficient: 5, // Anthropic's April 2024 value for inputs normalised to E‖x‖ = √d_in
     denseLatents: 0,
+    denseLatentPenalty: 0,
     k: 32, // a common OpenAI/SAELens choice; L0 is exactly k
     l0Coefficient: 1, // SAELens's default for the JumpReLU L0 penalty
     jumpReluBandwidth: 0.05, // SAELens's default ε for the pseudo-derivative
@@ -125,6 +128,7 @@ function validate(c: SaeTrainerConfig): void {
   ;(['dIn', 'dSae', 'totalSteps', 'kAux', 'deadWindowTokens', 'logEvery'] as const).forEach(posInt)
   ;(['seed', 'checkpointEvery', 'denseLatents'] as const).forEach(nonNegInt)
   if (c.denseLatents > 0 && c.architecture !== 'standard') problems.push(`denseLatents applies to standard only (its L1 term), not ${String(c.architecture)}`)
+  if (!(typeof c.denseLatentPenalty === 'number' && c.denseLatentPenalty >= 0 && c.denseLatentPenalty < 1)) problems.push(`denseLatentPenalty must be in [0, 1), got ${String(c.denseLatentPenalty)}`)
   if (c.denseLatents >= c.dSae) problems.push(`denseLatents must leave some of the ${c.dSae} latents penalised, got ${c.denseLatents}`)
   ;(['lr', 'epsilon', 'maxGradNorm', 'decoderInitNorm', 'inputScale', 'jumpReluBandwidth', 'jumpReluInitThreshold'] as const).forEach(positive)
   ;(['l1Coefficient', 'l0Coefficient', 'auxKCoefficient'] as const).forEach(nonNegative)

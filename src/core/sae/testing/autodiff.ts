@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { ParamName, TrainParams } from '../trainParams.ts'
 
 export type ReferenceArch =
-  | { kind: 'standard'; l1: number; /** 0/1 per latent: in the L1 term (default all) */ penalized?: Float32Array }
+  | { kind: 'standard'; l1: number; /** each latent's share of λ (default 1) */ penalized?: Float32Array }
   | { kind: 'topk'; k: number; dead: Float32Array | null; kAux: number; auxCoefficient: number }
   | { kind: 'batchtopk'; k: number; dead: Float32Array | null; kAux: number; auxCoefficient: number }
   | { kind: 'matryoshka_batchtopk'; k: number; widths: number[]; dead: Float32Array | null; kAux: number; auxCoefficient: number }
