@@ -1,6 +1,6 @@
 // The committed TinyWorld SAEs: every SAE the index lists loads as SAELens files on the model's hook, has a report
 // and a training log, and reconstructs a fresh TinyWorld sample about as well as its report says (a sample the
-// report was not computed on), so a re-trained or corrupted file cannot slip in silently.
+// report was not computed on), and has its explorer pages, so a re-trained or corrupted file cannot slip in silently.
 import * as tf from '@tensorflow/tfjs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -34,6 +34,17 @@ describe('the committed TinyWorld SAEs', () => {
     expect(new Set(standard).size).toBeGreaterThanOrEqual(3)
     expect(index.saes.some((s) => s.architecture === 'topk')).toBe(true)
     expect(new Set(index.saes.map((s) => s.hook_name))).toEqual(new Set([`blocks.${loaded.model.config.nLayers / 2}.hook_resid_post`]))
+  })
+
+  it('each have precomputed explorer pages for exactly that SAE (every feature, every shard present)', async () => {
+    for (const entry of index.saes) {
+      expect(entry.analysis, `${entry.id} has no analysis: run npm run build:analysis`).not.toBeNull()
+      const folder = path.join(publicDir, entry.analysis!)
+      const summary = JSON.parse(await readFile(path.join(folder, 'summary.json'), 'utf8')) as { sae: { id: string; d_sae: number }; features: { index: number }[]; shards: string[] }
+      expect(summary.sae, entry.id).toMatchObject({ id: entry.id, d_sae: entry.d_sae })
+      expect(summary.features.map((f) => f.index)).toEqual(Array.from({ length: entry.d_sae }, (_, i) => i))
+      for (const shard of summary.shards) expect((await readFile(path.join(folder, shard))).length, shard).toBeGreaterThan(0)
+    }
   })
 
   it('reconstruct a fresh sample as well as their reports say', async () => {
