@@ -1,7 +1,7 @@
 // The explorer end to end on the built app: the default index and SAEs load; concept search finds the bridge
 // feature and its dashboard shows bridge tokens; the map draws every point (and 20k synthetic ones) and a click
 // opens a dashboard; the inspector shows the bridge feature on a bridge sentence; a truncated SAE file shows an
-// error and nothing is lost. Each panel's screenshot goes into the report.
+// error and nothing is lost; a Matryoshka SAE's pages show each feature's level. Each panel's screenshot goes into the report.
 import type { Page, TestInfo } from '@playwright/test'
 import { readFileSync } from 'node:fs'
 import { expect, test } from './fixtures.ts'
@@ -98,6 +98,21 @@ test('the bridge feature: list search, dashboard, back button, map and inspector
   await bridgeChip.click()
   await app.dashboard.waitFor(bridgeIndex)
   await expect(app.shell.error).toHaveCount(0)
+})
+
+test('a Matryoshka SAE\'s committed feature pages open, each feature with its nested level', async ({ app, page, backend }, testInfo) => {
+  const id = 'tinyworld/blocks.2.hook_resid_post/matryoshka-1024' // levels 64/256/512/1024 (worldSaeSpecs.ts)
+  await app.openRoute(`#/feature/${encodeURIComponent(id)}/3`, { backend })
+  await app.dashboard.waitFor(3)
+  await expect(page.getByTestId('dashboard.matryoshka-level')).toHaveText('1 of 4 (latents 0–63)')
+  await shot(page, testInfo, 'matryoshka-feature')
+  await app.openRoute(`#/feature/${encodeURIComponent(id)}/700`, { backend })
+  await app.dashboard.waitFor(700)
+  await expect(page.getByTestId('dashboard.matryoshka-level')).toHaveText('4 of 4 (latents 512–1023)')
+  // Other SAEs have no levels.
+  await app.openRoute(`#/feature/${encodeURIComponent('tinyworld/blocks.2.hook_resid_post/standard-1024')}/3`, { backend })
+  await app.dashboard.waitFor(3)
+  await expect(page.getByTestId('dashboard.matryoshka-level')).toHaveCount(0)
 })
 
 test('the map stays drawable with 20,000 synthetic points', async ({ app, page, backend }, testInfo) => {

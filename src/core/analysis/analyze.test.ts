@@ -12,6 +12,7 @@ import { analyzeSae, type AnalysisPhase, type AnalyzeSaeArgs } from './analyze.t
 import { AnalysisFormatError, parseFeatureAnalysis, type FeatureAnalysisFile } from './format.ts'
 import { logitEffects, modelUnembedding } from './logitEffects.ts'
 import { bruteForceActs, tinyModel, tinySae, tinyWindows, TINY_HOOK } from './testing/fixtures.ts'
+import { MATRYOSHKA_WIDTHS_METADATA_KEY } from '../sae/matryoshka.ts'
 
 let model: HookedModel
 let sae: Sae
@@ -164,5 +165,22 @@ describe('analyzeSae', () => {
     expect(bad((f) => (f.format = 'neuronpedia'))).toThrow(/Not a feature-analysis file: "format" is "neuronpedia"/)
     expect(bad((f) => (f.version = 2))).toThrow(/version 2; this Monoscope reads version 1/)
     expect(() => parseFeatureAnalysis([])).toThrow(AnalysisFormatError)
+    expect(bad((f) => (f.sae.matryoshka_widths = [8, 4, 24]))).toThrow(/sae\.matryoshka_widths: matryoshka widths must be strictly ascending/)
+    expect(bad((f) => (f.sae.matryoshka_widths = [8, 16]))).toThrow(/sae\.matryoshka_widths: the last matryoshka width must be d_sae \(24\)/)
+  })
+
+  it('records a Matryoshka SAE\'s nested widths from its cfg.json, and no widths for any other SAE', async () => {
+    expect(result.sae.matryoshka_widths).toBeUndefined()
+    const extra = sae.config.metadata.extra
+    try {
+      extra[MATRYOSHKA_WIDTHS_METADATA_KEY] = [4, 12, 24]
+      const nested = await analyzeSae({ ...args, others: [] })
+      expect(nested.sae.matryoshka_widths).toEqual([4, 12, 24])
+      expect(parseFeatureAnalysis(JSON.parse(JSON.stringify(nested))).sae.matryoshka_widths).toEqual([4, 12, 24])
+      extra[MATRYOSHKA_WIDTHS_METADATA_KEY] = [4, 12] // not this SAE's widths: ignored, not trusted
+      expect((await analyzeSae({ ...args, others: [] })).sae.matryoshka_widths).toBeUndefined()
+    } finally {
+      delete extra[MATRYOSHKA_WIDTHS_METADATA_KEY]
+    }
   })
 })

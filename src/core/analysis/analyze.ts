@@ -4,6 +4,7 @@ import { InvalidArgumentError } from '../errors.ts'
 import type { HookedModel } from '../model/hookedModel.ts'
 import type { HookName } from '../model/hookNames.ts'
 import { conceptFeatureStats, conceptFeatureStatsByUnit, RECOVERED_AUROC } from '../sae/groundTruth.ts'
+import { matryoshkaWidthsOf } from '../sae/matryoshka.ts'
 import type { Sae } from '../sae/sae.ts'
 import type { TextTokenizer } from '../tokenizer/tokenizer.ts'
 import { throwIfAborted } from './cancel.ts'
@@ -120,6 +121,7 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
 
   const tokenizer = args.tokenizer ?? null
   const vocab = tokenizer ? Array.from({ length: model.config.vocabSize }, (_, id) => tokenizer.decodeToken(id)) : null
+  const widths = matryoshkaWidthsOf(sae.config.metadata.extra, sae.config.dSae)
   const features: FeatureRecord[] = []
   for (let j = 0; j < stats.dSae; j++) {
     const maxAct = stats.maxActs[j]!
@@ -142,7 +144,7 @@ export async function analyzeSae(args: AnalyzeSaeArgs): Promise<FeatureAnalysisF
     format: FEATURE_ANALYSIS_FORMAT,
     version: FEATURE_ANALYSIS_VERSION,
     activation_scale: 'decoder_norm',
-    sae: { id: args.saeId, architecture: sae.config.architecture, d_in: sae.config.dIn, d_sae: sae.config.dSae, hook_name: hook },
+    sae: { id: args.saeId, architecture: sae.config.architecture, d_in: sae.config.dIn, d_sae: sae.config.dSae, hook_name: hook, ...(widths ? { matryoshka_widths: widths } : {}) },
     model: { id: args.modelId ?? null, vocab_size: model.config.vocabSize, d_model: model.config.dModel },
     corpus: { description: args.corpusDescription ?? '', windows: windows.length, tokens: stats.nTokens, skip_first: o.skipFirst },
     settings: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultMatryoshkaWidths, matryoshkaWidthsProblem, parseMatryoshkaWidths } from './matryoshka.ts'
+import { defaultMatryoshkaWidths, MATRYOSHKA_WIDTHS_METADATA_KEY, matryoshkaLevelOf, matryoshkaWidthsOf, matryoshkaWidthsProblem, parseMatryoshkaWidths } from './matryoshka.ts'
 
 describe('matryoshka widths', () => {
   it('defaults to d_sae/32, /8, /4 and d_sae, dropping empty or repeated levels', () => {
@@ -38,5 +38,18 @@ describe('matryoshka widths', () => {
     [[NaN, 12], /positive integers/],
   ])('rejects %j', (widths, message) => {
     expect(matryoshkaWidthsProblem(widths, 12)).toMatch(message)
+  })
+
+  it('places each latent in the first level that holds it, and reads only valid widths from metadata', () => {
+    const widths = [64, 256, 512, 1024]
+    expect(matryoshkaLevelOf(0, widths)).toEqual({ level: 1, levels: 4, start: 0, end: 64 })
+    expect(matryoshkaLevelOf(63, widths)).toEqual({ level: 1, levels: 4, start: 0, end: 64 })
+    expect(matryoshkaLevelOf(64, widths)).toEqual({ level: 2, levels: 4, start: 64, end: 256 })
+    expect(matryoshkaLevelOf(1023, widths)).toEqual({ level: 4, levels: 4, start: 512, end: 1024 })
+    expect(() => matryoshkaLevelOf(1024, widths)).toThrow(RangeError)
+    expect(matryoshkaWidthsOf({ [MATRYOSHKA_WIDTHS_METADATA_KEY]: widths }, 1024)).toEqual(widths)
+    expect(matryoshkaWidthsOf({ [MATRYOSHKA_WIDTHS_METADATA_KEY]: widths }, 2048)).toBeNull()
+    expect(matryoshkaWidthsOf({ [MATRYOSHKA_WIDTHS_METADATA_KEY]: '64,1024' }, 1024)).toBeNull()
+    expect(matryoshkaWidthsOf({}, 1024)).toBeNull()
   })
 })

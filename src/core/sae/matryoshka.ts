@@ -4,6 +4,19 @@
 /** The metadata key (in cfg.json) recording a Matryoshka SAE's nested widths; SAELens itself saves them nowhere. */
 export const MATRYOSHKA_WIDTHS_METADATA_KEY = 'monoscope_matryoshka_widths'
 
+/** The widths a loaded SAE's cfg.json records (valid for its d_sae), or null for any other SAE. */
+export function matryoshkaWidthsOf(metadataExtra: Record<string, unknown>, dSae: number): number[] | null {
+  const widths = metadataExtra[MATRYOSHKA_WIDTHS_METADATA_KEY]
+  return matryoshkaWidthsProblem(widths, dSae) === null ? (widths as number[]) : null
+}
+
+/** Which nested level latent `index` first belongs to: level 1 is the first prefix [0, widths[0]). */
+export function matryoshkaLevelOf(index: number, widths: readonly number[]): { level: number; levels: number; start: number; end: number } {
+  const i = widths.findIndex((w) => index < w)
+  if (i < 0) throw new RangeError(`Latent ${index} is outside the last matryoshka width ${widths.at(-1)}`)
+  return { level: i + 1, levels: widths.length, start: i === 0 ? 0 : widths[i - 1]!, end: widths[i]! }
+}
+
 /**
  * d_sae/32, d_sae/8, d_sae/4, d_sae (128, 512, 1024, 4096 for 4096): a small first level forced to carry the most
  * general features, then coarse-to-fine levels growing about 4× (Bussmann et al. nest levels a few times apart).

@@ -15,6 +15,7 @@ import { Neighbours } from './Neighbours.tsx'
 import { ExplanationBlock } from './ExplanationBlock.tsx'
 import { DownloadFeatureJson } from './DownloadFeatureJson.tsx'
 import { Term } from '../../learn/Term.tsx'
+import { matryoshkaLevelOf } from '../../../core/sae/matryoshka.ts'
 
 const formatAuroc = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3))
 
@@ -27,6 +28,7 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
   const dead = page.density === 0
   const prev = page.index > 0 ? hrefs.feature(saeId, page.index - 1) : null
   const next = page.index < summary.sae.d_sae - 1 ? hrefs.feature(saeId, page.index + 1) : null
+  const level = summary.sae.matryoshka_widths ? matryoshkaLevelOf(page.index, summary.sae.matryoshka_widths) : null
   return (
     <section className="panel dashboard" data-testid="dashboard.panel" data-state="ready" data-sae-id={saeId} data-index={page.index}>
       <header className="dashboard-head">
@@ -50,6 +52,14 @@ export function FeatureDashboard({ saeId, page, summary }: { saeId: string; page
           </dt>
           <dd data-testid="dashboard.density">{dead ? 'dead (never fired)' : `${formatDensity(page.density)} (${page.active_tokens} of ${summary.corpus.tokens} tokens)`}</dd>
         </div>
+        {level && (
+          <div>
+            <dt title="Matryoshka SAEs train nested prefixes of the dictionary to reconstruct on their own: level 1 holds the most general features">Matryoshka level</dt>
+            <dd data-testid="dashboard.matryoshka-level">
+              {level.level} of {level.levels} (latents {level.start}–{level.end - 1})
+            </dd>
+          </div>
+        )}
         <div>
           <dt>
             <Term term="maxAct">Max activation</Term>
