@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
+import { repoRoot } from './defaults.ts'
 import { main } from './main.ts'
 
 interface Report {
@@ -18,7 +19,11 @@ describe('monoscope specificity-report', () => {
     try {
       expect(await main(['specificity-report', '--out', dir])).toBe(0)
       const report = JSON.parse(await readFile(path.join(dir, 'specificity_report.json'), 'utf8')) as Report
-      expect(report.saes.map((s) => s.sae)).toEqual(['standard-1024', 'standard-2048', 'standard-4096', 'topk-4096'])
+      // Every SAE of the index that has precomputed pages, in the index's order.
+      const index = JSON.parse(await readFile(path.join(repoRoot, 'public/saes/tinyworld/index.json'), 'utf8')) as { saes: { id: string; analysis: string | null }[] }
+      const analysed = index.saes.filter((s) => s.analysis !== null).map((s) => s.id.split('/').at(-1))
+      expect(analysed).toContain('matryoshka-1024')
+      expect(report.saes.map((s) => s.sae)).toEqual(analysed)
       for (const { rows } of report.saes) {
         expect(rows.length).toBeGreaterThan(40)
         for (const r of rows) {
