@@ -6,7 +6,6 @@ import { AnalysisFormatError, featureAnalysisSchema, type FeatureAnalysisFile, t
 import { describeValue, parseJsonChecked } from '../formats/safeJson.ts'
 import { inflateCapped } from '../formats/inflateCapped.ts'
 import { INPUT_LIMITS } from '../limits.ts'
-import { matryoshkaWidthsProblem } from '../sae/matryoshka.ts'
 
 export const FEATURE_SUMMARY_FORMAT = 'monoscope.feature-summary'
 export const FEATURE_SUMMARY_VERSION = 1
@@ -64,8 +63,6 @@ export const featureSummarySchema = z
     features: z.array(summaryRowSchema),
   })
   .superRefine((s, ctx) => {
-    const widthsProblem = s.sae.matryoshka_widths && matryoshkaWidthsProblem(s.sae.matryoshka_widths, s.sae.d_sae)
-    if (widthsProblem) ctx.addIssue({ code: 'custom', path: ['sae', 'matryoshka_widths'], message: widthsProblem })
     if (s.features.length !== s.sae.d_sae) ctx.addIssue({ code: 'custom', path: ['features'], message: `has ${s.features.length} rows for d_sae ${s.sae.d_sae}` })
     const i = s.features.findIndex((f, at) => f.index !== at)
     if (i >= 0) ctx.addIssue({ code: 'custom', path: ['features', i, 'index'], message: `is ${s.features[i]!.index}; rows must be in index order from 0` })

@@ -109,15 +109,21 @@ export const featureAnalysisSchema = z
     version: z.literal(FEATURE_ANALYSIS_VERSION),
     /** fᵢ·‖W_dec,i‖: every activation, max, histogram and sample in the file is in this scale. */
     activation_scale: z.literal('decoder_norm'),
-    sae: z.strictObject({
-      id: z.string().min(1),
-      architecture: z.string(),
-      d_in: count,
-      d_sae: count,
-      hook_name: z.string().min(1),
-      /** A Matryoshka SAE's nested prefix widths (its cfg.json's monoscope_matryoshka_widths); absent for others. */
-      matryoshka_widths: z.array(count).optional(),
-    }),
+    sae: z
+      .strictObject({
+        id: z.string().min(1),
+        architecture: z.string(),
+        d_in: count,
+        d_sae: count,
+        hook_name: z.string().min(1),
+        /** A Matryoshka SAE's nested prefix widths (its cfg.json's monoscope_matryoshka_widths); absent for others. */
+        matryoshka_widths: z.array(count).optional(),
+      })
+      .superRefine((s, ctx) => {
+        // Checked here, once: the feature-summary schema (featureFolder.ts) reuses this header.
+        const problem = s.matryoshka_widths && matryoshkaWidthsProblem(s.matryoshka_widths, s.d_sae)
+        if (problem) ctx.addIssue({ code: 'custom', path: ['matryoshka_widths'], message: problem })
+      }),
     model: z.strictObject({ id: z.string().nullable(), vocab_size: count, d_model: count }),
     corpus: z.strictObject({ description: z.string(), windows: count, tokens: count, skip_first: z.boolean() }),
     settings: z.strictObject({
@@ -144,8 +150,6 @@ export const featureAnalysisSchema = z
   })
   .superRefine((f, ctx) => {
     if (f.vocab && f.vocab.length !== f.model.vocab_size) ctx.addIssue({ code: 'custom', path: ['vocab'], message: `has ${f.vocab.length} strings for a vocabulary of ${f.model.vocab_size}` })
-    const widthsProblem = f.sae.matryoshka_widths && matryoshkaWidthsProblem(f.sae.matryoshka_widths, f.sae.d_sae)
-    if (widthsProblem) ctx.addIssue({ code: 'custom', path: ['sae', 'matryoshka_widths'], message: widthsProblem })
     const seen = new Set<number>()
     const pool = f.random_contexts ?? []
     f.features.forEach((feat, i) => {

@@ -183,7 +183,6 @@ export class ActivationStore {
   readonly bosTokenId: number | null
   readonly skipBos: boolean
   readonly capacity: number
-  private readonly model: HookedModel
   private readonly windowsPerPass: number
   private readonly rng: Rng | null
   private readonly onProgress: ActivationStoreOptions['onProgress']
@@ -198,7 +197,6 @@ export class ActivationStore {
 
   constructor(model: HookedModel, opts: ActivationStoreOptions) {
     const c = model.config
-    this.model = model
     this.hook = parseHookName(opts.hook, c.nLayers)
     this.dIn = model.hookWidth(this.hook)
     this.contextSize = opts.contextSize ?? c.nCtx

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
-import { jumpReluLossAndGrads, penaltyMask, standardLossAndGrads, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
+import { jumpReluLossAndGrads, penaltyShares, standardLossAndGrads, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
 import { referenceLossAndGrads, type ReferenceArch } from './testing/autodiff.ts'
 import { tidyObject } from './ops.ts'
 import { setStepPath } from './stepPath.ts'
@@ -69,17 +69,17 @@ for (const path of ['dense', 'sparse'] as const) describe(`hand-written SAE grad
     tf.dispose([...Object.values(p), x])
   })
 
-  it('standard with dense latents: the first ones left out of the L1 term, or paying a share of it', () => {
+  it('standard with dense latents: the first ones left out of the L1 term, or paying a share of it', async () => {
     const p = makeParams(11)
     const x = randomTensor([n, dIn], 19) as tf.Tensor2D
     const penalized = Float32Array.from({ length: dSae }, (_, i) => (i < 3 ? 0 : 1))
-    const mask = penaltyMask(dSae, 3)
-    expect(Array.from(mask.dataSync())).toEqual(Array.from(penalized))
+    const mask = penaltyShares(dSae, 3)
+    expect(Array.from(await mask.data())).toEqual(Array.from(penalized))
     const [, , withDense] = check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true, penalized: mask }), { kind: 'standard', l1: 0.7, penalized })
     const [, , all] = check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true }), { kind: 'standard', l1: 0.7 })
     expect(withDense!, 'the sparsity term loses the dense latents').toBeLessThan(all!)
     const shares = Float32Array.from({ length: dSae }, (_, i) => (i < 3 ? 0.25 : 1))
-    const partial = penaltyMask(dSae, 3, 0.25)
+    const partial = penaltyShares(dSae, 3, 0.25)
     check(p, x, () => standardLossAndGrads(p, x, { l1: 0.7, applyBDecToInput: true, penalized: partial }), { kind: 'standard', l1: 0.7, penalized: shares })
     tf.dispose([...Object.values(p), x, mask, partial])
   })

@@ -37,12 +37,12 @@ export interface StandardStepOptions {
   applyBDecToInput: boolean
   /** The busiest row's count, measured before the step (stepPlan.ts); without it the step is dense. */
   plan?: StepPlan | null
-  /** [dSae]: the share of λ each latent pays (penaltyMask: less for dense latents); absent: all of it. */
+  /** [dSae]: the share of λ each latent pays (penaltyShares: less for dense latents); absent: all of it. */
   penalized?: tf.Tensor1D | null
 }
 
 /** [dSae]: the first `dense` latents pay `share` of the sparsity penalty (0: none), the rest all of it. */
-export function penaltyMask(dSae: number, dense: number, share = 0): tf.Tensor1D {
+export function penaltyShares(dSae: number, dense: number, share = 0): tf.Tensor1D {
   return tf.concat([tf.fill([dense], share), tf.ones([dSae - dense])]) as tf.Tensor1D
 }
 

@@ -1,7 +1,7 @@
 // The loss and gradients of one step for the trainer's architecture: the one switch shared by the trainer and by the
 // threads that compute a shard of its batch (shards.ts), so both run exactly the same step.
 import type * as tf from '@tensorflow/tfjs'
-import { jumpReluLossAndGrads, penaltyMask, standardLossAndGrads, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
+import { jumpReluLossAndGrads, penaltyShares, standardLossAndGrads, topkLossAndGrads, type LossAndGrads } from './gradients.ts'
 import { matryoshkaLossAndGrads } from './matryoshkaGradients.ts'
 import type { StepPlan } from './stepPlan.ts'
 import type { SaeTrainerConfig } from './trainerConfig.ts'
@@ -22,7 +22,7 @@ export function stepLossAndGrads(params: TrainParams, x: tf.Tensor2D, c: SaeTrai
   const applyBDecToInput = c.applyBDecToInput
   switch (c.architecture) {
     case 'standard':
-      return standardLossAndGrads(params, x, { l1: s.coefficient, applyBDecToInput, plan: s.plan, penalized: c.denseLatents > 0 ? penaltyMask(c.dSae, c.denseLatents, c.denseLatentPenalty) : null })
+      return standardLossAndGrads(params, x, { l1: s.coefficient, applyBDecToInput, plan: s.plan, penalized: c.denseLatents > 0 ? penaltyShares(c.dSae, c.denseLatents, c.denseLatentPenalty) : null })
     case 'topk':
     case 'batchtopk':
       return topkLossAndGrads(params, x, {
