@@ -78,6 +78,7 @@ const CASES: [string[], RegExp][] = [
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--d-sae', '8', '--dense-latents', '8', '--out', '{dir}/sae'], /denseLatents/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--dense-penalty', '0.1', '--out', '{dir}/sae'], /dense-penalty.*dense-latents/],
   [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--dense-latents', '4', '--dense-penalty', '1', '--out', '{dir}/sae'], /dense-penalty/],
+  [['train-sae', '--hook', 'blocks.0.hook_resid_pre', '--encoder', 'gpu', '--out', '{dir}/sae'], /--encoder must be onnxruntime or tfjs/],
   [['analyze', '--sae', sae, '--tokens', '0', '--out', '{dir}/a.json'], /tokens/],
   [['eval-sae', '--sae', sae, '--tokens', '-1'], /tokens/],
   [['feature-neurons', '--saes', '{missing}', '--out', '{dir}'], /does-not-exist/],

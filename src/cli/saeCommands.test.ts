@@ -194,17 +194,23 @@ describe('monoscope train-sae → features → eval-sae', () => {
     const base = ['train-sae', '--model', modelDir, '--arch', 'topk', '--d-sae', '32', '--k', '4', ...trainArgs, '--batch', '256', '--steps', '8', '--sparsity-rows', '64']
     const weights = async (d: string) => readSafetensors(new Uint8Array(await readFile(path.join(d, 'sae_weights.safetensors'))))
     const [one, two, twoResumed] = [path.join(dir, 't1'), path.join(dir, 't2'), path.join(dir, 't2r')]
-    expect((await cli([...base, '--threads', '1', '--out', one])).stderr).toMatch(/on 1 thread,/)
-    expect((await cli([...base, '--threads', '2', '--out', two])).stderr).toMatch(/on 2 threads \(the model's passes on 2\),/)
+    expect((await cli([...base, '--threads', '1', '--out', one])).stderr).toMatch(/on 1 thread, the encoder forward on onnxruntime-node \(cpu\), 1 thread, data/)
+    expect((await cli([...base, '--threads', '2', '--out', two])).stderr).toMatch(/on 2 threads, the encoder forward on onnxruntime-node \(cpu\), 1 thread each \(the model's passes on 2\),/)
     await cli([...base, '--threads', '2', '--checkpoint-every', '4', '--stop-after', '4', '--out', twoResumed])
     await cli([...base, '--threads', '2', '--checkpoint-every', '4', '--resume', '--out', twoResumed])
     expect(Buffer.compare(await readFile(path.join(two, 'sae_weights.safetensors')), await readFile(path.join(twoResumed, 'sae_weights.safetensors')))).toBe(0)
-    const [a, b] = [await weights(one), await weights(two)]
+    // The encoder forward in tfjs instead of onnxruntime: the same run to float rounding, not bit for bit.
+    const tfjsEncoder = path.join(dir, 't1tfjs')
+    expect((await cli([...base, '--threads', '1', '--encoder', 'tfjs', '--out', tfjsEncoder])).stderr).toMatch(/on 1 thread, data/)
+    const [a, b, c] = [await weights(one), await weights(two), await weights(tfjsEncoder)]
     for (const name of ['W_enc', 'W_dec', 'b_enc', 'b_dec']) {
-      const [x, y] = [a.tensors.get(name)!.data, b.tensors.get(name)!.data]
+      const x = a.tensors.get(name)!.data
       const scale = Math.max(...Array.from(x, Math.abs))
-      expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i]!))) / scale, name).toBeLessThan(1e-3)
-      expect(Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)), `${name}: two threads sum in another order`).not.toBe(0)
+      for (const [other, why] of [[b, 'two threads sum in another order'], [c, "tfjs's matMul rounds otherwise"]] as const) {
+        const y = other.tensors.get(name)!.data
+        expect(Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i]!))) / scale, name).toBeLessThan(1e-3)
+        expect(Buffer.compare(Buffer.from(x.buffer, x.byteOffset, x.byteLength), Buffer.from(y.buffer, y.byteOffset, y.byteLength)), `${name}: ${why}`).not.toBe(0)
+      }
     }
     // harvest: the passes run on worker threads, each with its own copy of the model; the file is the same.
     const harvest = (threads: string, out: string) => cli(['harvest', '--model', modelDir, '--hook', hook, '--rows', '700', '--context', '16', '--threads', threads, '--out', out])
@@ -213,8 +219,8 @@ describe('monoscope train-sae → features → eval-sae', () => {
     expect(Buffer.compare(await readFile(path.join(dir, 'h1.safetensors')), await readFile(path.join(dir, 'h2.safetensors')))).toBe(0)
     // BatchTopK's steps stay on one thread, but the live store's passes still run on two: the same weights, bit for bit.
     const batchTopK = await cli([...base, '--arch', 'batchtopk', '--threads', '2', '--steps', '2', '--out', path.join(dir, 'tb')])
-    expect(batchTopK.stderr).toMatch(/batchtopk selects its latents across the whole batch, so its steps run on one thread/)
-    expect(batchTopK.stderr).toMatch(/on 1 thread \(the model's passes on 2\)/)
+    expect(batchTopK.stderr).toMatch(/batchtopk selects its latents across the whole batch, so its steps do not split over threads/)
+    expect(batchTopK.stderr).toMatch(/on 1 thread, the encoder forward on onnxruntime-node \(cpu\), 2 threads \(the model's passes on 2\)/)
     await cli([...base, '--arch', 'batchtopk', '--threads', '1', '--steps', '2', '--out', path.join(dir, 'tb1')])
     expect(Buffer.compare(await readFile(path.join(dir, 'tb', 'sae_weights.safetensors')), await readFile(path.join(dir, 'tb1', 'sae_weights.safetensors')))).toBe(0)
   })
@@ -225,6 +231,7 @@ describe('monoscope train-sae → features → eval-sae', () => {
     await fail(['train-sae', '--model', modelDir, '--hook', 'blocks.5.hook_resid_post', '--out', path.join(dir, 'x')], /layer 5/)
     await fail(['train-sae', '--model', modelDir, '--hook', hook, '--arch', 'topk', '--l1', '3', '--out', path.join(dir, 'x')], /--l1 does not apply/)
     await fail(['eval-sae', '--model', modelDir, '--sae', path.join(dir, 'nope')], /nope/)
+    await fail(['train-sae', '--model', modelDir, '--hook', hook, '--encoder', 'numpy', '--out', path.join(dir, 'x')], /--encoder must be onnxruntime or tfjs, got "numpy"/)
   })
 })
 

@@ -88,9 +88,10 @@ export async function buildWorldSaesCommand(argv: string[]): Promise<void> {
         '--hook', WORLD_SAE_HOOK, '--arch', spec.architecture, '--d-sae', String(spec.dSae), ...sparsity,
         '--steps', String(spec.steps), '--batch', String(spec.batch), '--lr', String(spec.lr), '--seed', String(spec.seed),
         '--activations', cache, '--ce-every', String(Math.ceil(spec.steps / 5)), '--model-name', 'tinyworld', '--out', dir,
-        // One thread: the committed SAEs were trained so, and a rebuild should give them back bit for bit (a batch
-        // split over threads sums its gradients in another order, so it agrees only to float rounding).
-        '--threads', '1',
+        // One thread, encoder forward in tfjs: the committed SAEs were trained so, and a rebuild should give them back
+        // bit for bit (a batch split over threads sums its gradients in another order, and onnxruntime's matMul
+        // rounds otherwise, so either agrees only to float rounding).
+        '--threads', '1', '--encoder', 'tfjs',
       ])
       await evalSaeCommand(['--sae', dir, '--tokens', String(evalTokens), '--out', path.join(dir, 'report.json')])
       await writeTrainingCurves(dir)

@@ -28,14 +28,15 @@ import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { readJsonFile } from '../jsonFile.ts'
 import { readTextFileCapped } from '../textFile.ts'
 import { WorkerHarvestPool } from '../threads/harvestPool.ts'
-import { defaultThreads, shardPoolFor, WorkerShardPool } from '../threads/workerShardPool.ts'
+import { parseEncoderChoice, trainingEngines, type TrainingEngines } from '../threads/trainingEngines.ts'
+import { defaultThreads } from '../threads/workerShardPool.ts'
 
 export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--arch standard|topk|batchtopk|jumprelu|matryoshka_batchtopk]
     [--d-sae N] [--l1 λ | --k K] [--matryoshka-widths W1,W2,…,D_SAE] [--dense-latents N [--dense-penalty F]]
     [--steps N] [--batch B] [--lr LR] [--seed S] [--text-file FILE | --data-seed S] [--context T] [--buffer ROWS]
     [--norm-rows N | --no-normalize] [--activations FILE]
     [--checkpoint-every N] [--stop-after STEP] [--resume] [--ce-every N] [--ce-windows W] [--sparsity-rows N] [--model-name NAME]
-    [--threads N] --out DIR
+    [--threads N] [--encoder onnxruntime|tfjs] --out DIR
   Trains an SAE on the hook's activations (TinyWorld's stream, or the lines of --text-file) and writes an SAELens
   folder to DIR with training_log.json. --l1 is λ of the sparsity penalty (L1 for standard, L0 for jumprelu);
   --k is latents per input for topk, batchtopk and matryoshka_batchtopk (the last two are saved as jumprelu, as
@@ -47,10 +48,14 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   --checkpoint-every N saves DIR/checkpoint.safetensors every N steps; --resume continues from it with the same
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
   --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.
-  --threads N splits each step's batch over N threads (default: every core); standard, topk and jumprelu steps
-  split, equal to one thread's within float rounding; batchtopk and matryoshka_batchtopk select across the batch
-  and run on one. --threads 1 reproduces a one-thread run bit for bit. Without --activations the model's passes
-  run on N threads too (each with its own copy of a tfjs model), giving the same batches.`
+  --threads N uses N threads (default: every core). Each step's encoder forward (xc·W_enc, the one product a sparse
+  step cannot avoid) runs on onnxruntime-node (--encoder onnxruntime, the default; ~4× tfjs-wasm's speed on one
+  thread) or in tfjs (--encoder tfjs). Standard, topk and jumprelu steps split their batch over the N threads, equal
+  to one thread's within float rounding, except with the onnxruntime encoder at d_in·d_sae above 2^22, where its
+  N threads run the encoder forward instead (faster there); batchtopk and matryoshka_batchtopk select across the
+  batch and do not split (matryoshka's encoder stays in tfjs). A run reproduces bit for bit with the same --threads
+  and --encoder; the encoders agree to float rounding. Without --activations the model's passes run on N threads
+  too (each with its own copy of a tfjs model), giving the same batches.`
 
 /** The corpus of --text-file, or TinyWorld's stream when the model speaks it. */
 export async function corpusFor(
@@ -234,6 +239,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       out: text,
       'no-normalize': { type: 'boolean', default: false },
       threads: text,
+      encoder: text,
       verbose: { type: 'boolean', short: 'v', default: false },
     },
     strict: true,
@@ -248,9 +254,10 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
   const sparsityRows = parseIntFlag('sparsity-rows', str('sparsity-rows'), 32_768, 1)
   const dataSeed = parseIntFlag('data-seed', str('data-seed'), 0, 0)
   const threads = parseIntFlag('threads', str('threads'), defaultThreads(), 1)
+  const encoderChoice = parseEncoderChoice(str('encoder'))
 
   const { model, tokenizer, source } = await loadModelFromSpec(str('model'), { verbose: values.verbose })
-  let pool: WorkerShardPool | null = null
+  let engines: TrainingEngines | null = null
   let harvestPool: WorkerHarvestPool | null = null
   try {
     const hook = parseHookName(str('hook')!, model.config.nLayers)
@@ -294,8 +301,9 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       trainer = SaeTrainer.create({ ...trainOpts, inputScale: norm?.scale ?? 1 }, { onLog: (e) => log.push(e) })
     }
     const c = trainer.config
-    pool = await shardPoolFor(threads, c.architecture, 'train-sae')
-    trainer.useThreads(pool)
+    engines = await trainingEngines(threads, c, encoderChoice, 'train-sae')
+    trainer.useThreads(engines.pool)
+    trainer.useEncoder(engines.encoder)
     const saveCheckpoint = async () => {
       await mkdir(out, { recursive: true })
       // Written beside and renamed, so a crash mid-write never leaves a torn checkpoint.
@@ -315,7 +323,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
         sae.dispose()
       }
     }
-    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows on ${pool ? pool.size + 1 : 1} thread${pool ? 's' : ''}${harvestPool ? ` (the model's passes on ${harvestPool.size})` : ''}, data ${description}\n`)
+    process.stderr.write(`train-sae: ${c.architecture} SAE ${dIn} → ${c.dSae} on ${hook} of ${source.description}, ${c.totalSteps} steps × ${batchSize} rows on ${engines.description}${harvestPool ? ` (the model's passes on ${harvestPool.size})` : ''}, data ${description}\n`)
     const bar = progressBar(c.totalSteps)
     const started = performance.now()
     const startStep = trainer.step
@@ -414,7 +422,7 @@ export async function trainSaeCommand(argv: string[]): Promise<void> {
       `train-sae: wrote ${out} — L0 ${final.l0.toFixed(1)}, dead ${(100 * final.deadFraction).toFixed(1)}%, CE recovered ${ce == null ? 'n/a' : `${(100 * ce).toFixed(1)}%`}, ${final.tokensPerSecond.toFixed(0)} tok/s\n`,
     )
   } finally {
-    await pool?.dispose()
+    await engines?.dispose()
     await harvestPool?.dispose()
     model.dispose()
   }

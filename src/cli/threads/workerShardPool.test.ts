@@ -56,6 +56,7 @@ describe('WorkerShardPool', () => {
       dead: null,
       deadCount: 0,
       path: 'auto',
+      externalEncoder: false,
     })
     await expect(pool.compute([request(8, 8 * 16 - 1)])).rejects.toThrow(/A gradient thread failed: A shard of 8 rows needs 128 values, got 127/)
     const [result] = await pool.compute([request(8, 8 * 16)])

@@ -3,8 +3,7 @@
 import os from 'node:os'
 import type { BackendName } from '../../core/backend/backend.ts'
 import { InvalidArgumentError } from '../../core/errors.ts'
-import { shardable, type GradientShardPool, type ShardRequest, type ShardResult } from '../../core/sae/shards.ts'
-import type { TrainArchitecture } from '../../core/sae/types.ts'
+import type { GradientShardPool, ShardRequest, ShardResult } from '../../core/sae/shards.ts'
 import { startThreads, type RequestThread } from './requestThread.ts'
 
 /** Threads a command uses by default: every core the process may use. */
@@ -36,17 +35,4 @@ export class WorkerShardPool implements GradientShardPool {
   async dispose(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.terminate()))
   }
-}
-
-/**
- * The pool a Node command trains with: `threads` − 1 worker threads beside the trainer's own, or null where one thread
- * it is (threads ≤ 1, or an architecture whose selection spans the batch, said on stderr under `command`'s name).
- */
-export async function shardPoolFor(threads: number, architecture: TrainArchitecture, command: string): Promise<WorkerShardPool | null> {
-  if (threads <= 1) return null
-  if (!shardable(architecture)) {
-    process.stderr.write(`${command}: ${architecture} selects its latents across the whole batch, so its steps run on one thread\n`)
-    return null
-  }
-  return WorkerShardPool.create(threads - 1)
 }

@@ -286,17 +286,22 @@ export function standardLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: Standard
   return standardFromActs(p, x, o, fw, f)
 }
 
-/** TopK: k slots a row (plus kAux for AuxK), known before the step; BatchTopK: the busiest row's selected count. */
+/**
+ * TopK: k slots a row (plus kAux for AuxK), known before the step, so it needs no plan (it takes one for the encoder
+ * forward an EncoderEngine computed); BatchTopK: the busiest row's selected count.
+ */
 export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOptions): LossAndGrads {
   if (!sparseAllowed()) return denseTopkLossAndGrads(p, x, o)
   const [n, dIn] = x.shape
   const dSae = p.W_enc.shape[1]
   const kAux = o.dead && o.auxCoefficient > 0 ? Math.min(o.kAux, o.deadCount) : 0
   if (o.mode === 'row') {
-    if (!sparseFor(o.k + kAux, n, dIn, dSae)) return denseTopkLossAndGrads(p, x, o)
+    const sparse = sparseFor(o.k + kAux, n, dIn, dSae)
+    if (!sparse && !o.plan) return denseTopkLossAndGrads(p, x, o)
     const fw = prepare(p, x, o.applyBDecToInput)
-    const pre = matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]
-    return sparseTopK(p, x, o, fw, pre, tf.mul(pre, decoderNorms(p)) as tf.Tensor2D, null)
+    const pre = o.plan?.pre ?? matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]: an EncoderEngine's when planned
+    const score = tf.mul(pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
+    return sparse ? sparseTopK(p, x, o, fw, pre, score, null) : topkFromScore(p, x, o, fw, pre, score, { mask: rowTopKMask(score, o.k) })
   }
   const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'batchtopk', k: o.k, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
   if (!plan) return denseTopkLossAndGrads(p, x, o)

@@ -6,6 +6,7 @@
 // what a shard computes and how the results combine; the threads are Node worker_threads (src/cli/threads/).
 import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
+import type { EncoderEngine } from './encoderEngine.ts'
 import { STAT_NAMES, type LossAndGrads } from './gradients.ts'
 import { planStep } from './stepPlan.ts'
 import { setStepPath, stepPath, type StepPath } from './stepPath.ts'
@@ -28,6 +29,8 @@ export interface ShardRequest {
   deadCount: number
   /** The step path the caller runs (pinned by tests and benchmarks), so every shard takes the same one. */
   path: StepPath
+  /** Whether the caller's encoder forward runs on an EncoderEngine, so the shard's should too (its pool's choice which). */
+  externalEncoder: boolean
 }
 
 export interface ShardResult {
@@ -66,8 +69,8 @@ export function splitRows(n: number, parts: number, minRows = 1): number[] {
   return Array.from({ length: count }, (_, i) => base + (i < n % count ? 1 : 0))
 }
 
-/** A shard's step: what a pool's thread runs for each request. Disposes everything it creates. */
-export async function computeShard(r: ShardRequest): Promise<ShardResult> {
+/** A shard's step: what a pool's thread runs for each request (`encoder` where it asks for one). Disposes everything it creates. */
+export async function computeShard(r: ShardRequest, encoder: EncoderEngine | null = null): Promise<ShardResult> {
   const c = r.config
   if (r.x.length !== r.rows * c.dIn) throw new InvalidArgumentError(`A shard of ${r.rows} rows needs ${r.rows * c.dIn} values, got ${r.x.length}`)
   const before = stepPath()
@@ -78,7 +81,7 @@ export async function computeShard(r: ShardRequest): Promise<ShardResult> {
   const dead = r.dead ? tf.tensor1d(r.dead) : null
   const toRead: tf.Tensor[] = []
   try {
-    const plan = await planStep(params, x, c)
+    const plan = await planStep(params, x, c, encoder)
     let lg: LossAndGrads
     try {
       lg = tf.tidy(() => stepLossAndGrads(params, x, c, { coefficient: r.coefficient, dead, deadCount: r.deadCount, plan }) as unknown as tf.TensorContainer) as unknown as LossAndGrads

@@ -1,9 +1,11 @@
 // The measurement a sparse step needs before it starts when its active set is data-dependent (standard, BatchTopK,
 // JumpReLU): the busiest row's active count, which sizes the slots. The trainer reads it asynchronously before the
 // step (it never reads a tensor synchronously: trainingRunReads.test.ts), and the step reuses the pre-activations
-// computed to count, so the encoder forward still runs once.
+// computed to count, so the encoder forward still runs once. With an EncoderEngine (encoderEngine.ts) that forward runs
+// outside tfjs, and TopK gets a plan too (its slots are k), so every per-row architecture's step starts from it.
 import * as tf from '@tensorflow/tfjs'
 import { batchTopKMask } from './activation.ts'
+import type { EncoderEngine } from './encoderEngine.ts'
 import { matMulBias } from './ops.ts'
 import { sparseAllowed, stepPath } from './stepPath.ts'
 import type { SaeTrainerConfig } from './trainerConfig.ts'
@@ -18,26 +20,70 @@ export interface StepPlan {
 
 export type PlanSettings = Pick<SaeTrainerConfig, 'architecture' | 'k' | 'jumpReluBandwidth' | 'applyBDecToInput'>
 
+/** Whether the step's slots depend on the data (counted from pre), as opposed to TopK's k or no plan at all. */
+function counted(s: PlanSettings): boolean {
+  return s.architecture === 'standard' || s.architecture === 'batchtopk' || s.architecture === 'jumprelu'
+}
+
 /** pre [n, dSae] and the busiest row's count [] (a tensor), or null for TopK, whose slots are k. */
 function countActive(p: TrainParams, x: tf.Tensor2D, s: PlanSettings): { pre: tf.Tensor2D; count: tf.Scalar } | null {
-  if (s.architecture !== 'standard' && s.architecture !== 'batchtopk' && s.architecture !== 'jumprelu') return null
+  if (!counted(s)) return null
   return tf.tidy(() => {
     const xc = s.applyBDecToInput ? (tf.sub(x, p.b_dec) as tf.Tensor2D) : x // [n, dIn]
     const pre = matMulBias(xc, p.W_enc, p.b_enc) // [n, dSae]
-    let active: tf.Tensor2D // [n, dSae] 0/1, as each step's dense form selects
-    if (s.architecture === 'standard') active = tf.step(pre) as tf.Tensor2D
-    else if (s.architecture === 'jumprelu') active = tf.step(tf.add(tf.sub(pre, tf.exp(p.log_threshold!)), s.jumpReluBandwidth / 2)) as tf.Tensor2D
-    else {
-      const norms = tf.sqrt(tf.matMul(tf.ones([1, p.W_dec_T.shape[0]]), tf.square(p.W_dec_T))) // [1, dSae]
-      active = batchTopKMask(tf.mul(pre, norms) as tf.Tensor2D, s.k * x.shape[0]).mask
-    }
-    return { pre, count: tf.max(tf.sum(active, 1)) as tf.Scalar }
+    return { pre, count: busiestRow(pre, p, x.shape[0], s) }
   }) as { pre: tf.Tensor2D; count: tf.Scalar }
 }
 
-/** The plan for a step on `x` (already input-scaled), read asynchronously; null where the step needs none or goes dense. */
-export async function planStep(p: TrainParams, x: tf.Tensor2D, s: PlanSettings): Promise<StepPlan | null> {
+/** The busiest row's active count [] as each step's dense form selects. Call inside tf.tidy. */
+function busiestRow(pre: tf.Tensor2D, p: TrainParams, n: number, s: PlanSettings): tf.Scalar {
+  let active: tf.Tensor2D // [n, dSae] 0/1
+  if (s.architecture === 'standard') active = tf.step(pre) as tf.Tensor2D
+  else if (s.architecture === 'jumprelu') active = tf.step(tf.add(tf.sub(pre, tf.exp(p.log_threshold!)), s.jumpReluBandwidth / 2)) as tf.Tensor2D
+  else {
+    const norms = tf.sqrt(tf.matMul(tf.ones([1, p.W_dec_T.shape[0]]), tf.square(p.W_dec_T))) // [1, dSae]
+    active = batchTopKMask(tf.mul(pre, norms) as tf.Tensor2D, s.k * n).mask
+  }
+  return tf.max(tf.sum(active, 1)) as tf.Scalar
+}
+
+/** pre [n, dSae] from `encoder`: xc, W_enc and b_enc read out asynchronously, the product put back as a tensor. */
+async function encodedPre(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2D, s: PlanSettings): Promise<tf.Tensor2D> {
+  const [n, dIn] = x.shape
+  const dSae = p.W_enc.shape[1]
+  const xc = s.applyBDecToInput ? (tf.sub(x, p.b_dec) as tf.Tensor2D) : x // [n, dIn]
+  let arrays: Float32Array[]
+  try {
+    arrays = (await Promise.all([xc.data(), p.W_enc.data(), p.b_enc.data()])) as Float32Array[]
+  } finally {
+    if (xc !== x) xc.dispose()
+  }
+  return tf.tensor2d(await encoder.encode(arrays[0]!, arrays[1]!, arrays[2]!, n, dIn, dSae), [n, dSae])
+}
+
+/** The plan with pre from `encoder`; null for architectures whose steps take no plan (Matryoshka). */
+async function encodedPlan(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2D, s: PlanSettings): Promise<StepPlan | null> {
+  if (!counted(s) && s.architecture !== 'topk') return null
+  const pre = await encodedPre(encoder, p, x, s)
+  if (s.architecture === 'topk') return { pre, slots: s.k }
+  const count = tf.tidy(() => busiestRow(pre, p, x.shape[0], s))
+  try {
+    return { pre, slots: Math.max(1, Math.round((await count.data())[0]!)) }
+  } catch (err) {
+    pre.dispose()
+    throw err
+  } finally {
+    count.dispose()
+  }
+}
+
+/**
+ * The plan for a step on `x` (already input-scaled), read asynchronously; null where the step needs none or goes
+ * dense. With `encoder`, pre comes from it (and TopK gets a plan).
+ */
+export async function planStep(p: TrainParams, x: tf.Tensor2D, s: PlanSettings, encoder: EncoderEngine | null = null): Promise<StepPlan | null> {
   if (!sparseAllowed()) return null
+  if (encoder) return encodedPlan(encoder, p, x, s)
   const counted = countActive(p, x, s)
   if (!counted) return null
   try {

@@ -11,6 +11,7 @@ import { tidyObject } from './ops.ts'
 import { combineShards, shardable, splitRows, type GradientShardPool, type ShardRequest } from './shards.ts'
 import { stepLossAndGrads } from './stepLoss.ts'
 import { stepPath } from './stepPath.ts'
+import type { EncoderEngine } from './encoderEngine.ts'
 import { planStep } from './stepPlan.ts'
 import { Sae } from './sae.ts'
 import { logEntry, type TrainLogEntry } from './trainLog.ts'
@@ -78,6 +79,7 @@ export class SaeTrainer {
   private lastGood: SaeCheckpoint | null = null
   private disposed = false
   private pool: GradientShardPool | null = null
+  private encoder: EncoderEngine | null = null
 
   private constructor(config: SaeTrainerConfig, arrays: Record<string, Float32Array>, state: TrainerState, callbacks: SaeTrainerCallbacks) {
     this.config = config
@@ -122,6 +124,14 @@ export class SaeTrainer {
    */
   useThreads(pool: GradientShardPool | null): void {
     this.pool = pool
+  }
+
+  /**
+   * Runs each sparse step's encoder forward on `engine` (encoderEngine.ts), or in tfjs again (null). Steps that go
+   * dense, and Matryoshka's, keep theirs in tfjs; results equal tfjs's within float rounding. The caller owns it.
+   */
+  useEncoder(engine: EncoderEngine | null): void {
+    this.encoder = engine
   }
 
   /** Steps completed. */
@@ -337,7 +347,7 @@ export class SaeTrainer {
     const c = this.config
     const x = c.inputScale === 1 ? batch : (tf.mul(batch, c.inputScale) as tf.Tensor2D) // [n, dIn]
     try {
-      const plan = await planStep(this.params, x, c)
+      const plan = await planStep(this.params, x, c, this.encoder)
       try {
         return tidyObject(() => stepLossAndGrads(this.params, x, c, { coefficient, dead, deadCount, plan }))
       } finally {
@@ -365,7 +375,7 @@ export class SaeTrainer {
     let offset = sizes[0]!
     for (const size of sizes.slice(1)) {
       const x = rows!.slice(offset * c.dIn, (offset + size) * c.dIn)
-      requests.push({ config: c, params, x, rows: size, coefficient, dead: deadValues ?? null, deadCount, path: stepPath() })
+      requests.push({ config: c, params, x, rows: size, coefficient, dead: deadValues ?? null, deadCount, path: stepPath(), externalEncoder: this.encoder !== null })
       offset += size
     }
     const remote = pool.compute(requests)

@@ -1,0 +1,170 @@
+// The encoder forward on onnxruntime (encoderEngine.ts) equals tfjs's, and a trainer that uses it takes the same steps
+// as one that does not: parameters, Adam moments and firing counters, for every architecture whose step takes a plan,
+// on one thread and split into row shards. Engines that count or corrupt their calls show it is really used.
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { selectBackend } from '../backend/backend.ts'
+import { encoderGraph, ortEncoderEngine, type EncoderEngine } from './encoderEngine.ts'
+import { matMulBias } from './ops.ts'
+import { setStepPath, type StepPath } from './stepPath.ts'
+import { worstRelativeDiff } from './testing/checkpointDiff.ts'
+import { InProcessShardPool } from './testing/inProcessShardPool.ts'
+import { randomTensor } from './testing/random.ts'
+import { SaeTrainer } from './trainer.ts'
+import type { TrainArchitecture } from './types.ts'
+
+let ort: EncoderEngine
+beforeAll(async () => {
+  await selectBackend(['wasm'])
+  ort = await ortEncoderEngine(1)
+})
+afterAll(async () => {
+  await ort.dispose()
+})
+afterEach(() => setStepPath('auto'))
+
+/** Wraps `inner`, counting calls and optionally changing what it returns. */
+function watched(inner: EncoderEngine, change: (pre: Float32Array) => Float32Array = (pre) => pre): EncoderEngine & { calls: number } {
+  const engine = {
+    calls: 0,
+    label: `watched ${inner.label}`,
+    async encode(...args: Parameters<EncoderEngine['encode']>) {
+      engine.calls++
+      return change(await inner.encode(...args))
+    },
+    dispose: () => inner.dispose(),
+  }
+  return engine
+}
+
+describe('ortEncoderEngine', () => {
+  it('computes xc·W + b as tfjs does, for any batch and shape', async () => {
+    expect(ort.label).toMatch(/onnxruntime-node \(cpu\), 1 thread$/)
+    for (const [n, dIn, dSae] of [[1, 3, 5], [37, 16, 64], [256, 48, 300]] as const) {
+      const xc = randomTensor([n, dIn], n) as tf.Tensor2D
+      const w = randomTensor([dIn, dSae], dIn) as tf.Tensor2D
+      const b = randomTensor([dSae], dSae) as tf.Tensor1D
+      const expected = matMulBias(xc, w, b)
+      const [xa, wa, ba, want] = (await Promise.all([xc.data(), w.data(), b.data(), expected.data()])) as Float32Array[]
+      const got = await ort.encode(xa!, wa!, ba!, n, dIn, dSae)
+      expect(got.length).toBe(n * dSae)
+      let worst = 0
+      got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want![i]!))))
+      expect(worst, `[${n}, ${dIn}]·[${dIn}, ${dSae}]`).toBeLessThan(1e-4 * Math.sqrt(dIn))
+      tf.dispose([xc, w, b, expected])
+    }
+  })
+
+  it('rejects arrays that do not match the shape, and a thread count below one', async () => {
+    const a = new Float32Array(6)
+    await expect(ort.encode(a, new Float32Array(6), new Float32Array(3), 2, 3, 3)).rejects.toThrow(/encoder's weights needs 9 values, got 6/)
+    await expect(ort.encode(new Float32Array(5), new Float32Array(9), new Float32Array(3), 2, 3, 3)).rejects.toThrow(/encoder's input needs 6 values, got 5/)
+    await expect(ort.encode(a, new Float32Array(9), new Float32Array(2), 2, 3, 3)).rejects.toThrow(/encoder's bias needs 3 values, got 2/)
+    await expect(ortEncoderEngine(0)).rejects.toThrow(/at least one thread, got 0/)
+  })
+
+  it('is a valid ONNX graph with symbolic dimensions (one session serves every shape)', () => {
+    expect(encoderGraph().length).toBeGreaterThan(50)
+  })
+})
+
+const dIn = 12
+const dSae = 48
+const n = 200
+
+/** Two trainers stepped on the same batches, `withEngine` given `engine` (and `pool`); both checkpoints. */
+async function trainPair(architecture: TrainArchitecture, extra: Record<string, number | boolean | number[]>, engine: EncoderEngine, path: StepPath, pool: InProcessShardPool | null = null, steps = 4) {
+  const options = { architecture, dIn, dSae, totalSteps: 100, logEvery: 1000, checkpointEvery: 0, k: 3, lr: 1e-2, ...extra }
+  const plain = SaeTrainer.create(options)
+  const withEngine = SaeTrainer.create(options)
+  withEngine.useEncoder(engine)
+  withEngine.useThreads(pool)
+  setStepPath(path)
+  const before = tf.memory().numTensors
+  let lossDiff = 0 // the largest relative difference of the two trainers' losses
+  try {
+    for (let step = 0; step < steps; step++) {
+      const batch = randomTensor([n, dIn], 500 + step) as tf.Tensor2D
+      const a = await plain.trainStep(batch)
+      const b = await withEngine.trainStep(batch)
+      batch.dispose()
+      lossDiff = Math.max(lossDiff, Math.abs(a.loss - b.loss) / Math.abs(a.loss))
+    }
+    expect(tf.memory().numTensors, 'no tensor leaks').toBe(before)
+    return { plain: await plain.checkpoint(), withEngine: await withEngine.checkpoint(), lossDiff }
+  } finally {
+    plain.dispose()
+    withEngine.dispose()
+  }
+}
+
+describe('a trainer whose encoder forward runs on onnxruntime takes the same steps', () => {
+  const cases: Array<[TrainArchitecture, Record<string, number | boolean>, StepPath]> = [
+    ['standard', { l1Coefficient: 0.5, sparsityWarmupFraction: 0 }, 'sparse'],
+    ['standard', { l1Coefficient: 0.5, sparsityWarmupFraction: 0 }, 'auto'],
+    ['topk', { auxKCoefficient: 0 }, 'sparse'],
+    ['topk', { dSae: 512, k: 1, deadWindowTokens: 16, kAux: 5, auxKCoefficient: 0.5 }, 'sparse'], // most latents die after a step: AuxK runs
+    ['topk', { dSae: 512, k: 1, deadWindowTokens: 16, kAux: 5, auxKCoefficient: 0.5 }, 'auto'],
+    ['batchtopk', {}, 'sparse'],
+    ['jumprelu', { l0Coefficient: 0.1, jumpReluBandwidth: 0.5, sparsityWarmupFraction: 0 }, 'sparse'],
+    ['jumprelu', { l0Coefficient: 0.1, jumpReluBandwidth: 0.5, sparsityWarmupFraction: 0, applyBDecToInput: false }, 'auto'],
+  ]
+  for (const [architecture, extra, path] of cases) {
+    it(`${architecture} (${path}) ${JSON.stringify(extra)}`, async () => {
+      const engine = watched(ort)
+      const { plain, withEngine, lossDiff } = await trainPair(architecture, extra, engine, path)
+      expect(engine.calls, 'every step used the engine').toBe(4)
+      expect(lossDiff).toBeLessThan(1e-5)
+      if ('kAux' in extra) expect(plain.state.window.aux, 'AuxK should have run').toBeGreaterThan(0)
+      const worst = worstRelativeDiff(plain, withEngine)
+      expect(worst.value, `${worst.name}: relative max abs diff`).toBeLessThan(2e-4)
+    })
+  }
+
+  it('and split into row shards, each shard using the engine too', async () => {
+    const engine = watched(ort)
+    const pool = new InProcessShardPool(2, (r) => r, engine)
+    const { plain, withEngine, lossDiff } = await trainPair('topk', { auxKCoefficient: 0 }, engine, 'sparse', pool)
+    expect(pool.calls).toBe(4)
+    expect(lossDiff).toBeLessThan(1e-5)
+    expect(engine.calls, 'three shards a step').toBe(12)
+    expect(worstRelativeDiff(plain, withEngine).value).toBeLessThan(2e-4)
+  })
+
+  it('detects an engine that is wrong (the comparison can fail)', async () => {
+    const shifted = watched(ort, (pre) => pre.map((v) => v + 0.05))
+    const { plain, withEngine, lossDiff } = await trainPair('topk', { auxKCoefficient: 0 }, shifted, 'sparse')
+    expect(shifted.calls).toBe(4)
+    expect(lossDiff).toBeGreaterThan(1e-3)
+    expect(worstRelativeDiff(plain, withEngine).value).toBeGreaterThan(1e-2)
+  })
+
+  it('leaves the dense path and Matryoshka BatchTopK to tfjs (the engine is never called)', async () => {
+    const engine = watched(ort)
+    await trainPair('topk', { auxKCoefficient: 0 }, engine, 'dense', null, 2)
+    const m = await trainPair('matryoshka_batchtopk', { matryoshkaWidths: [12, 48] }, engine, 'auto', null, 2)
+    expect(engine.calls).toBe(0)
+    expect(worstRelativeDiff(m.plain, m.withEngine).value).toBe(0)
+  })
+
+  it('an engine that fails rejects the step and leaves the trainer as it was', async () => {
+    const failing: EncoderEngine = { label: 'failing', encode: () => Promise.reject(new Error('encoder lost')), dispose: async () => {} }
+    const trainer = SaeTrainer.create({ architecture: 'topk', dIn, dSae, totalSteps: 10, k: 3 })
+    const batch = randomTensor([n, dIn], 7) as tf.Tensor2D
+    try {
+      const before = await trainer.checkpoint()
+      const tensors = tf.memory().numTensors
+      trainer.useEncoder(failing)
+      await expect(trainer.trainStep(batch)).rejects.toThrow(/encoder lost/)
+      expect(tf.memory().numTensors).toBe(tensors)
+      expect(trainer.step).toBe(0)
+      expect(worstRelativeDiff(before, await trainer.checkpoint()).value).toBe(0)
+      trainer.useEncoder(null)
+      await trainer.trainStep(batch)
+      expect(trainer.step).toBe(1)
+    } finally {
+      batch.dispose()
+      trainer.dispose()
+    }
+  })
+})
