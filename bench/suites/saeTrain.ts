@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { selectBackend } from '../../src/core/backend/backend.ts'
 import { SPARSE_MAX_DENSITY } from '../../src/core/sae/stepPath.ts'
 import { biasForL0, timeSparseVsDense, timeTrainStep } from '../../src/core/sae/testing/trainStepBench.ts'
+import { SHARD_MAX_ENCODER_WEIGHTS, trainingEngines } from '../../src/cli/threads/trainingEngines.ts'
 import { defaultThreads, WorkerShardPool } from '../../src/cli/threads/workerShardPool.ts'
 import type { BenchRow } from '../harness.ts'
 
@@ -22,7 +23,10 @@ export const intro =
   `load average over the timed steps (2 cores, shared). The automatic choice goes sparse while the busiest row has at ` +
   `most d_sae/${1 / SPARSE_MAX_DENSITY} active latents; the L0 sweep rows measure that crossover. "sparse, N threads" is a third ` +
   'trainer with the same state, stepped in the same turn: the sparse step with its batch split in row shards over the ' +
-  "trainer's thread and N − 1 worker threads (src/core/sae/shards.ts, train-sae --threads; N = the machine's cores)."
+  "trainer's thread and N − 1 worker threads (src/core/sae/shards.ts, train-sae --threads; N = the machine's cores). " +
+  '"train-sae default, N threads" is a fourth, stepped in the same turn, set up as train-sae sets up its own trainer: the ' +
+  'encoder forward on onnxruntime-node (src/core/sae/encoderEngine.ts), with the batch split over N threads (a one-thread ' +
+  'encoder each) where d_in·d_sae ≤ 2^22, else one step thread whose encoder runs on N threads (src/cli/threads/trainingEngines.ts).'
 
 const TORCH_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../torchSaeStep.py')
 const PYTHON = '/usr/bin/python3' // Debian's, with python3-torch (the python3 first on PATH may lack it)
@@ -70,25 +74,41 @@ async function runShapes(opts: { quick: boolean }, withTorch: boolean, pool: Wor
       const bEnc = arch === 'standard' ? biasForL0(32, dSae) : 0
       let torchMs = NaN
       let torchLoad = NaN
-      const t = await timeSparseVsDense({ architecture: arch, dIn, dSae, batch, k: 32, ...(arch === 'standard' ? { bEnc } : {}), ...(pool ? { pool } : {}) }, rounds, load, async () => {
-        if (!withTorch) return
-        torchMs = torchStep(arch, dIn, dSae, batch, bEnc, rounds)
-        torchLoad = load()
-      })
+      const engines = await trainingEngines(threads, { architecture: arch, dIn, dSae }, 'onnxruntime', 'bench')
+      let t: Awaited<ReturnType<typeof timeSparseVsDense>>
+      try {
+        // Trainers of (768, 16384) hold ~300 MB each with Adam state, and a step's temporaries as much again: more than
+        // two overflow tfjs-wasm's heap. There the dense step and the batch split with tfjs's encoder are left out (on
+        // 2026-12-07 at 15:13 UTC they ran at 0.18–0.21× and 0.80–0.83× PyTorch).
+        const large = dIn * dSae > SHARD_MAX_ENCODER_WEIGHTS
+        const options = {
+          architecture: arch, dIn, dSae, batch, k: 32, ...(arch === 'standard' ? { bEnc } : {}), ...(pool && !large ? { pool } : {}),
+          engines: { pool: engines.pool, encoder: engines.encoder! }, skipDense: large,
+        }
+        t = await timeSparseVsDense(options, rounds, load, async () => {
+          if (!withTorch) return
+          torchMs = torchStep(arch, dIn, dSae, batch, bEnc, rounds)
+          torchLoad = load()
+        })
+      } finally {
+        await engines.dispose()
+      }
       const label = `${arch} d_in ${dIn}, d_sae ${dSae}, batch ${batch}${arch === 'standard' ? ', L0 ≈ 32' : ', k 32'}`
       const vsTorch = (ms: number) => (withTorch ? `; ${(torchMs / ms).toFixed(2)}× PyTorch` : '')
       const detail = (ms: number) => `${ms.toFixed(0)} ms/step; load ${t.loadAverage.toFixed(1)}${vsTorch(ms)}`
-      rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm sparse', metric: 'tokens/s', value: tps(batch, t.sparseMs), detail: `${detail(t.sparseMs)}; ${(t.denseMs / t.sparseMs).toFixed(2)}× dense` })
-      rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm dense', metric: 'tokens/s', value: tps(batch, t.denseMs), detail: detail(t.denseMs) })
-      if (pool) {
+      const vsDense = Number.isFinite(t.denseMs) ? `; ${(t.denseMs / t.sparseMs).toFixed(2)}× dense` : ''
+      rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm sparse', metric: 'tokens/s', value: tps(batch, t.sparseMs), detail: `${detail(t.sparseMs)}${vsDense}` })
+      if (Number.isFinite(t.denseMs)) rows.push({ suite: 'sae-train', case: label, engine: 'tfjs-wasm dense', metric: 'tokens/s', value: tps(batch, t.denseMs), detail: detail(t.denseMs) })
+      if (Number.isFinite(t.threadsMs)) {
         rows.push({ suite: 'sae-train', case: label, engine: `tfjs-wasm sparse, ${threads} threads`, metric: 'tokens/s', value: tps(batch, t.threadsMs), detail: `${detail(t.threadsMs)}; ${(t.sparseMs / t.threadsMs).toFixed(2)}× one thread` })
       }
+      rows.push({ suite: 'sae-train', case: label, engine: `train-sae default, ${threads} threads`, metric: 'tokens/s', value: tps(batch, t.enginesMs), detail: `${detail(t.enginesMs)}; ${(t.sparseMs / t.enginesMs).toFixed(2)}× one thread; ${engines.description}` })
       rows.push(
         withTorch
           ? { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: tps(batch, torchMs), detail: `${torchMs.toFixed(0)} ms/step; load ${torchLoad.toFixed(1)}` }
           : { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: NaN, detail: `not measured: ${PYTHON} has no torch (apt-get install python3-torch libopenblas0-openmp)` },
       )
-      process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: sparse ${t.sparseMs.toFixed(0)} ms, ${threads} threads ${t.threadsMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms, PyTorch ${torchMs.toFixed(0)} ms, load ${t.loadAverage.toFixed(1)}\n`)
+      process.stderr.write(`  sae-train/${arch} ${dIn}x${dSae}: sparse ${t.sparseMs.toFixed(0)} ms, ${threads} threads ${t.threadsMs.toFixed(0)} ms, train-sae default ${t.enginesMs.toFixed(0)} ms, dense ${t.denseMs.toFixed(0)} ms, PyTorch ${torchMs.toFixed(0)} ms, load ${t.loadAverage.toFixed(1)}\n`)
     }
   }
   // The other architectures (their own step paths: BatchTopK and JumpReLU choose as above, Matryoshka is dense).

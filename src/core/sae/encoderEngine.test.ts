@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../backend/backend.ts'
-import { encoderGraph, ortEncoderEngine, type EncoderEngine } from './encoderEngine.ts'
+import { encoderGraph, ortEncoderEngine, type EncoderEngine, type EncoderOutput } from './encoderEngine.ts'
 import { matMulBias } from './ops.ts'
 import { setStepPath, type StepPath } from './stepPath.ts'
 import { worstRelativeDiff } from './testing/checkpointDiff.ts'
@@ -24,7 +24,7 @@ afterAll(async () => {
 afterEach(() => setStepPath('auto'))
 
 /** Wraps `inner`, counting calls and optionally changing what it returns. */
-function watched(inner: EncoderEngine, change: (pre: Float32Array) => Float32Array = (pre) => pre): EncoderEngine & { calls: number } {
+function watched(inner: EncoderEngine, change: (out: EncoderOutput) => EncoderOutput = (out) => out): EncoderEngine & { calls: number } {
   const engine = {
     calls: 0,
     label: `watched ${inner.label}`,
@@ -47,11 +47,26 @@ describe('ortEncoderEngine', () => {
       const expected = matMulBias(xc, w, b)
       const [xa, wa, ba, want] = (await Promise.all([xc.data(), w.data(), b.data(), expected.data()])) as Float32Array[]
       const got = await ort.encode(xa!, wa!, ba!, n, dIn, dSae)
-      expect(got.length).toBe(n * dSae)
+      expect(got.pre.length).toBe(n * dSae)
+      expect(got.slots).toBeNull()
       let worst = 0
-      got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want![i]!))))
+      got.pre.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want![i]!))))
       expect(worst, `[${n}, ${dIn}]·[${dIn}, ${dSae}]`).toBeLessThan(1e-4 * Math.sqrt(dIn))
       tf.dispose([xc, w, b, expected])
+    }
+  })
+
+  it("chooses TopK's slots: the k largest pre·norms of each row", async () => {
+    const [n, dIn, dSae, k] = [64, 8, 40, 5]
+    const tensors = [randomTensor([n, dIn], 1), randomTensor([dIn, dSae], 2), randomTensor([dSae], 3)]
+    const [xa, wa, ba] = (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[]
+    tf.dispose(tensors)
+    const norms = Float32Array.from({ length: dSae }, (_, i) => 0.5 + (i % 7) / 7)
+    const top = await ort.encode(xa!, wa!, ba!, n, dIn, dSae, { kind: 'topk', k, norms })
+    expect(top.width).toBe(k)
+    for (let r = 0; r < n; r++) {
+      const byScore = Array.from(top.pre.subarray(r * dSae, (r + 1) * dSae), (v, i) => [v * norms[i]!, i] as const).sort((a, b) => b[0] - a[0])
+      expect([...top.slots!.subarray(r * k, (r + 1) * k)].sort((a, b) => a - b), `row ${r}`).toEqual(byScore.slice(0, k).map(([, i]) => i).sort((a, b) => a - b))
     }
   })
 
@@ -61,10 +76,13 @@ describe('ortEncoderEngine', () => {
     await expect(ort.encode(new Float32Array(5), new Float32Array(9), new Float32Array(3), 2, 3, 3)).rejects.toThrow(/encoder's input needs 6 values, got 5/)
     await expect(ort.encode(a, new Float32Array(9), new Float32Array(2), 2, 3, 3)).rejects.toThrow(/encoder's bias needs 3 values, got 2/)
     await expect(ortEncoderEngine(0)).rejects.toThrow(/at least one thread, got 0/)
+    const [x, w, b] = [new Float32Array(6), new Float32Array(9), new Float32Array(3)]
+    await expect(ort.encode(x, w, b, 2, 3, 3, { kind: 'topk', k: 4, norms: new Float32Array(3) })).rejects.toThrow(/k must be in 1..3, got 4/)
+    await expect(ort.encode(x, w, b, 2, 3, 3, { kind: 'topk', k: 2, norms: new Float32Array(2) })).rejects.toThrow(/norms needs 3 values, got 2/)
   })
 
-  it('is a valid ONNX graph with symbolic dimensions (one session serves every shape)', () => {
-    expect(encoderGraph().length).toBeGreaterThan(50)
+  it('builds a graph with and one without the selection, with symbolic dimensions (one session serves every shape)', () => {
+    expect(encoderGraph('topk').length).toBeGreaterThan(encoderGraph('plain').length)
   })
 })
 
@@ -132,7 +150,7 @@ describe('a trainer whose encoder forward runs on onnxruntime takes the same ste
   })
 
   it('detects an engine that is wrong (the comparison can fail)', async () => {
-    const shifted = watched(ort, (pre) => pre.map((v) => v + 0.05))
+    const shifted = watched(ort, (out) => ({ ...out, pre: out.pre.map((v) => v + 0.05) }))
     const { plain, withEngine, lossDiff } = await trainPair('topk', { auxKCoefficient: 0 }, shifted, 'sparse')
     expect(shifted.calls).toBe(4)
     expect(lossDiff).toBeGreaterThan(1e-3)
@@ -145,6 +163,14 @@ describe('a trainer whose encoder forward runs on onnxruntime takes the same ste
     const m = await trainPair('matryoshka_batchtopk', { matryoshkaWidths: [12, 48] }, engine, 'auto', null, 2)
     expect(engine.calls).toBe(0)
     expect(worstRelativeDiff(m.plain, m.withEngine).value).toBe(0)
+  })
+
+  it('detects slots chosen wrongly (the selection is used, not recomputed)', async () => {
+    const reversed = watched(ort, (out) => ({ ...out, slots: out.slots ? out.slots.map((i) => dSae - 1 - i) : null }))
+    const { plain, withEngine, lossDiff } = await trainPair('topk', { auxKCoefficient: 0 }, reversed, 'sparse')
+    expect(reversed.calls).toBe(4)
+    expect(lossDiff).toBeGreaterThan(1e-3)
+    expect(worstRelativeDiff(plain, withEngine).value).toBeGreaterThan(1e-2)
   })
 
   it('an engine that fails rejects the step and leaves the trainer as it was', async () => {

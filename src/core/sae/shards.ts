@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { InvalidArgumentError } from '../errors.ts'
 import type { EncoderEngine } from './encoderEngine.ts'
 import { STAT_NAMES, type LossAndGrads } from './gradients.ts'
-import { planStep } from './stepPlan.ts'
+import { disposePlan, planStep } from './stepPlan.ts'
 import { setStepPath, stepPath, type StepPath } from './stepPath.ts'
 import { stepLossAndGrads } from './stepLoss.ts'
 import type { SaeTrainerConfig } from './trainerConfig.ts'
@@ -86,7 +86,7 @@ export async function computeShard(r: ShardRequest, encoder: EncoderEngine | nul
     try {
       lg = tf.tidy(() => stepLossAndGrads(params, x, c, { coefficient: r.coefficient, dead, deadCount: r.deadCount, plan }) as unknown as tf.TensorContainer) as unknown as LossAndGrads
     } finally {
-      plan?.pre.dispose()
+      disposePlan(plan)
     }
     const names = Object.keys(lg.grads) as ParamName[]
     toRead.push(lg.stats, lg.fireCounts, ...names.map((name) => lg.grads[name]!))

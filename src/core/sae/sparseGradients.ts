@@ -113,9 +113,11 @@ export function sparseTopK(
   pre: tf.Tensor2D,
   score: tf.Tensor2D,
   batch: { mask: tf.Tensor2D; minSelected: tf.Scalar; slots: number } | null,
+  /** TopK's [n, k] slots as an EncoderEngine chose them, or null to choose here. */
+  chosen: tf.Tensor2D | null = null,
 ): LossAndGrads {
   const { n, ones } = fw
-  const sel = tf.topk(score, batch ? batch.slots : o.k, false) // [n, s]
+  const sel = chosen ? { values: gatherAt(score, chosen), indices: chosen } : tf.topk(score, batch ? batch.slots : o.k, false) // [n, s]
   const cols = sel.indices as tf.Tensor2D
   // The gate matches the dense mask: positive scores only (TopK); BatchTopK reads its mask at the slots.
   const gate = batch ? gatherAt(batch.mask, cols) : (atLeast(sel.values, SMALLEST_POSITIVE) as tf.Tensor2D) // [n, s]

@@ -5,7 +5,7 @@
 // outside tfjs, and TopK gets a plan too (its slots are k), so every per-row architecture's step starts from it.
 import * as tf from '@tensorflow/tfjs'
 import { batchTopKMask } from './activation.ts'
-import type { EncoderEngine } from './encoderEngine.ts'
+import type { EncoderEngine, EncoderSelect } from './encoderEngine.ts'
 import { matMulBias } from './ops.ts'
 import { sparseAllowed, stepPath } from './stepPath.ts'
 import type { SaeTrainerConfig } from './trainerConfig.ts'
@@ -14,8 +14,16 @@ import type { TrainParams } from './trainParams.ts'
 export interface StepPlan {
   /** xc·W_enc + b_enc [n, dSae] for this batch; whoever made the plan disposes it. */
   pre: tf.Tensor2D
-  /** Active latents in the busiest row (at least 1). */
+  /** Active latents in the busiest row (at least 1); TopK's k. */
   slots: number
+  /** [n, slots] int32: each row's slots, when an EncoderEngine chose them (else the step chooses from pre). */
+  cols?: tf.Tensor2D
+}
+
+/** Disposes what a plan holds (null: nothing). */
+export function disposePlan(plan: StepPlan | null): void {
+  plan?.pre.dispose()
+  plan?.cols?.dispose()
 }
 
 export type PlanSettings = Pick<SaeTrainerConfig, 'architecture' | 'k' | 'jumpReluBandwidth' | 'applyBDecToInput'>
@@ -47,8 +55,20 @@ function busiestRow(pre: tf.Tensor2D, p: TrainParams, n: number, s: PlanSettings
   return tf.max(tf.sum(active, 1)) as tf.Scalar
 }
 
-/** pre [n, dSae] from `encoder`: xc, W_enc and b_enc read out asynchronously, the product put back as a tensor. */
-async function encodedPre(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2D, s: PlanSettings): Promise<tf.Tensor2D> {
+/** The encoder's selection for this architecture: TopK's slots come from the engine; the others count in tfjs. */
+async function selection(p: TrainParams, s: PlanSettings): Promise<EncoderSelect | undefined> {
+  if (s.architecture !== 'topk') return undefined
+  const norms = tf.tidy(() => tf.sqrt(tf.reshape(tf.matMul(tf.ones([1, p.W_dec_T.shape[0]]), tf.square(p.W_dec_T)), [-1]))) // [dSae], as the step's
+  try {
+    return { kind: 'topk', k: s.k, norms: (await norms.data()) as Float32Array }
+  } finally {
+    norms.dispose()
+  }
+}
+
+/** The plan with pre (and TopK's slots) from `encoder`; null for architectures whose steps take none. */
+async function encodedPlan(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2D, s: PlanSettings): Promise<StepPlan | null> {
+  if (!counted(s) && s.architecture !== 'topk') return null
   const [n, dIn] = x.shape
   const dSae = p.W_enc.shape[1]
   const xc = s.applyBDecToInput ? (tf.sub(x, p.b_dec) as tf.Tensor2D) : x // [n, dIn]
@@ -58,15 +78,10 @@ async function encodedPre(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2D
   } finally {
     if (xc !== x) xc.dispose()
   }
-  return tf.tensor2d(await encoder.encode(arrays[0]!, arrays[1]!, arrays[2]!, n, dIn, dSae), [n, dSae])
-}
-
-/** The plan with pre from `encoder`; null for architectures whose steps take no plan (Matryoshka). */
-async function encodedPlan(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2D, s: PlanSettings): Promise<StepPlan | null> {
-  if (!counted(s) && s.architecture !== 'topk') return null
-  const pre = await encodedPre(encoder, p, x, s)
-  if (s.architecture === 'topk') return { pre, slots: s.k }
-  const count = tf.tidy(() => busiestRow(pre, p, x.shape[0], s))
+  const out = await encoder.encode(arrays[0]!, arrays[1]!, arrays[2]!, n, dIn, dSae, await selection(p, s))
+  const pre = tf.tensor2d(out.pre, [n, dSae])
+  if (out.slots) return { pre, slots: out.width, cols: tf.tensor2d(out.slots, [n, out.width], 'int32') }
+  const count = tf.tidy(() => busiestRow(pre, p, n, s))
   try {
     return { pre, slots: Math.max(1, Math.round((await count.data())[0]!)) }
   } catch (err) {

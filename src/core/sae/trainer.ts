@@ -12,7 +12,7 @@ import { combineShards, shardable, splitRows, type GradientShardPool, type Shard
 import { stepLossAndGrads } from './stepLoss.ts'
 import { stepPath } from './stepPath.ts'
 import type { EncoderEngine } from './encoderEngine.ts'
-import { planStep } from './stepPlan.ts'
+import { disposePlan, planStep } from './stepPlan.ts'
 import { Sae } from './sae.ts'
 import { logEntry, type TrainLogEntry } from './trainLog.ts'
 import { learningRateAt, sparsityCoefficientAt } from './schedule.ts'
@@ -351,7 +351,7 @@ export class SaeTrainer {
       try {
         return tidyObject(() => stepLossAndGrads(this.params, x, c, { coefficient, dead, deadCount, plan }))
       } finally {
-        plan?.pre.dispose()
+        disposePlan(plan)
       }
     } finally {
       if (x !== batch) x.dispose()

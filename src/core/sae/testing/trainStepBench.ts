@@ -1,5 +1,6 @@
 // Times the SAE training step (for `npm run bench`; not a test: speed is never asserted). Backend-agnostic.
 import * as tf from '@tensorflow/tfjs'
+import type { EncoderEngine } from '../encoderEngine.ts'
 import type { GradientShardPool } from '../shards.ts'
 import { setStepPath } from '../stepPath.ts'
 import { SaeTrainer } from '../trainer.ts'
@@ -68,16 +69,29 @@ export interface PathTiming {
   denseMs: number
   /** The sparse step with the batch split over the pool's threads and this one; NaN without a pool. */
   threadsMs: number
+  /** The sparse step with `engines` (an encoder forward outside tfjs, and a pool where given); NaN without. */
+  enginesMs: number
   /** Mean 1-minute load average over the timed steps (Node's os.loadavg, 0 where the platform has none). */
   loadAverage: number
 }
 
 /**
- * Times the sparse and the dense step (and, given a pool, the sparse step split over threads) in turn (sparse, dense, sparse, …) so that a shared machine's load falls on
- * both alike. `bEnc` sets the initial encoder bias (a sparse standard SAE, as late in training).
+ * Times the sparse and the dense step (and, given a pool, the sparse step split over threads; given engines, the
+ * sparse step with them) in turn (sparse, dense, …, sparse, …) so that a shared machine's load falls on all alike. `bEnc` sets the initial encoder bias (a sparse standard SAE, as late in training).
  */
 export async function timeSparseVsDense(
-  options: { architecture: TrainArchitecture; dIn: number; dSae: number; batch: number; k?: number; bEnc?: number; pool?: GradientShardPool },
+  options: {
+    architecture: TrainArchitecture
+    dIn: number
+    dSae: number
+    batch: number
+    k?: number
+    bEnc?: number
+    pool?: GradientShardPool
+    engines?: { pool: GradientShardPool | null; encoder: EncoderEngine }
+    /** Leaves the dense trainer out (denseMs NaN): at (768, 16384) three trainers and a step overflow tfjs-wasm's heap. */
+    skipDense?: boolean
+  },
   rounds: number,
   loadAverage: () => number,
   /** Run halfway through the rounds (a peer engine measured inside the same window). */
@@ -91,10 +105,13 @@ export async function timeSparseVsDense(
   // The threaded trainer only with a pool: at (768, 16384) each trainer holds ~300 MB of parameters and Adam state.
   const threads = options.pool ? SaeTrainer.fromCheckpoint(ckpt) : null
   threads?.useThreads(options.pool!)
-  const trainers = { sparse: SaeTrainer.fromCheckpoint(ckpt), dense: SaeTrainer.fromCheckpoint(ckpt), threads }
-  const paths = options.pool ? (['sparse', 'dense', 'threads'] as const) : (['sparse', 'dense'] as const)
+  const engines = options.engines ? SaeTrainer.fromCheckpoint(ckpt) : null
+  engines?.useThreads(options.engines!.pool)
+  engines?.useEncoder(options.engines!.encoder)
+  const trainers = { sparse: SaeTrainer.fromCheckpoint(ckpt), dense: options.skipDense ? null : SaeTrainer.fromCheckpoint(ckpt), threads, engines }
+  const paths = (['sparse', 'dense', 'threads', 'engines'] as const).filter((path) => trainers[path] !== null)
   const x = randomTensor([batch, dIn], 1) as tf.Tensor2D
-  const samples: Record<'sparse' | 'dense' | 'threads', number[]> = { sparse: [], dense: [], threads: [] }
+  const samples: Record<(typeof paths)[number], number[]> = { sparse: [], dense: [], threads: [], engines: [] }
   const loads: number[] = []
   try {
     for (let round = 0; round <= rounds; round++) {
@@ -111,9 +128,16 @@ export async function timeSparseVsDense(
     setStepPath('auto')
     x.dispose()
     trainers.sparse.dispose()
-    trainers.dense.dispose()
+    trainers.dense?.dispose()
     trainers.threads?.dispose()
+    trainers.engines?.dispose()
   }
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
-  return { sparseMs: median(samples.sparse), denseMs: median(samples.dense), threadsMs: options.pool ? median(samples.threads) : NaN, loadAverage: loads.reduce((a, b) => a + b, 0) / loads.length }
+  return {
+    sparseMs: median(samples.sparse),
+    denseMs: options.skipDense ? NaN : median(samples.dense),
+    threadsMs: options.pool ? median(samples.threads) : NaN,
+    enginesMs: options.engines ? median(samples.engines) : NaN,
+    loadAverage: loads.reduce((a, b) => a + b, 0) / loads.length,
+  }
 }
