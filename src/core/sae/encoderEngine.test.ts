@@ -48,7 +48,7 @@ describe('ortEncoderEngine', () => {
       const [xa, wa, ba, want] = (await Promise.all([xc.data(), w.data(), b.data(), expected.data()])) as Float32Array[]
       const got = await ort.encode(xa!, wa!, ba!, n, dIn, dSae)
       expect(got.pre.length).toBe(n * dSae)
-      expect(got.slots).toBeNull()
+      expect(got.selected).toBeNull()
       let worst = 0
       got.pre.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want![i]!))))
       expect(worst, `[${n}, ${dIn}]·[${dIn}, ${dSae}]`).toBeLessThan(1e-4 * Math.sqrt(dIn))
@@ -63,10 +63,16 @@ describe('ortEncoderEngine', () => {
     tf.dispose(tensors)
     const norms = Float32Array.from({ length: dSae }, (_, i) => 0.5 + (i % 7) / 7)
     const top = await ort.encode(xa!, wa!, ba!, n, dIn, dSae, { kind: 'topk', k, norms })
-    expect(top.width).toBe(k)
+    const chosen = top.selected!
+    expect(chosen.width).toBe(k)
     for (let r = 0; r < n; r++) {
       const byScore = Array.from(top.pre.subarray(r * dSae, (r + 1) * dSae), (v, i) => [v * norms[i]!, i] as const).sort((a, b) => b[0] - a[0])
-      expect([...top.slots!.subarray(r * k, (r + 1) * k)].sort((a, b) => a - b), `row ${r}`).toEqual(byScore.slice(0, k).map(([, i]) => i).sort((a, b) => a - b))
+      const slots = chosen.slots.subarray(r * k, (r + 1) * k)
+      expect([...slots].sort((a, b) => a - b), `row ${r}`).toEqual(byScore.slice(0, k).map(([, i]) => i).sort((a, b) => a - b))
+      slots.forEach((latent, j) => {
+        expect(chosen.pres[r * k + j], 'pre at the slot').toBe(top.pre[r * dSae + latent])
+        expect(chosen.scores[r * k + j]).toBeCloseTo(top.pre[r * dSae + latent]! * norms[latent]!, 5)
+      })
     }
   })
 
@@ -150,7 +156,8 @@ describe('a trainer whose encoder forward runs on onnxruntime takes the same ste
   })
 
   it('detects an engine that is wrong (the comparison can fail)', async () => {
-    const shifted = watched(ort, (out) => ({ ...out, pre: out.pre.map((v) => v + 0.05) }))
+    const shift = (a: Float32Array) => a.map((v) => v + 0.05)
+    const shifted = watched(ort, (out) => ({ pre: shift(out.pre), selected: out.selected ? { ...out.selected, pres: shift(out.selected.pres) } : null }))
     const { plain, withEngine, lossDiff } = await trainPair('topk', { auxKCoefficient: 0 }, shifted, 'sparse')
     expect(shifted.calls).toBe(4)
     expect(lossDiff).toBeGreaterThan(1e-3)
@@ -166,7 +173,7 @@ describe('a trainer whose encoder forward runs on onnxruntime takes the same ste
   })
 
   it('detects slots chosen wrongly (the selection is used, not recomputed)', async () => {
-    const reversed = watched(ort, (out) => ({ ...out, slots: out.slots ? out.slots.map((i) => dSae - 1 - i) : null }))
+    const reversed = watched(ort, (out) => ({ ...out, selected: out.selected ? { ...out.selected, slots: out.selected.slots.map((i) => dSae - 1 - i) } : null }))
     const { plain, withEngine, lossDiff } = await trainPair('topk', { auxKCoefficient: 0 }, reversed, 'sparse')
     expect(reversed.calls).toBe(4)
     expect(lossDiff).toBeGreaterThan(1e-3)

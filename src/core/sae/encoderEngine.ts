@@ -19,9 +19,16 @@ export interface EncoderSelect {
 export interface EncoderOutput {
   /** pre [n, dSae], row-major. */
   pre: Float32Array
-  /** [n, width] latent indices per row (in no particular order), or null without a selection. */
-  slots: Int32Array | null
-  width: number
+  /** The selection, or null without one: [n, width] each, in the same (no particular) order within a row. */
+  selected: {
+    /** Latent indices. */
+    slots: Int32Array
+    /** pre·norms at the slots. */
+    scores: Float32Array
+    /** pre at the slots. */
+    pres: Float32Array
+    width: number
+  } | null
 }
 
 export interface EncoderEngine {
@@ -55,8 +62,12 @@ export function encoderGraph(kind: EncoderGraphKind): Uint8Array {
   if (kind === 'topk') {
     const unsorted = { axis: -1, largest: 1, sorted: 0 } // the step's slots need no order
     inputs.push(value('norms', ['d_sae']), value('k', ['one'], INT64))
-    nodes.push(node('Mul', ['pre', 'norms'], ['score']), node('TopK', ['score', 'k'], ['top_values', 'slots'], unsorted))
-    outputs.push(value('slots', ['n', 'k'], INT64))
+    nodes.push(
+      node('Mul', ['pre', 'norms'], ['score']),
+      node('TopK', ['score', 'k'], ['scores', 'slots'], unsorted),
+      node('GatherElements', ['pre', 'slots'], ['pres'], { axis: 1 }), // tfjs-wasm's gather of these from [n, dSae] costs ~10 ms
+    )
+    outputs.push(value('slots', ['n', 'k'], INT64), value('scores', ['n', 'k']), value('pres', ['n', 'k']))
   }
   const model: OnnxModel = {
     irVersion: 8,
@@ -110,14 +121,14 @@ export async function ortEncoderEngine(threads: number): Promise<EncoderEngine> 
       if (!pre || !(pre.data instanceof Float32Array) || pre.data.length !== n * dSae) {
         throw new InvalidArgumentError(`onnxruntime returned no [${n}, ${dSae}] float32 pre-activations`)
       }
-      if (!select) return { pre: pre.data, slots: null, width: 0 }
-      const slots = out['slots']
+      if (!select) return { pre: pre.data, selected: null }
+      const [slots, scores, pres] = [out['slots'], out['scores'], out['pres']]
       const width = slots?.dims.length === 2 ? slots.dims[1]! : -1
-      if (!slots || !(slots.data instanceof BigInt64Array) || slots.dims[0] !== n || width < 1 || width > dSae) {
-        throw new InvalidArgumentError(`onnxruntime returned no [${n}, k] int64 slots`)
+      const floats = (t: typeof scores) => t && t.data instanceof Float32Array && t.data.length === n * width
+      if (!slots || !(slots.data instanceof BigInt64Array) || slots.dims[0] !== n || width !== select.k || !floats(scores) || !floats(pres)) {
+        throw new InvalidArgumentError(`onnxruntime returned no [${n}, ${select.k}] selection`)
       }
-      const indices = Int32Array.from(slots.data, Number)
-      return { pre: pre.data, slots: indices, width }
+      return { pre: pre.data, selected: { slots: Int32Array.from(slots.data, Number), scores: scores!.data as Float32Array, pres: pres!.data as Float32Array, width } }
     },
     async dispose() {
       await Promise.all([...sessions.values()].map(async (s) => (await s).release()))

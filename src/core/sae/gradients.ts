@@ -301,7 +301,7 @@ export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOpti
     const fw = prepare(p, x, o.applyBDecToInput)
     const pre = o.plan?.pre ?? matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]: an EncoderEngine's when planned
     const score = tf.mul(pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
-    return sparse ? sparseTopK(p, x, o, fw, pre, score, null, o.plan?.cols ?? null) : topkFromScore(p, x, o, fw, pre, score, { mask: rowTopKMask(score, o.k) })
+    return sparse ? sparseTopK(p, x, o, fw, pre, score, null, o.plan?.selected ?? null) : topkFromScore(p, x, o, fw, pre, score, { mask: rowTopKMask(score, o.k) })
   }
   const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'batchtopk', k: o.k, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
   if (!plan) return denseTopkLossAndGrads(p, x, o)

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs'
 import { atLeast, SMALLEST_POSITIVE } from './activation.ts'
 import { colSum, decoderNorms, packStats, penalizedOnly, totalVariance, type Forward, type JumpReluStepOptions, type LossAndGrads, type StandardStepOptions, type TopKStepOptions } from './gradients.ts'
 import { blockCoefficients, gatherAt, gatherRows, gatherVector, rowDots, scatterOuter, scatterSums, weightedRowSums } from './sparseOps.ts'
+import type { PlannedSlots } from './stepPlan.ts'
 import type { TrainParams } from './trainParams.ts'
 
 /** One set of slots: latent indices and forward values [n, s]. */
@@ -113,15 +114,15 @@ export function sparseTopK(
   pre: tf.Tensor2D,
   score: tf.Tensor2D,
   batch: { mask: tf.Tensor2D; minSelected: tf.Scalar; slots: number } | null,
-  /** TopK's [n, k] slots as an EncoderEngine chose them, or null to choose here. */
-  chosen: tf.Tensor2D | null = null,
+  /** TopK's slots as an EncoderEngine chose them, or null to choose here. */
+  chosen: PlannedSlots | null = null,
 ): LossAndGrads {
   const { n, ones } = fw
-  const sel = chosen ? { values: gatherAt(score, chosen), indices: chosen } : tf.topk(score, batch ? batch.slots : o.k, false) // [n, s]
+  const sel = chosen ? { values: chosen.scores, indices: chosen.cols } : tf.topk(score, batch ? batch.slots : o.k, false) // [n, s]
   const cols = sel.indices as tf.Tensor2D
   // The gate matches the dense mask: positive scores only (TopK); BatchTopK reads its mask at the slots.
   const gate = batch ? gatherAt(batch.mask, cols) : (atLeast(sel.values, SMALLEST_POSITIVE) as tf.Tensor2D) // [n, s]
-  const groups: SlotGroup[] = [{ cols, vals: tf.mul(gatherAt(pre, cols), gate) as tf.Tensor2D }]
+  const groups: SlotGroup[] = [{ cols, vals: tf.mul(chosen ? chosen.pres : gatherAt(pre, cols), gate) as tf.Tensor2D }]
   const kAux = o.dead && o.auxCoefficient > 0 ? Math.min(o.kAux, o.deadCount) : 0
   if (kAux > 0) {
     const penalty = tf.mul(tf.sub(o.dead!, 1), 1e30) // [dSae]: 0 for dead latents, −1e30 for live ones

@@ -16,14 +16,21 @@ export interface StepPlan {
   pre: tf.Tensor2D
   /** Active latents in the busiest row (at least 1); TopK's k. */
   slots: number
-  /** [n, slots] int32: each row's slots, when an EncoderEngine chose them (else the step chooses from pre). */
-  cols?: tf.Tensor2D
+  /** TopK's slots when an EncoderEngine chose them (else the step chooses from pre). */
+  selected?: PlannedSlots
+}
+
+/** [n, k] each, in the same order within a row. */
+export interface PlannedSlots {
+  cols: tf.Tensor2D // int32 latent indices
+  scores: tf.Tensor2D // pre·‖W_dec,i‖ there
+  pres: tf.Tensor2D // pre there
 }
 
 /** Disposes what a plan holds (null: nothing). */
 export function disposePlan(plan: StepPlan | null): void {
-  plan?.pre.dispose()
-  plan?.cols?.dispose()
+  if (!plan) return
+  tf.dispose([plan.pre, ...(plan.selected ? [plan.selected.cols, plan.selected.scores, plan.selected.pres] : [])])
 }
 
 export type PlanSettings = Pick<SaeTrainerConfig, 'architecture' | 'k' | 'jumpReluBandwidth' | 'applyBDecToInput'>
@@ -80,7 +87,11 @@ async function encodedPlan(encoder: EncoderEngine, p: TrainParams, x: tf.Tensor2
   }
   const out = await encoder.encode(arrays[0]!, arrays[1]!, arrays[2]!, n, dIn, dSae, await selection(p, s))
   const pre = tf.tensor2d(out.pre, [n, dSae])
-  if (out.slots) return { pre, slots: out.width, cols: tf.tensor2d(out.slots, [n, out.width], 'int32') }
+  const chosen = out.selected
+  if (chosen) {
+    const shape: [number, number] = [n, chosen.width]
+    return { pre, slots: chosen.width, selected: { cols: tf.tensor2d(chosen.slots, shape, 'int32'), scores: tf.tensor2d(chosen.scores, shape), pres: tf.tensor2d(chosen.pres, shape) } }
+  }
   const count = tf.tidy(() => busiestRow(pre, p, n, s))
   try {
     return { pre, slots: Math.max(1, Math.round((await count.data())[0]!)) }
