@@ -17,8 +17,9 @@ export const intro =
   'One optimizer step (hand-derived fused gradients, Adam, clipping) on a batch of random N(0, I) activations; tokens/s = ' +
   'batch / median step time. tfjs-wasm sparse and dense are two trainers with identical state stepped in turn (sparse, ' +
   'dense, sparse, …; one warm-up step each); the PyTorch row (bench/torchSaeStep.py, Debian python3-torch 1.13 with ' +
-  'OpenBLAS (libopenblas0-openmp), 2 threads, OMP_WAIT_POLICY=PASSIVE, autograd, dense as SAELens) runs halfway through the same ' +
-  'window. topk: k 32. standard: the encoder bias is set so that L0 ≈ 32 (a standard SAE late in training); at ' +
+  'OpenBLAS (libopenblas0-openmp), 2 threads, OMP_WAIT_POLICY=PASSIVE, autograd, dense as SAELens) runs after every round ' +
+  '(a warm-up step and two timed ones each time), so each round pairs the trainers with PyTorch; its figure is the median ' +
+  'of the rounds, and "per round" gives the range of the round-by-round ratios. topk: k 32. standard: the encoder bias is set so that L0 ≈ 32 (a standard SAE late in training); at ' +
   'initialisation about half the latents fire and the automatic choice is the dense step. "load" is the mean 1-minute ' +
   `load average over the timed steps (2 cores, shared). The automatic choice goes sparse while the busiest row has at ` +
   `most d_sae/${1 / SPARSE_MAX_DENSITY} active latents; the L0 sweep rows measure that crossover. "sparse, N threads" is a third ` +
@@ -50,6 +51,7 @@ function torchStep(arch: 'standard' | 'topk', dIn: number, dSae: number, batch: 
 }
 
 const load = () => os.loadavg()[0]!
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!
 
 export async function run(opts: { quick: boolean }): Promise<BenchRow[]> {
   await selectBackend(['wasm'])
@@ -72,8 +74,8 @@ async function runShapes(opts: { quick: boolean }, withTorch: boolean, pool: Wor
     const rounds = dSae > 8192 ? 3 : 5
     for (const arch of ['topk', 'standard'] as const) {
       const bEnc = arch === 'standard' ? biasForL0(32, dSae) : 0
-      let torchMs = NaN
-      let torchLoad = NaN
+      const torchRounds: number[] = []
+      const torchLoads: number[] = []
       const engines = await trainingEngines(threads, { architecture: arch, dIn, dSae }, 'onnxruntime', 'bench')
       let t: Awaited<ReturnType<typeof timeSparseVsDense>>
       try {
@@ -87,12 +89,16 @@ async function runShapes(opts: { quick: boolean }, withTorch: boolean, pool: Wor
         }
         t = await timeSparseVsDense(options, rounds, load, async () => {
           if (!withTorch) return
-          torchMs = torchStep(arch, dIn, dSae, batch, bEnc, rounds)
-          torchLoad = load()
+          torchRounds.push(torchStep(arch, dIn, dSae, batch, bEnc, 2))
+          torchLoads.push(load())
         })
       } finally {
         await engines.dispose()
       }
+      const torchMs = withTorch ? median(torchRounds) : NaN
+      const torchLoad = withTorch ? torchLoads.reduce((a, b) => a + b, 0) / torchLoads.length : NaN
+      const roundRatios = torchRounds.map((ms, i) => ms / t.enginesRounds[i]!)
+      const perRound = withTorch ? ` (per round ${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}×)` : ''
       const label = `${arch} d_in ${dIn}, d_sae ${dSae}, batch ${batch}${arch === 'standard' ? ', L0 ≈ 32' : ', k 32'}`
       const vsTorch = (ms: number) => (withTorch ? `; ${(torchMs / ms).toFixed(2)}× PyTorch` : '')
       const detail = (ms: number) => `${ms.toFixed(0)} ms/step; load ${t.loadAverage.toFixed(1)}${vsTorch(ms)}`
@@ -102,7 +108,7 @@ async function runShapes(opts: { quick: boolean }, withTorch: boolean, pool: Wor
       if (Number.isFinite(t.threadsMs)) {
         rows.push({ suite: 'sae-train', case: label, engine: `tfjs-wasm sparse, ${threads} threads`, metric: 'tokens/s', value: tps(batch, t.threadsMs), detail: `${detail(t.threadsMs)}; ${(t.sparseMs / t.threadsMs).toFixed(2)}× one thread` })
       }
-      rows.push({ suite: 'sae-train', case: label, engine: `train-sae default, ${threads} threads`, metric: 'tokens/s', value: tps(batch, t.enginesMs), detail: `${detail(t.enginesMs)}; ${(t.sparseMs / t.enginesMs).toFixed(2)}× one thread; ${engines.description}` })
+      rows.push({ suite: 'sae-train', case: label, engine: `train-sae default, ${threads} threads`, metric: 'tokens/s', value: tps(batch, t.enginesMs), detail: `${detail(t.enginesMs)}${perRound}; ${(t.sparseMs / t.enginesMs).toFixed(2)}× one thread; ${engines.description}` })
       rows.push(
         withTorch
           ? { suite: 'sae-train', case: label, engine: 'PyTorch CPU, 2 threads', metric: 'tokens/s', value: tps(batch, torchMs), detail: `${torchMs.toFixed(0)} ms/step; load ${torchLoad.toFixed(1)}` }

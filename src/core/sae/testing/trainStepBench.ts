@@ -71,6 +71,8 @@ export interface PathTiming {
   threadsMs: number
   /** The sparse step with `engines` (an encoder forward outside tfjs, and a pool where given); NaN without. */
   enginesMs: number
+  /** Its time in each counted round, in order (empty without engines). */
+  enginesRounds: number[]
   /** Mean 1-minute load average over the timed steps (Node's os.loadavg, 0 where the platform has none). */
   loadAverage: number
 }
@@ -94,8 +96,8 @@ export async function timeSparseVsDense(
   },
   rounds: number,
   loadAverage: () => number,
-  /** Run halfway through the rounds (a peer engine measured inside the same window). */
-  midway: () => Promise<void> = async () => {},
+  /** Run after every counted round (a peer engine measured in turn with these, round by round). */
+  afterRound: () => Promise<void> = async () => {},
 ): Promise<PathTiming> {
   const { architecture, dIn, dSae, batch } = options
   const base = SaeTrainer.create({ architecture, dIn, dSae, totalSteps: 1_000_000, logEvery: 1_000_000, checkpointEvery: 0, ...(options.k ? { k: options.k } : {}) })
@@ -122,7 +124,7 @@ export async function timeSparseVsDense(
         if (round > 0) samples[path].push(performance.now() - t0) // round 0 warms up
       }
       if (round > 0) loads.push(loadAverage())
-      if (round === Math.ceil(rounds / 2)) await midway()
+      if (round > 0) await afterRound()
     }
   } finally {
     setStepPath('auto')
@@ -138,6 +140,7 @@ export async function timeSparseVsDense(
     denseMs: options.skipDense ? NaN : median(samples.dense),
     threadsMs: options.pool ? median(samples.threads) : NaN,
     enginesMs: options.engines ? median(samples.engines) : NaN,
+    enginesRounds: samples.engines,
     loadAverage: loads.reduce((a, b) => a + b, 0) / loads.length,
   }
 }
