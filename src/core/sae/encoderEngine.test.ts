@@ -10,6 +10,7 @@ import { setStepPath, type StepPath } from './stepPath.ts'
 import { worstRelativeDiff } from './testing/checkpointDiff.ts'
 import { InProcessShardPool } from './testing/inProcessShardPool.ts'
 import { randomTensor } from './testing/random.ts'
+import { stepTwins } from './testing/trainerTwins.ts'
 import { SaeTrainer } from './trainer.ts'
 import type { TrainArchitecture } from './types.ts'
 
@@ -96,30 +97,17 @@ const dIn = 12
 const dSae = 48
 const n = 200
 
-/** Two trainers stepped on the same batches, `withEngine` given `engine` (and `pool`); both checkpoints. */
+/** Two trainers stepped on the same batches, the second given `engine` (and `pool`); both checkpoints. */
 async function trainPair(architecture: TrainArchitecture, extra: Record<string, number | boolean | number[]>, engine: EncoderEngine, path: StepPath, pool: InProcessShardPool | null = null, steps = 4) {
   const options = { architecture, dIn, dSae, totalSteps: 100, logEvery: 1000, checkpointEvery: 0, k: 3, lr: 1e-2, ...extra }
-  const plain = SaeTrainer.create(options)
-  const withEngine = SaeTrainer.create(options)
-  withEngine.useEncoder(engine)
-  withEngine.useThreads(pool)
-  setStepPath(path)
-  const before = tf.memory().numTensors
-  let lossDiff = 0 // the largest relative difference of the two trainers' losses
-  try {
-    for (let step = 0; step < steps; step++) {
-      const batch = randomTensor([n, dIn], 500 + step) as tf.Tensor2D
-      const a = await plain.trainStep(batch)
-      const b = await withEngine.trainStep(batch)
-      batch.dispose()
-      lossDiff = Math.max(lossDiff, Math.abs(a.loss - b.loss) / Math.abs(a.loss))
-    }
-    expect(tf.memory().numTensors, 'no tensor leaks').toBe(before)
-    return { plain: await plain.checkpoint(), withEngine: await withEngine.checkpoint(), lossDiff }
-  } finally {
-    plain.dispose()
-    withEngine.dispose()
+  const setUp = (t: SaeTrainer) => {
+    t.useEncoder(engine)
+    t.useThreads(pool)
   }
+  const run = await stepTwins(options, setUp, path, steps, n, 500)
+  expect(run.leaked, 'no tensor leaks').toBe(0)
+  const lossDiff = Math.max(...run.losses.map(([a, b]) => Math.abs(a - b) / Math.abs(a))) // the largest relative difference
+  return { plain: run.plain, withEngine: run.other, lossDiff }
 }
 
 describe('a trainer whose encoder forward runs on onnxruntime takes the same steps', () => {

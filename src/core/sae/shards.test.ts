@@ -11,6 +11,7 @@ import { setStepPath, type StepPath } from './stepPath.ts'
 import { worstRelativeDiff } from './testing/checkpointDiff.ts'
 import { InProcessShardPool } from './testing/inProcessShardPool.ts'
 import { randomTensor } from './testing/random.ts'
+import { stepTwins } from './testing/trainerTwins.ts'
 import { SaeTrainer } from './trainer.ts'
 import type { TrainArchitecture } from './types.ts'
 
@@ -43,27 +44,9 @@ describe('splitRows', () => {
 /** A trainer with `pool` and one without, stepped on the same batches; both checkpoints and the step results. */
 async function trainPair(architecture: TrainArchitecture, extra: Record<string, number | boolean | number[]>, pool: InProcessShardPool, path: StepPath, steps = 5) {
   const options = { architecture, dIn, dSae, totalSteps: 100, logEvery: 1000, checkpointEvery: 0, k: 3, lr: 1e-2, ...extra }
-  const one = SaeTrainer.create(options)
-  const split = SaeTrainer.create(options)
-  split.useThreads(pool)
-  setStepPath(path)
-  const before = tf.memory().numTensors
-  const losses: Array<[number, number]> = []
-  try {
-    for (let step = 0; step < steps; step++) {
-      const batch = randomTensor([n, dIn], 300 + step) as tf.Tensor2D
-      const a = await one.trainStep(batch)
-      const b = await split.trainStep(batch)
-      batch.dispose()
-      losses.push([a.loss, b.loss])
-      expect(b.step).toBe(a.step)
-    }
-    expect(tf.memory().numTensors, 'no tensor leaks').toBe(before)
-    return { one: await one.checkpoint(), split: await split.checkpoint(), losses }
-  } finally {
-    one.dispose()
-    split.dispose()
-  }
+  const run = await stepTwins(options, (t) => t.useThreads(pool), path, steps, n, 300)
+  expect(run.leaked, 'no tensor leaks').toBe(0)
+  return { one: run.plain, split: run.other, losses: run.losses }
 }
 
 describe('a step split into row shards equals the one-thread step', () => {
