@@ -10,7 +10,7 @@ import { setStepPath, type StepPath } from './stepPath.ts'
 import { worstRelativeDiff } from './testing/checkpointDiff.ts'
 import { InProcessShardPool } from './testing/inProcessShardPool.ts'
 import { randomTensor } from './testing/random.ts'
-import { stepTwins } from './testing/trainerTwins.ts'
+import { failThenMend, stepTwins } from './testing/trainerTwins.ts'
 import { SaeTrainer } from './trainer.ts'
 import type { TrainArchitecture } from './types.ts'
 
@@ -170,22 +170,8 @@ describe('a trainer whose encoder forward runs on onnxruntime takes the same ste
 
   it('an engine that fails rejects the step and leaves the trainer as it was', async () => {
     const failing: EncoderEngine = { label: 'failing', encode: () => Promise.reject(new Error('encoder lost')), dispose: async () => {} }
-    const trainer = SaeTrainer.create({ architecture: 'topk', dIn, dSae, totalSteps: 10, k: 3 })
-    const batch = randomTensor([n, dIn], 7) as tf.Tensor2D
-    try {
-      const before = await trainer.checkpoint()
-      const tensors = tf.memory().numTensors
-      trainer.useEncoder(failing)
-      await expect(trainer.trainStep(batch)).rejects.toThrow(/encoder lost/)
-      expect(tf.memory().numTensors).toBe(tensors)
-      expect(trainer.step).toBe(0)
-      expect(worstRelativeDiff(before, await trainer.checkpoint()).value).toBe(0)
-      trainer.useEncoder(null)
-      await trainer.trainStep(batch)
-      expect(trainer.step).toBe(1)
-    } finally {
-      batch.dispose()
-      trainer.dispose()
-    }
+    const run = await failThenMend({ architecture: 'topk', dIn, dSae, totalSteps: 10, k: 3 }, n, (t) => t.useEncoder(failing), (t) => t.useEncoder(null))
+    expect(String(run.error)).toMatch(/encoder lost/)
+    expect(run).toMatchObject({ leaked: 0, stepAfterFailure: 0, changed: 0, stepAfterMend: 1 })
   })
 })

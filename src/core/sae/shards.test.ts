@@ -11,7 +11,7 @@ import { setStepPath, type StepPath } from './stepPath.ts'
 import { worstRelativeDiff } from './testing/checkpointDiff.ts'
 import { InProcessShardPool } from './testing/inProcessShardPool.ts'
 import { randomTensor } from './testing/random.ts'
-import { stepTwins } from './testing/trainerTwins.ts'
+import { failThenMend, stepTwins } from './testing/trainerTwins.ts'
 import { SaeTrainer } from './trainer.ts'
 import type { TrainArchitecture } from './types.ts'
 
@@ -97,23 +97,9 @@ describe('a step split into row shards equals the one-thread step', () => {
     const pool = new InProcessShardPool(1, () => {
       throw new Error('shard thread lost')
     })
-    const trainer = SaeTrainer.create({ architecture: 'topk', dIn, dSae, totalSteps: 10, k: 3 })
-    const batch = randomTensor([n, dIn], 7) as tf.Tensor2D
-    try {
-      const before = await trainer.checkpoint()
-      const tensors = tf.memory().numTensors
-      trainer.useThreads(pool)
-      await expect(trainer.trainStep(batch)).rejects.toThrow(/shard thread lost/)
-      expect(tf.memory().numTensors).toBe(tensors)
-      expect(trainer.step).toBe(0)
-      expect(worstRelativeDiff(before, await trainer.checkpoint()).value).toBe(0)
-      trainer.useThreads(null)
-      await trainer.trainStep(batch) // and it trains on alone
-      expect(trainer.step).toBe(1)
-    } finally {
-      batch.dispose()
-      trainer.dispose()
-    }
+    const run = await failThenMend({ architecture: 'topk', dIn, dSae, totalSteps: 10, k: 3 }, n, (t) => t.useThreads(pool), (t) => t.useThreads(null))
+    expect(String(run.error)).toMatch(/shard thread lost/)
+    expect(run, 'and it trains on alone').toMatchObject({ leaked: 0, stepAfterFailure: 0, changed: 0, stepAfterMend: 1 })
   })
 
   it('keeps a small batch on one thread (below twice MIN_SHARD_ROWS)', async () => {

@@ -5,6 +5,7 @@ import type { SaeCheckpoint } from '../checkpoint.ts'
 import { setStepPath, type StepPath } from '../stepPath.ts'
 import { SaeTrainer } from '../trainer.ts'
 import type { SaeTrainerOptions } from '../trainerConfig.ts'
+import { worstRelativeDiff } from './checkpointDiff.ts'
 import { randomTensor } from './random.ts'
 
 export interface TwinRun {
@@ -38,5 +39,41 @@ export async function stepTwins(options: SaeTrainerOptions, setUp: (t: SaeTraine
   } finally {
     plain.dispose()
     other.dispose()
+  }
+}
+
+export interface FailedStep {
+  /** What the failing step rejected with (null: it did not fail). */
+  error: unknown
+  /** Tensors left behind by the failed step. */
+  leaked: number
+  stepAfterFailure: number
+  /** The largest relative change the failed step made to the trainer's checkpoint (0: none). */
+  changed: number
+  /** The step count after one more step once `mend` ran. */
+  stepAfterMend: number
+}
+
+/** One step after `breakIt` set the trainer up to fail, then one after `mend`: what the failure left behind. */
+export async function failThenMend(options: SaeTrainerOptions, rows: number, breakIt: (t: SaeTrainer) => void, mend: (t: SaeTrainer) => void): Promise<FailedStep> {
+  const trainer = SaeTrainer.create(options)
+  const batch = randomTensor([rows, options.dIn], 7) as tf.Tensor2D
+  try {
+    const before = await trainer.checkpoint()
+    const tensors = tf.memory().numTensors
+    breakIt(trainer)
+    const error = await trainer.trainStep(batch).then(
+      () => null,
+      (err: unknown) => err,
+    )
+    const leaked = tf.memory().numTensors - tensors
+    const stepAfterFailure = trainer.step
+    const changed = worstRelativeDiff(before, await trainer.checkpoint()).value
+    mend(trainer)
+    await trainer.trainStep(batch)
+    return { error, leaked, stepAfterFailure, changed, stepAfterMend: trainer.step }
+  } finally {
+    batch.dispose()
+    trainer.dispose()
   }
 }
