@@ -49,8 +49,8 @@ export const trainSaeUsage = `monoscope train-sae [--model SRC] --hook NAME [--a
   flags, bit-identically (the data stream is fast-forwarded: instant from a cache, a re-run of the model otherwise).
   --stop-after STEP saves the checkpoint at STEP and exits, for training in several sittings.
   --threads N uses N threads (default: every core). Each step's encoder forward (xc·W_enc, the one product a sparse
-  step cannot avoid) runs on onnxruntime-node (--encoder onnxruntime, the default; ~4× tfjs-wasm's speed on one
-  thread) or in tfjs (--encoder tfjs). Standard, topk and jumprelu steps split their batch over the N threads, equal
+  step cannot avoid) runs on onnxruntime-node (~4× tfjs-wasm's speed on one thread), or in tfjs, said on stderr,
+  where onnxruntime cannot start; --encoder onnxruntime insists on it and --encoder tfjs keeps it in tfjs. Standard, topk and jumprelu steps split their batch over the N threads, equal
   to one thread's within float rounding, except with the onnxruntime encoder at d_in·d_sae above 2^22, where its
   N threads run the encoder forward instead (faster there); batchtopk and matryoshka_batchtopk select across the
   batch and do not split (matryoshka's encoder stays in tfjs). A run reproduces bit for bit with the same --threads

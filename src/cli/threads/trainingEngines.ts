@@ -11,15 +11,15 @@ import { shardable } from '../../core/sae/shards.ts'
 import type { SaeTrainerConfig } from '../../core/sae/trainerConfig.ts'
 import { WorkerShardPool } from './workerShardPool.ts'
 
-/** Where a step's encoder forward runs. */
-export type EncoderChoice = 'onnxruntime' | 'tfjs'
+/** Where a step's encoder forward runs: 'auto' is onnxruntime, or tfjs (said on stderr) where onnxruntime cannot start. */
+export type EncoderChoice = 'auto' | 'onnxruntime' | 'tfjs'
 
 /** The largest d_in·d_sae for which a step with an onnxruntime encoder still splits its batch over threads. */
 export const SHARD_MAX_ENCODER_WEIGHTS = 2 ** 22
 
 export function parseEncoderChoice(value: string | undefined): EncoderChoice {
-  if (value === undefined || value === 'onnxruntime') return 'onnxruntime'
-  if (value === 'tfjs') return 'tfjs'
+  if (value === undefined) return 'auto'
+  if (value === 'onnxruntime' || value === 'tfjs') return value
   throw new InvalidArgumentError(`--encoder must be onnxruntime or tfjs, got "${value}"`)
 }
 
@@ -31,18 +31,38 @@ export interface TrainingEngines {
   dispose(): Promise<void>
 }
 
-/** The pool and encoder for `threads` threads; said on stderr under `command`'s name where the split does not apply. */
-export async function trainingEngines(threads: number, c: Pick<SaeTrainerConfig, 'architecture' | 'dIn' | 'dSae'>, choice: EncoderChoice, command: string): Promise<TrainingEngines> {
-  const splits = threads > 1 && shardable(c.architecture)
+/**
+ * The pool and encoder for `threads` threads; said on stderr under `command`'s name where the split does not apply,
+ * or where 'auto' falls back to tfjs. `makeEncoder` is onnxruntime's (tests pass one that fails).
+ */
+export async function trainingEngines(
+  threads: number,
+  c: Pick<SaeTrainerConfig, 'architecture' | 'dIn' | 'dSae'>,
+  choice: EncoderChoice,
+  command: string,
+  makeEncoder: (threads: number) => Promise<EncoderEngine> = ortEncoderEngine,
+): Promise<TrainingEngines> {
+  const splittable = threads > 1 && shardable(c.architecture)
   if (threads > 1 && !shardable(c.architecture)) {
     process.stderr.write(`${command}: ${c.architecture} selects its latents across the whole batch, so its steps do not split over threads\n`)
   }
-  const pool = splits && (choice === 'tfjs' || c.dIn * c.dSae <= SHARD_MAX_ENCODER_WEIGHTS) ? await WorkerShardPool.create(threads - 1) : null
+  // Matryoshka's step is dense throughout and takes no plan: its encoder stays in tfjs.
+  const wantsEngine = choice !== 'tfjs' && c.architecture !== 'matryoshka_batchtopk'
+  const engineSplits = splittable && c.dIn * c.dSae <= SHARD_MAX_ENCODER_WEIGHTS
   let encoder: EncoderEngine | null = null
+  if (wantsEngine) {
+    try {
+      encoder = await makeEncoder(engineSplits ? 1 : threads)
+    } catch (err) {
+      if (choice === 'onnxruntime') throw err
+      process.stderr.write(`${command}: onnxruntime could not start (${err instanceof Error ? err.message : String(err)}), so the encoder forward runs in tfjs\n`)
+    }
+  }
+  let pool: WorkerShardPool | null = null
   try {
-    encoder = choice === 'onnxruntime' && c.architecture !== 'matryoshka_batchtopk' ? await ortEncoderEngine(pool ? 1 : threads) : null
+    pool = (encoder ? engineSplits : splittable) ? await WorkerShardPool.create(threads - 1) : null
   } catch (err) {
-    await pool?.dispose()
+    await encoder?.dispose()
     throw err
   }
   const steps = pool ? `${pool.size + 1} threads` : '1 thread'
