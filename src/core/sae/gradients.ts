@@ -300,15 +300,16 @@ export function topkLossAndGrads(p: TrainParams, x: tf.Tensor2D, o: TopKStepOpti
     if (!sparse && !o.plan) return denseTopkLossAndGrads(p, x, o)
     const fw = prepare(p, x, o.applyBDecToInput)
     const pre = o.plan?.pre ?? matMulBias(fw.xc, p.W_enc, p.b_enc) // [n, dSae]: an EncoderEngine's when planned
-    const score = tf.mul(pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
-    return sparse ? sparseTopK(p, x, o, fw, pre, score, null, o.plan?.selected ?? null) : topkFromScore(p, x, o, fw, pre, score, { mask: rowTopKMask(score, o.k) })
+    let score: tf.Tensor2D | null = null // [n, dSae], made once and only when used
+    const scoreOf = () => (score ??= tf.mul(pre, decoderNorms(p)) as tf.Tensor2D)
+    return sparse ? sparseTopK(p, x, o, fw, pre, scoreOf, null, o.plan?.selected ?? null) : topkFromScore(p, x, o, fw, pre, scoreOf(), { mask: rowTopKMask(scoreOf(), o.k) })
   }
   const plan = o.plan ?? pinnedPlan(p, x, { architecture: 'batchtopk', k: o.k, jumpReluBandwidth: 0, applyBDecToInput: o.applyBDecToInput })
   if (!plan) return denseTopkLossAndGrads(p, x, o)
   const fw = prepare(p, x, o.applyBDecToInput)
   const score = tf.mul(plan.pre, decoderNorms(p)) as tf.Tensor2D // [n, dSae]
   const selected = batchTopKMask(score, o.k * n)
-  if (sparseFor(plan.slots + kAux, n, dIn, dSae)) return sparseTopK(p, x, o, fw, plan.pre, score, { ...selected, slots: plan.slots })
+  if (sparseFor(plan.slots + kAux, n, dIn, dSae)) return sparseTopK(p, x, o, fw, plan.pre, () => score, { ...selected, slots: plan.slots })
   return topkFromScore(p, x, o, fw, plan.pre, score, selected)
 }
 

@@ -112,13 +112,14 @@ export function sparseTopK(
   o: TopKStepOptions,
   fw: Forward,
   pre: tf.Tensor2D,
-  score: tf.Tensor2D,
+  /** pre·‖W_dec,i‖ [n, dSae], asked for only where needed (no choice made yet, or AuxK): a chosen TopK without AuxK skips it. */
+  score: () => tf.Tensor2D,
   batch: { mask: tf.Tensor2D; minSelected: tf.Scalar; slots: number } | null,
   /** TopK's slots as an EncoderEngine chose them, or null to choose here. */
   chosen: PlannedSlots | null = null,
 ): LossAndGrads {
   const { n, ones } = fw
-  const sel = chosen ? { values: chosen.scores, indices: chosen.cols } : tf.topk(score, batch ? batch.slots : o.k, false) // [n, s]
+  const sel = chosen ? { values: chosen.scores, indices: chosen.cols } : tf.topk(score(), batch ? batch.slots : o.k, false) // [n, s]
   const cols = sel.indices as tf.Tensor2D
   // The gate matches the dense mask: positive scores only (TopK); BatchTopK reads its mask at the slots.
   const gate = batch ? gatherAt(batch.mask, cols) : (atLeast(sel.values, SMALLEST_POSITIVE) as tf.Tensor2D) // [n, s]
@@ -126,7 +127,7 @@ export function sparseTopK(
   const kAux = o.dead && o.auxCoefficient > 0 ? Math.min(o.kAux, o.deadCount) : 0
   if (kAux > 0) {
     const penalty = tf.mul(tf.sub(o.dead!, 1), 1e30) // [dSae]: 0 for dead latents, −1e30 for live ones
-    const auxCols = tf.topk(tf.add(score, penalty), kAux, false).indices as tf.Tensor2D // [n, kAux], all dead
+    const auxCols = tf.topk(tf.add(score(), penalty), kAux, false).indices as tf.Tensor2D // [n, kAux], all dead
     groups.push({ cols: auxCols, vals: gatherAt(pre, auxCols) })
   }
   const d = decode(fw.wDec, groups)

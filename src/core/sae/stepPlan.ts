@@ -50,14 +50,21 @@ function countActive(p: TrainParams, x: tf.Tensor2D, s: PlanSettings): { pre: tf
   }) as { pre: tf.Tensor2D; count: tf.Scalar }
 }
 
+/**
+ * ‖W_dec,i‖ [dSae], as gradients.ts's decoderNorms computes them (that file imports this one, so the two lines are
+ * not shared). Call inside tf.tidy.
+ */
+function decoderNormsOf(p: TrainParams): tf.Tensor1D {
+  return tf.sqrt(tf.reshape(tf.matMul(tf.ones([1, p.W_dec_T.shape[0]]), tf.square(p.W_dec_T)), [-1])) as tf.Tensor1D
+}
+
 /** The busiest row's active count [] as each step's dense form selects. Call inside tf.tidy. */
 function busiestRow(pre: tf.Tensor2D, p: TrainParams, n: number, s: PlanSettings): tf.Scalar {
   let active: tf.Tensor2D // [n, dSae] 0/1
   if (s.architecture === 'standard') active = tf.step(pre) as tf.Tensor2D
   else if (s.architecture === 'jumprelu') active = tf.step(tf.add(tf.sub(pre, tf.exp(p.log_threshold!)), s.jumpReluBandwidth / 2)) as tf.Tensor2D
   else {
-    const norms = tf.sqrt(tf.matMul(tf.ones([1, p.W_dec_T.shape[0]]), tf.square(p.W_dec_T))) // [1, dSae]
-    active = batchTopKMask(tf.mul(pre, norms) as tf.Tensor2D, s.k * n).mask
+    active = batchTopKMask(tf.mul(pre, decoderNormsOf(p)) as tf.Tensor2D, s.k * n).mask
   }
   return tf.max(tf.sum(active, 1)) as tf.Scalar
 }
@@ -65,7 +72,7 @@ function busiestRow(pre: tf.Tensor2D, p: TrainParams, n: number, s: PlanSettings
 /** The encoder's selection for this architecture: TopK's slots come from the engine; the others count in tfjs. */
 async function selection(p: TrainParams, s: PlanSettings): Promise<EncoderSelect | undefined> {
   if (s.architecture !== 'topk') return undefined
-  const norms = tf.tidy(() => tf.sqrt(tf.reshape(tf.matMul(tf.ones([1, p.W_dec_T.shape[0]]), tf.square(p.W_dec_T)), [-1]))) // [dSae], as the step's
+  const norms = tf.tidy(() => decoderNormsOf(p))
   try {
     return { kind: 'topk', k: s.k, norms: (await norms.data()) as Float32Array }
   } finally {
