@@ -127,8 +127,9 @@ export class SaeTrainer {
   }
 
   /**
-   * Runs each sparse step's encoder forward on `engine` (encoderEngine.ts), or in tfjs again (null). Steps that go
-   * dense, and Matryoshka's, keep theirs in tfjs; results equal tfjs's within float rounding. The caller owns it.
+   * Runs each step's encoder forward on `engine` (encoderEngine.ts), or in tfjs again (null), wherever the sparse
+   * path is allowed (a step that then goes dense reuses the engine's pre); a path pinned dense, a GPU backend and
+   * Matryoshka's step keep theirs in tfjs. Results equal tfjs's within float rounding. The caller owns it.
    */
   useEncoder(engine: EncoderEngine | null): void {
     this.encoder = engine
