@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
 import { evaluateConcepts } from '../core/sae/conceptEvaluation.ts'
 import { plantedCatalogue as catalogue, plantedWorld as world } from '../core/sae/testing/plantedWorld.ts'
-import { ceilingMarkdown } from './ceilingReportMarkdown.ts'
+import { ceilingMarkdown, F1_OF_PRECISE } from './ceilingReportMarkdown.ts'
 
 beforeAll(async () => {
   await selectBackend()
@@ -38,7 +38,22 @@ describe('ceilingMarkdown', () => {
     const precise = represented.filter((c) => c.recovered && (c.precision ?? 0) >= 0.5).length
     expect(md).toContain(`| all | ${all.represented} | ${precise}/${all.represented} | 0/${all.represented} |`)
     const distinct = new Set(recovered.map((c) => c.bestFeature)).size
-    expect(md).toContain(`| dense | ${recovered.length} | ${distinct} | 0 | - |`)
+    const reachable = represented.filter((c) => (c.bestF1 ?? 0) >= F1_OF_PRECISE).length
+    expect(reachable, 'the planted world has sharp features').toBeGreaterThan(0)
+    expect(md).toContain(`| dense | ${recovered.length} | ${distinct} | 0 | - | ${reachable} |`)
     expect(md).toMatch(/with\nprecision ≥ 0\.5 as well, best \d+\/\d+/)
+  })
+
+  it('bounds precise recoveries at any threshold by the best F1, which a threshold cannot raise past', () => {
+    expect(F1_OF_PRECISE).toBeCloseTo(0.6429, 4)
+    const w = world(5, 8)
+    const e = evaluateConcepts({ acts: w.acts, x: w.x, dIn: w.d, labels: w.labels, catalogue, isWord: (id) => id % 10 !== 0, controlSeed: 1, maxK: 3 })
+    const blunt = structuredClone(e)
+    for (const c of blunt.concepts) if (c.bestF1 !== null) c.bestF1 = Math.min(c.bestF1, 0.64)
+    const md = ceilingMarkdown([{ name: 'sharp', l0: 10, truth: e }, { name: 'blunt', l0: 10, truth: blunt }], null)
+    expect(md).toMatch(/\| blunt \| \d+ \| \d+ \| \d+ \| [^|]+ \| 0 \|/)
+    const all = e.tallies.find((t) => t.group === 'all')!
+    const reachable = e.concepts.filter((c) => c.represented && c.probe?.transferMin !== null && c.auroc !== null && (c.bestF1 ?? 0) >= F1_OF_PRECISE).length
+    expect(md).toContain(`at any threshold, at most\n${reachable}/${all.represented}`)
   })
 })

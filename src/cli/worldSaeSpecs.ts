@@ -29,9 +29,10 @@ export const WORLD_SAE_SPECS: readonly WorldSaeSpec[] = [
   { name: 'standard-2048', architecture: 'standard', dSae: 2048, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 2 },
   { name: 'standard-4096', architecture: 'standard', dSae: 4096, l1: 3, steps: 3000, batch: 1024, lr: 1e-3, seed: 3 },
   { name: 'topk-4096', architecture: 'topk', dSae: 4096, k: 16, steps: 3000, batch: 1024, lr: 1e-3, seed: 4 },
+  // Matryoshka at standard-1024's size and budget: its first level (64) has room for one latent per planted concept
+  // (58), the level where a hierarchy-aware SAE should put parents.
+  { name: 'matryoshka-1024', architecture: 'matryoshka_batchtopk', dSae: 1024, k: 16, matryoshkaWidths: [64, 256, 512, 1024], steps: 3000, batch: 1024, lr: 1e-3, seed: 5 },
   // Matryoshka BatchTopK (Bussmann et al. 2025) at topk-4096's size, k and budget, so the two compare directly: the
   // first 128 latents must reconstruct alone (the most general features), then 512, 1024 and all 4096.
-  // Matryoshka at standard-1024's size and budget: its first level (64) has room for one latent per planted concept
-  // (58), the level where a hierarchy-aware SAE should put parents. (A 4096 run was cut off at step 2,700 of 3,000.)
-  { name: 'matryoshka-1024', architecture: 'matryoshka_batchtopk', dSae: 1024, k: 16, matryoshkaWidths: [64, 256, 512, 1024], steps: 3000, batch: 1024, lr: 1e-3, seed: 5 },
+  { name: 'matryoshka-4096', architecture: 'matryoshka_batchtopk', dSae: 4096, k: 16, matryoshkaWidths: [128, 512, 1024, 4096], steps: 3000, batch: 1024, lr: 1e-3, seed: 6 },
 ]
