@@ -11,15 +11,14 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { speaksTinyWorld } from '../../core/world/speaks.ts'
 import { parseIntFlag, parseNameList } from '../args.ts'
-import { repoRoot } from '../defaults.ts'
+import { committedWorldSaeDirs, repoRoot } from '../defaults.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { loadSaeFromSpec } from './features.ts'
 
 const K = 10
-const DEFAULT_SAES = ['standard-1024', 'standard-2048', 'standard-4096', 'topk-4096'].map((n) => `public/saes/tinyworld/blocks.2.hook_resid_post/${n}`)
 
 export const attributeEvalUsage = `monoscope attribute-eval [--model SRC] [--saes SRC,SRC…] [--prompts 200] [--seed 7] [--max-context 64] [--out DIR]
-  For each SAE (default: the four committed TinyWorld SAEs), over --prompts TinyWorld prompts whose next token the
+  For each SAE (default: every committed TinyWorld SAE in public/saes/tinyworld/index.json), over --prompts TinyWorld prompts whose next token the
   grammar forces and a word concept carries: the mean overlap of the top ${K} features by attribution, and by
   activation, with the top ${K} by exact ablation of that token's logit, and how often the top feature agrees.
   Writes attribution_report.{json,md} to --out (default: beside the committed SAEs).`
@@ -55,7 +54,7 @@ export async function attributeEvalCommand(argv: string[]): Promise<void> {
   const seed = parseIntFlag('seed', values.seed, 7, 0)
   // Ablation costs one forward per active feature, and features are active at every position: context bounds the cost.
   const maxContext = parseIntFlag('max-context', values['max-context'], 64, 4)
-  const saeSpecs = values.saes === undefined ? DEFAULT_SAES.map((s) => path.join(repoRoot, s)) : parseNameList(values.saes)
+  const saeSpecs = values.saes === undefined ? committedWorldSaeDirs() : parseNameList(values.saes)
   if (saeSpecs.length === 0) throw new InvalidArgumentError('--saes needs at least one SAE')
   const outDir = values.out ?? path.join(repoRoot, 'public/saes/tinyworld/blocks.2.hook_resid_post')
 

@@ -12,16 +12,15 @@ import { InvalidArgumentError } from '../../core/errors.ts'
 import type { Sae } from '../../core/sae/sae.ts'
 import { resolveSaeHook } from '../../core/sae/splice.ts'
 import { parseIntFlag, parseNameList } from '../args.ts'
-import { repoRoot } from '../defaults.ts'
+import { committedWorldSaeDirs, repoRoot } from '../defaults.ts'
 import { loadModelFromSpec } from '../loadModelFromSpec.ts'
 import { saeCorpusWindows } from '../saeCorpus.ts'
 import { EVAL_SEED } from './evalSae.ts'
 import { loadSaeFromSpec } from './features.ts'
 
-const DEFAULT_SAES = ['standard-1024', 'standard-2048', 'standard-4096', 'topk-4096'].map((n) => `public/saes/tinyworld/blocks.2.hook_resid_post/${n}`)
 
 export const featureNeuronsUsage = `monoscope feature-neurons [--model SRC] [--saes SRC,SRC…] [--tokens 20000] [--seed 1] [--text-file FILE] [--out DIR] [--json]
-  For each SAE (default: the four committed TinyWorld SAEs) and each feature, the MLP neuron (blocks.l.mlp.hook_post,
+  For each SAE (default: every committed TinyWorld SAE in public/saes/tinyworld/index.json) and each feature, the MLP neuron (blocks.l.mlp.hook_post,
   every layer up to the SAE's hook) with the largest Pearson r over --tokens held-out tokens (eval-sae's), the
   histogram of those r and the share ≤ ${PAPER_CUT} (the paper: 82%); beside it the same for random directions, one per
   feature from --seed, each thresholded to fire on as many tokens as its feature. Writes neurons_report.{json,md} and
@@ -55,7 +54,7 @@ export async function featureNeuronsCommand(argv: string[]): Promise<void> {
   })
   const nTokens = parseIntFlag('tokens', values.tokens, 20_000, 2)
   const seed = parseIntFlag('seed', values.seed, 1, 0)
-  const saeSpecs = values.saes === undefined ? DEFAULT_SAES.map((s) => path.join(repoRoot, s)) : parseNameList(values.saes)
+  const saeSpecs = values.saes === undefined ? committedWorldSaeDirs() : parseNameList(values.saes)
   if (saeSpecs.length === 0) throw new InvalidArgumentError('--saes needs at least one SAE')
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'public/saes/tinyworld/blocks.2.hook_resid_post'))
   const log = (s: string) => values.verbose && process.stderr.write(s)
