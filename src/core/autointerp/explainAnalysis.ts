@@ -3,6 +3,7 @@
 import type { ExplanationRecord, FeatureAnalysisFile, FeatureRecord } from '../analysis/format.ts'
 import { throwIfAborted } from '../analysis/cancel.ts'
 import { explainOffline } from './offlineExplainer.ts'
+import { parsePattern } from './tokenPattern.ts'
 import { featureRecords } from './records.ts'
 
 /** Replaces every feature's explanation by its offline one (dead features get none); user and LLM texts are kept. */
@@ -54,6 +55,12 @@ export interface ExplanationReport {
   /** On TinyWorld: simulation scores by the feature's best concept AUROC, in bands [lo, hi). */
   byAuroc: { lo: number; hi: number; simulation: ScoreDistribution | null }[] | null
   byMethod: Record<string, number>
+  /**
+   * On TinyWorld: the share of explained features with a chance-level concept AUROC (< 0.6) whose explanation names
+   * a single token (alone or after a cue), and the mean density of the concept features (AUROC ≥ threshold) over
+   * that of the rest. What the offline explainer can and cannot describe, measured on each build.
+   */
+  shape: { singleTokenAtChance: number | null; conceptDensityRatio: number | null } | null
 }
 
 export function explanationReport(file: Pick<FeatureAnalysisFile, 'features' | 'ground_truth'>, conceptThreshold = 0.9): ExplanationReport {
@@ -77,6 +84,21 @@ export function explanationReport(file: Pick<FeatureAnalysisFile, 'features' | '
       ? AUROC_BANDS.map(([lo, hi]) => ({ lo, hi, simulation: sim(explained.filter((f) => (f.concept?.auroc ?? 0) >= lo && (f.concept?.auroc ?? 0) < hi)) }))
       : null,
     byMethod,
+    shape: file.ground_truth ? explanationShape(explained, conceptThreshold) : null,
+  }
+}
+
+const meanOf = (xs: readonly number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, v) => a + v, 0) / xs.length)
+
+function explanationShape(explained: readonly FeatureRecord[], conceptThreshold: number): NonNullable<ExplanationReport['shape']> {
+  const auroc = (f: FeatureRecord) => f.concept?.auroc ?? 0
+  const atChance = explained.filter((f) => auroc(f) < AUROC_BANDS[0]![1])
+  const single = atChance.filter((f) => parsePattern(f.explanation!.text).fires.length === 1).length
+  const concept = meanOf(explained.filter((f) => auroc(f) >= conceptThreshold).map((f) => f.density))
+  const rest = meanOf(explained.filter((f) => auroc(f) < conceptThreshold).map((f) => f.density))
+  return {
+    singleTokenAtChance: atChance.length === 0 ? null : single / atChance.length,
+    conceptDensityRatio: concept === null || rest === null || rest === 0 ? null : concept / rest,
   }
 }
 
