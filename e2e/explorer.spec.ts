@@ -109,6 +109,11 @@ test('a Matryoshka SAE\'s committed feature pages open, each feature with its ne
   await app.openRoute(`#/feature/${encodeURIComponent(id)}/700`, { backend })
   await app.dashboard.waitFor(700)
   await expect(page.getByTestId('dashboard.matryoshka-level')).toHaveText('4 of 4 (latents 512–1023)')
+  // The 4,096 (levels 128/512/1024/4096): its widths come from its own cfg.json.
+  const large = 'tinyworld/blocks.2.hook_resid_post/matryoshka-4096'
+  await app.openRoute(`#/feature/${encodeURIComponent(large)}/700`, { backend })
+  await app.dashboard.waitFor(700)
+  await expect(page.getByTestId('dashboard.matryoshka-level')).toHaveText('3 of 4 (latents 512–1023)')
   // Other SAEs have no levels.
   await app.openRoute(`#/feature/${encodeURIComponent('tinyworld/blocks.2.hook_resid_post/standard-1024')}/3`, { backend })
   await app.dashboard.waitFor(3)
