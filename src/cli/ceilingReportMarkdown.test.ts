@@ -2,7 +2,7 @@
 // Matryoshka SAE added to worldSaeSpecs joins them), and give the features-vs-neurons figure with its baseline.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { selectBackend } from '../core/backend/backend.ts'
-import { evaluateConcepts } from '../core/sae/conceptEvaluation.ts'
+import { evaluateConcepts, recoveredPrecisely, representedInGroup } from '../core/sae/conceptEvaluation.ts'
 import { plantedCatalogue as catalogue, plantedWorld as world } from '../core/sae/testing/plantedWorld.ts'
 import { ceilingMarkdown, F1_OF_PRECISE } from './ceilingReportMarkdown.ts'
 
@@ -42,6 +42,27 @@ describe('ceilingMarkdown', () => {
     expect(reachable, 'the planted world has sharp features').toBeGreaterThan(0)
     expect(md).toContain(`| dense | ${recovered.length} | ${distinct} | 0 | - | ${reachable} |`)
     expect(md).toMatch(/with\nprecision ≥ 0\.5 as well, best \d+\/\d+/)
+  })
+
+  it('states the parent and absorption targets from the Matryoshka and standard SAEs it is handed', () => {
+    const w = world(5, 8)
+    const e = evaluateConcepts({ acts: w.acts, x: w.x, dIn: w.d, labels: w.labels, catalogue, isWord: (id) => id % 10 !== 0, controlSeed: 1, maxK: 3 })
+    const parents = representedInGroup(e, 'parent')
+    expect(parents.length, 'the planted world has represented parents').toBeGreaterThan(0)
+    const absorbed = e.absorption.summary.find((a) => a.kind === 'concept')!.meanAbsorbed
+    // The same evaluation under two names: absorption ties, so "lower than every standard SAE's" is not met …
+    const tie = ceilingMarkdown([{ name: 's', architecture: 'standard', l0: 10, truth: e }, { name: 'm', architecture: 'matryoshka_batchtopk', l0: 10, truth: e }], null)
+    const recovered = parents.filter((c) => c.recovered).length
+    const precise = parents.filter(recoveredPrecisely).length
+    expect(tie).toContain(`recovered by a Matryoshka SAE — m ${recovered}/${parents.length} by AUROC (${precise} precise): ${recovered / parents.length >= 0.9 ? 'met by AUROC' : '**not met**'}.`)
+    expect(tie).toMatch(/absorption lower than every standard SAE's .* — m [\d.]+% against [\d.]+% or more for the standard SAEs: \*\*not met\*\*\./)
+    // … and met once the standard SAE absorbs more.
+    const leaky = structuredClone(e)
+    leaky.absorption.summary.find((a) => a.kind === 'concept')!.meanAbsorbed = absorbed + 0.1
+    const met = ceilingMarkdown([{ name: 's', architecture: 'standard', l0: 10, truth: leaky }, { name: 'm', architecture: 'matryoshka_batchtopk', l0: 10, truth: e }], null)
+    expect(met).toMatch(/for the standard SAEs: met\./)
+    // Without a Matryoshka SAE neither target is stated.
+    expect(ceilingMarkdown([{ name: 's', architecture: 'standard', l0: 10, truth: e }], null)).not.toContain('Matryoshka SAE')
   })
 
   it('bounds precise recoveries at any threshold by the best F1, which a threshold cannot raise past', () => {

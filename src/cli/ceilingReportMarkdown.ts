@@ -4,6 +4,8 @@ import { PRECISE_RECOVERY_PRECISION, recoveredPrecisely, representedInGroup, typ
 
 export interface CeilingSae {
   name: string
+  /** worldSaeSpecs' architecture: the parent and absorption targets compare Matryoshka SAEs with standard ones. */
+  architecture?: string
   l0: number
   truth: ConceptEvaluation
 }
@@ -28,6 +30,36 @@ function spread(xs: readonly (number | null)[]): string {
 
 /** F1 of a detector with recall 0.9 and precision PRECISE_RECOVERY_PRECISION: the least a precise recovery can have. */
 export const F1_OF_PRECISE = (2 * PRECISE_RECOVERY_PRECISION * 0.9) / (PRECISE_RECOVERY_PRECISION + 0.9)
+
+const isMatryoshka = (s: CeilingSae) => s.architecture === 'matryoshka_batchtopk'
+const conceptAbsorption = (s: CeilingSae) => s.truth.absorption.summary.find((a) => a.kind === 'concept')?.meanAbsorbed ?? null
+
+/** Issue 19's parent target: ≥ 90% of the represented parents recovered by a Matryoshka SAE (with L0 ≤ 50). */
+function parentTarget(saes: readonly CeilingSae[]): string[] {
+  const matryoshka = saes.filter((s) => isMatryoshka(s) && s.l0 <= 50)
+  if (matryoshka.length === 0) return []
+  const counts = matryoshka.map((s) => {
+    const parents = representedInGroup(s.truth, 'parent')
+    return { name: s.name, n: parents.length, auroc: parents.filter((c) => c.recovered).length, precise: parents.filter(recoveredPrecisely).length }
+  })
+  const best = counts.reduce((a, b) => (b.auroc > a.auroc ? b : a))
+  const met = best.n > 0 && best.auroc / best.n >= 0.9
+  return [
+    `Target (issue 19): ≥ 90% of the represented parent concepts recovered by a Matryoshka SAE — ${counts.map((c) => `${c.name} ${c.auroc}/${c.n} by AUROC (${c.precise} precise)`).join(', ')}: ${met ? 'met by AUROC' : '**not met**'}.`,
+  ]
+}
+
+/** Issue 19's absorption target: every Matryoshka SAE absorbs less than every standard SAE (parent → child pairs). */
+function absorptionTarget(saes: readonly CeilingSae[]): string[] {
+  const standard = saes.filter((s) => s.architecture === 'standard').map((s) => ({ name: s.name, a: conceptAbsorption(s) }))
+  const matryoshka = saes.filter(isMatryoshka).map((s) => ({ name: s.name, a: conceptAbsorption(s) }))
+  if (standard.length === 0 || matryoshka.length === 0 || [...standard, ...matryoshka].some((x) => x.a === null)) return []
+  const lowestStandard = Math.min(...standard.map((x) => x.a!))
+  const met = matryoshka.every((x) => x.a! < lowestStandard)
+  return [
+    `Target (issue 19): absorption lower than every standard SAE's (parent → child pairs, silent while the child's best fires) — ${matryoshka.map((x) => `${x.name} ${pct(x.a)}`).join(', ')} against ${pct(lowestStandard)} or more for the standard SAEs: ${met ? 'met' : '**not met**'}.`,
+  ]
+}
 
 const header = (cols: string[]) => `| ${cols.join(' | ')} |\n|${cols.map(() => '---').join('|')}|`
 
@@ -67,6 +99,7 @@ export function ceilingMarkdown(saes: readonly CeilingSae[], neurons: readonly N
   })
   const bestPrecise = Math.max(...lowL0.map((s) => representedInGroup(s.truth, 'all').filter(recoveredPrecisely).length), 0)
   const bestF1Reachable = Math.max(...lowL0.map((s) => f1Reachable(s).length), 0)
+  const targetLines = [...parentTarget(saes), ...absorptionTarget(saes)]
   const conceptRows = first.concepts
     // The languages have no transfer rotation (a language cannot be read in another): left out.
     .filter((c) => c.probe !== null && c.probe.transferMin !== null)
@@ -142,7 +175,7 @@ ${distinctRows.join('\n')}
 Target (issue 19): ≥ 50% of the represented concepts recovered by one feature of an SAE with L0 ≤ 50 — best here
 ${bestRecovered}/${all.represented} (${pct(all.represented ? bestRecovered / all.represented : null)}) by AUROC alone: ${all.represented && bestRecovered / all.represented >= 0.5 ? 'met by that measure' : '**not met**'}; with
 precision ≥ ${PRECISE_RECOVERY_PRECISION} as well, best ${bestPrecise}/${all.represented} (${pct(all.represented ? bestPrecise / all.represented : null)}): ${all.represented && bestPrecise / all.represented >= 0.5 ? 'met' : '**not met**'}; at any threshold, at most
-${bestF1Reachable}/${all.represented} (${pct(all.represented ? bestF1Reachable / all.represented : null)}).
+${bestF1Reachable}/${all.represented} (${pct(all.represented ? bestF1Reachable / all.represented : null)}).${targetLines.map((l) => `\n\n${l}`).join('')}
 
 Controls: one random word group per word concept, its words swapped for random words of the same language and
 similar frequency (seeded; src/core/sae/pseudoConcepts.ts), through the same probes and the same feature scoring

@@ -202,7 +202,7 @@ async function writeFamilyReport(root: string): Promise<void> {
   await writeFile(path.join(hookRoot, 'family.json'), `${JSON.stringify(family, null, 2)}\n`)
   const ceilingSaes: CeilingSae[] = present.flatMap((spec) => {
     const e = reports.get(spec.name)!.eval
-    return e.groundTruth?.tallies && e.groundTruth.controls && e.groundTruth.absorption ? [{ name: spec.name, l0: e.l0, truth: e.groundTruth as ConceptEvaluation }] : []
+    return e.groundTruth?.tallies && e.groundTruth.controls && e.groundTruth.absorption ? [{ name: spec.name, architecture: spec.architecture, l0: e.l0, truth: e.groundTruth as ConceptEvaluation }] : []
   })
   const markdown = familyMarkdown(present, reports, table, splits, families) + '\n' + ceilingMarkdown(ceilingSaes, await neuronsSummary(hookRoot))
   await writeFile(path.join(hookRoot, 'REPORT.md'), markdown)
